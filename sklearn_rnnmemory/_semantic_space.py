@@ -1,0 +1,501 @@
+"""The Semantic Euclidean Space: every token a point in R^d (DESIGN 3.1)."""
+
+from collections import Counter
+from collections.abc import Mapping
+from numbers import Integral
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.extmath import randomized_svd
+from sklearn.utils.validation import check_is_fitted
+
+from ._text import word_tokenize
+
+BASES = ("onehot", "orthogonal", "random", "cooccurrence")
+_DEFAULT_DIM = 64
+# Context-distribution smoothing of PPMI (Levy, Goldberg & Dagan, 2015).
+_CONTEXT_SMOOTHING = 0.75
+
+
+def _is_positive_int(value):
+    return isinstance(value, Integral) and not isinstance(value, bool) and value >= 1
+
+
+class SemanticEuclideanSpace(
+    TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+):
+    """Map token sequences to semantic points in a Euclidean space.
+
+    Every vocabulary token gets a point ``e`` in ``R^d``; a sequence becomes the
+    ``(T, d)`` array of its tokens' points. Sequences of unequal length are
+    NaN-padded at the end, so their lengths survive every Pipeline step.
+
+    Parameters
+    ----------
+    basis : {"onehot", "orthogonal", "random", "cooccurrence"}, ndarray or \
+            mapping, default="onehot"
+        How tokens become points:
+
+        - ``"onehot"``: the exact axes, ``d = |V|``;
+        - ``"orthogonal"``: random orthonormal rows, ``d >= |V|``;
+        - ``"random"``: i.i.d. Gaussian rows scaled to unit norm (nearly
+          orthogonal), any ``d``;
+        - ``"cooccurrence"``: learned from the fitted corpus, positive PMI of
+          co-occurrence counts within ``context_size`` tokens, then truncated
+          SVD, rows scaled to unit norm; a token with no context gets the zero
+          point;
+        - an array of shape ``(|V|, d)``: row ``i`` is the point of
+          ``vocabulary[i]`` (of token ``i`` if ``vocabulary`` is None);
+        - a mapping token -> vector.
+    dim : int, default=None
+        Dimension ``d``. ``None``: ``|V|`` for ``onehot`` and ``orthogonal``,
+        ``min(64, |V|)`` for ``random`` and ``cooccurrence``. Must equal
+        ``|V|`` for ``onehot``; ignored for user-given points.
+    vocabulary : sequence of hashable, default=None
+        A fixed vocabulary, in row order. ``None`` learns it from the data
+        passed to ``fit`` (in order of first appearance), or takes it from a
+        mapping ``basis``.
+    tokenizer : callable, default=None
+        Splits a string into tokens; ``None`` uses lower-cased words. Used only
+        for sequences given as strings.
+    min_count : int, default=1
+        Tokens seen fewer times in ``fit`` are left out of a learned vocabulary.
+    max_vocab : int, default=None
+        Keep only the ``max_vocab`` most frequent tokens of a learned
+        vocabulary (ties: first seen first).
+    context_size : int, default=2
+        Co-occurrence window, in tokens on each side, for ``"cooccurrence"``.
+    pad_value : int, default=-1
+        In a 2-D numeric array of token ids, the value that marks padding at the
+        end of a row (NaN also does in a float array). Any other number is a
+        token: a float array is read as token ids, not as real-valued inputs.
+    handle_unknown : {"error", "ignore"}, default="error"
+        A token outside the vocabulary raises a ValueError naming it, or (with
+        ``"ignore"``) becomes the zero point, which the indicators skip.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the ``orthogonal``, ``random`` and ``cooccurrence`` bases.
+
+    Attributes
+    ----------
+    vocabulary_ : dict
+        Token -> row index in ``points_``.
+    tokens_ : ndarray of shape (|V|,), dtype=object
+        The tokens in row order.
+    points_ : ndarray of shape (|V|, d)
+        The token points.
+    dim_ : int
+        Dimension ``d`` of the space.
+
+    See Also
+    --------
+    sklearn_rnnmemory.indicators.memory_profile : Indicators measured in the space.
+
+    Examples
+    --------
+    >>> from sklearn_rnnmemory import SemanticEuclideanSpace
+    >>> space = SemanticEuclideanSpace().fit(["the cat sat", "the dog"])
+    >>> space.transform(["the dog sat"]).shape
+    (1, 3, 4)
+    >>> space.transform(["the cat", "dog"])[1, :, 0]
+    array([ 0., nan], dtype=float32)
+    >>> space.nearest_tokens(space.points_[[1]])
+    array([['cat']], dtype=object)
+    """
+
+    def __init__(
+        self,
+        basis="onehot",
+        *,
+        dim=None,
+        vocabulary=None,
+        tokenizer=None,
+        min_count=1,
+        max_vocab=None,
+        context_size=2,
+        pad_value=-1,
+        handle_unknown="error",
+        random_state=None,
+    ):
+        self.basis = basis
+        self.dim = dim
+        self.vocabulary = vocabulary
+        self.tokenizer = tokenizer
+        self.min_count = min_count
+        self.max_vocab = max_vocab
+        self.context_size = context_size
+        self.pad_value = pad_value
+        self.handle_unknown = handle_unknown
+        self.random_state = random_state
+
+    # -- input --------------------------------------------------------------
+
+    def _sequences(self, X):
+        """Read X as a list of token lists."""
+        if isinstance(X, str | bytes):
+            raise ValueError(
+                "X must be a collection of sequences (e.g. a list of strings); got a "
+                "single string."
+            )
+        if sp.issparse(X):
+            raise TypeError(
+                "Sparse input is not supported; pass a list of sequences or a dense "
+                "2-D array of token ids."
+            )
+        if not isinstance(X, list | tuple | np.ndarray) and hasattr(X, "__array__"):
+            X = np.asarray(X)
+        if isinstance(X, np.ndarray) and X.dtype.kind == "c":
+            raise ValueError("Complex data not supported; tokens must be hashable ids.")
+        if isinstance(X, np.ndarray) and X.dtype.kind in "iuf":
+            if X.ndim == 1:
+                raise ValueError(
+                    "Expected a 2-D array of token ids or a list of sequences; got a "
+                    "1-D array of numbers. Reshape your data with X.reshape(1, -1) if "
+                    "it holds a single sequence."
+                )
+            if X.ndim == 2:
+                return self._array_rows(X)
+        if isinstance(X, np.ndarray) and X.ndim not in (1, 2):
+            raise ValueError(
+                f"X must be a list of sequences or a 2-D array of token ids; got an "
+                f"array of shape {X.shape}."
+            )
+        try:
+            items = list(X)
+        except TypeError:
+            raise ValueError(
+                f"X must be a collection of sequences; got {type(X).__name__}."
+            ) from None
+        if not items:
+            raise ValueError("X holds no sequences.")
+        tokenize = word_tokenize if self.tokenizer is None else self.tokenizer
+        sequences = []
+        for i, item in enumerate(items):
+            if isinstance(item, str):
+                sequences.append(list(tokenize(item)))
+            elif isinstance(item, np.ndarray) and item.ndim == 1:
+                sequences.append(item.tolist())
+            elif isinstance(item, list | tuple):
+                sequences.append(list(item))
+            else:
+                raise ValueError(
+                    f"X[{i}] must be a string or a sequence of tokens; got "
+                    f"{type(item).__name__}."
+                )
+        return sequences
+
+    def _array_rows(self, X):
+        """Rows of a numeric array, each cut at its trailing padding."""
+        if X.shape[0] == 0:
+            raise ValueError(f"X holds no sequences (shape {X.shape}).")
+        if X.shape[1] == 0:
+            raise ValueError(
+                f"X has 0 feature(s) (shape={X.shape}) while a minimum of 1 is "
+                "required: every sequence is empty."
+            )
+        if np.isinf(X).any():
+            raise ValueError(
+                "X contains infinity; only NaN or pad_value may pad a row."
+            )
+        pad = X == self.pad_value
+        if X.dtype.kind == "f":
+            pad |= np.isnan(X)
+        later_token = np.flip(np.logical_or.accumulate(np.flip(~pad, 1), axis=1), 1)
+        if (pad & later_token).any():
+            i, t = np.argwhere(pad & later_token)[0]
+            raise ValueError(
+                f"X[{i}, {t}] is padding (NaN or pad_value={self.pad_value!r}) "
+                "followed by a token; padding must come at the end of each row."
+            )
+        lengths = (~pad).sum(axis=1)
+        return [row[:n].tolist() for row, n in zip(X, lengths, strict=True)]
+
+    # -- fit ----------------------------------------------------------------
+
+    def _check_params(self):
+        if isinstance(self.basis, str) and self.basis not in BASES:
+            raise ValueError(
+                f"basis must be one of {BASES}, an array or a mapping; got "
+                f"{self.basis!r}."
+            )
+        if self.dim is not None and not _is_positive_int(self.dim):
+            raise ValueError(
+                f"dim must be a positive integer or None; got {self.dim!r}."
+            )
+        if not _is_positive_int(self.min_count):
+            raise ValueError(
+                f"min_count must be a positive integer; got {self.min_count!r}."
+            )
+        if self.max_vocab is not None and not _is_positive_int(self.max_vocab):
+            raise ValueError(
+                f"max_vocab must be a positive integer or None; got {self.max_vocab!r}."
+            )
+        if not _is_positive_int(self.context_size):
+            raise ValueError(
+                f"context_size must be a positive integer; got {self.context_size!r}."
+            )
+        if self.handle_unknown not in ("error", "ignore"):
+            raise ValueError(
+                "handle_unknown must be 'error' or 'ignore'; got "
+                f"{self.handle_unknown!r}."
+            )
+        if self.tokenizer is not None and not callable(self.tokenizer):
+            raise ValueError(
+                f"tokenizer must be callable or None; got {self.tokenizer!r}."
+            )
+
+    def _learn_vocabulary(self, sequences):
+        counts = Counter(token for seq in sequences for token in seq)
+        tokens = [t for t, c in counts.items() if c >= self.min_count]
+        if self.max_vocab is not None and len(tokens) > self.max_vocab:
+            # Counter keeps first-seen order, and sorted() is stable: ties stay so.
+            tokens = sorted(tokens, key=lambda t: -counts[t])[: self.max_vocab]
+            keep = set(tokens)
+            tokens = [t for t in counts if t in keep]
+        if not tokens:
+            raise ValueError(
+                f"No token is seen at least min_count={self.min_count} times in X; "
+                "the vocabulary would be empty."
+            )
+        return tokens
+
+    def _user_points(self):
+        if isinstance(self.basis, Mapping):
+            if self.vocabulary is not None:
+                tokens = list(self.vocabulary)
+                missing = [t for t in tokens if t not in self.basis]
+                if missing:
+                    raise ValueError(
+                        f"Token {missing[0]!r} of vocabulary has no point in basis."
+                    )
+            else:
+                tokens = list(self.basis)
+            rows = [np.asarray(self.basis[t], dtype=np.float64).ravel() for t in tokens]
+            if len({r.shape for r in rows}) > 1:
+                raise ValueError(
+                    "Every vector of a mapping basis must have the same length."
+                )
+            points = np.stack(rows) if rows else np.empty((0, 0))
+        else:
+            points = np.asarray(self.basis, dtype=np.float64)
+            if points.ndim != 2:
+                raise ValueError(
+                    "An array basis must have shape (|V|, d); got shape "
+                    f"{points.shape}."
+                )
+            if self.vocabulary is None:
+                tokens = list(range(points.shape[0]))
+            else:
+                tokens = list(self.vocabulary)
+                if len(tokens) != points.shape[0]:
+                    raise ValueError(
+                        f"basis has {points.shape[0]} rows but vocabulary has "
+                        f"{len(tokens)} tokens; row i must be the point of "
+                        "vocabulary[i]."
+                    )
+        if points.size == 0:
+            raise ValueError("The basis holds no points.")
+        if not np.isfinite(points).all():
+            raise ValueError("The basis must hold finite values only.")
+        return tokens, points
+
+    def _generated_points(self, tokens, sequences, rng):
+        n = len(tokens)
+        basis = self.basis
+        if basis in ("onehot", "orthogonal"):
+            dim = n if self.dim is None else self.dim
+            if basis == "onehot" and dim != n:
+                raise ValueError(
+                    f"basis='onehot' has dim equal to the vocabulary size ({n}); got "
+                    f"dim={dim}. Leave dim=None or use basis='random'."
+                )
+            if dim < n:
+                raise ValueError(
+                    f"basis='orthogonal' needs dim >= the vocabulary size ({n}); got "
+                    f"dim={dim}. Use basis='random' for a smaller space."
+                )
+            if basis == "onehot":
+                return np.eye(n)
+            q, _ = np.linalg.qr(rng.standard_normal((dim, n)))
+            return q.T
+        dim = min(_DEFAULT_DIM, n) if self.dim is None else self.dim
+        if basis == "random":
+            rows = rng.standard_normal((n, dim))
+            return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+        if dim > n:
+            raise ValueError(
+                f"basis='cooccurrence' has at most as many dimensions as tokens ({n}); "
+                f"got dim={dim}."
+            )
+        return self._cooccurrence_points(tokens, sequences, dim, rng)
+
+    def _cooccurrence_points(self, tokens, sequences, dim, rng):
+        index = {t: i for i, t in enumerate(tokens)}
+        n = len(tokens)
+        gap = [-1] * self.context_size
+        flat = []
+        for seq in sequences:
+            flat.extend(index.get(t, -1) for t in seq)
+            flat.extend(gap)
+        flat = np.asarray(flat, dtype=np.int64)
+        rows, cols = [], []
+        for offset in range(1, self.context_size + 1):
+            a, b = flat[:-offset], flat[offset:]
+            both = (a >= 0) & (b >= 0)
+            rows.extend([a[both], b[both]])
+            cols.extend([b[both], a[both]])
+        rows = np.concatenate(rows) if rows else np.empty(0, np.int64)
+        cols = np.concatenate(cols) if cols else np.empty(0, np.int64)
+        counts = sp.coo_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n)).tocsr()
+        counts.sum_duplicates()
+        total = counts.sum()
+        if total == 0:
+            raise ValueError(
+                "basis='cooccurrence' found no pair of tokens within context_size of "
+                "each other; the corpus is too short."
+            )
+        word = np.asarray(counts.sum(axis=1)).ravel() / total
+        context = np.asarray(counts.sum(axis=0)).ravel() ** _CONTEXT_SMOOTHING
+        context /= context.sum()
+        ppmi = counts.tocoo()
+        pmi = np.log(ppmi.data / total / (word[ppmi.row] * context[ppmi.col]))
+        ppmi = sp.csr_matrix((np.maximum(pmi, 0.0), (ppmi.row, ppmi.col)), shape=(n, n))
+        ppmi.eliminate_zeros()
+        if dim >= n - 1 or n <= 500:
+            u, s, _ = np.linalg.svd(ppmi.toarray(), full_matrices=False)
+            u, s = u[:, :dim], s[:dim]
+        else:
+            u, s, _ = randomized_svd(ppmi, dim, n_iter=7, random_state=rng)
+        points = u * np.sqrt(s)
+        norms = np.linalg.norm(points, axis=1, keepdims=True)
+        return np.divide(points, norms, out=np.zeros_like(points), where=norms > 0)
+
+    def fit(self, X, y=None):
+        """Learn the vocabulary and the token points.
+
+        Parameters
+        ----------
+        X : list of str, list of token sequences, or 2-D int array
+            The corpus. Strings are split by ``tokenizer``; rows of an integer
+            array end in ``pad_value`` padding.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SemanticEuclideanSpace
+            The fitted space.
+        """
+        self._check_params()
+        sequences = self._sequences(X)
+        rng = check_random_state(self.random_state)
+        if isinstance(self.basis, str):
+            if self.vocabulary is not None:
+                tokens = list(self.vocabulary)
+                if not tokens:
+                    raise ValueError("vocabulary is empty.")
+            else:
+                tokens = self._learn_vocabulary(sequences)
+            points = self._generated_points(tokens, sequences, rng)
+        else:
+            tokens, points = self._user_points()
+        vocabulary = {}
+        for i, token in enumerate(tokens):
+            if token in vocabulary:
+                raise ValueError(f"Token {token!r} appears twice in the vocabulary.")
+            vocabulary[token] = i
+        self.vocabulary_ = vocabulary
+        self.tokens_ = np.empty(len(tokens), dtype=object)
+        self.tokens_[:] = tokens
+        self.points_ = np.asarray(points, dtype=np.float64)
+        self.dim_ = int(self.points_.shape[1])
+        return self
+
+    # -- transform ----------------------------------------------------------
+
+    def transform(self, X):
+        """Map sequences to their tokens' semantic points.
+
+        Parameters
+        ----------
+        X : list of str, list of token sequences, or 2-D int array
+            Sequences, read as in :meth:`fit`.
+
+        Returns
+        -------
+        points : ndarray of shape (n, T, d), dtype float32
+            Token points, ``T`` the longest sequence, NaN-padded at the end.
+            Unknown tokens are zero points under ``handle_unknown="ignore"``.
+        """
+        check_is_fitted(self)
+        sequences = self._sequences(X)
+        width = max((len(s) for s in sequences), default=0)
+        index = np.full((len(sequences), width), -2, dtype=np.int64)
+        for i, seq in enumerate(sequences):
+            row = [self.vocabulary_.get(token, -1) for token in seq]
+            if self.handle_unknown == "error" and -1 in row:
+                token = seq[row.index(-1)]
+                raise ValueError(
+                    f"Token {token!r} in X[{i}] is not in the vocabulary; set "
+                    "handle_unknown='ignore' to map unknown tokens to the zero point."
+                )
+            index[i, : len(row)] = row
+        table = np.vstack(
+            [self.points_, np.zeros(self.dim_), np.full(self.dim_, np.nan)]
+        ).astype(np.float32)
+        n_tokens = len(self.tokens_)
+        # Unknown (-1) maps to the zero row n_tokens, padding (-2) to the NaN row.
+        return table[np.where(index >= 0, index, n_tokens - 1 - index)]
+
+    def nearest_tokens(self, points, k=1):
+        """Return the vocabulary tokens closest to semantic points.
+
+        Parameters
+        ----------
+        points : array-like of shape (..., d)
+            Semantic points; NaN rows (padding) give ``None``.
+        k : int, default=1
+            Number of tokens per point, nearest first.
+
+        Returns
+        -------
+        tokens : ndarray of shape (..., k), dtype=object
+            The ``k`` nearest tokens by Euclidean distance.
+        """
+        check_is_fitted(self)
+        points = np.asarray(points, dtype=np.float64)
+        if points.ndim == 0 or points.shape[-1] != self.dim_:
+            raise ValueError(
+                f"points must have {self.dim_} values on the last axis (the space's "
+                f"dim_); got shape {points.shape}."
+            )
+        if not _is_positive_int(k) or k > len(self.tokens_):
+            raise ValueError(
+                f"k must be an integer in [1, {len(self.tokens_)}] (the vocabulary "
+                f"size); got {k!r}."
+            )
+        flat = points.reshape(-1, self.dim_)
+        missing = np.isnan(flat).any(axis=1)
+        flat = np.where(missing[:, None], 0.0, flat)
+        distance = (
+            np.einsum("nd,nd->n", flat, flat)[:, None]
+            - 2.0 * flat @ self.points_.T
+            + np.einsum("vd,vd->v", self.points_, self.points_)[None, :]
+        )
+        nearest = np.argpartition(distance, k - 1, axis=1)[:, :k]
+        order = np.take_along_axis(distance, nearest, axis=1).argsort(
+            axis=1, kind="stable"
+        )
+        nearest = np.take_along_axis(nearest, order, axis=1)
+        out = self.tokens_[nearest]
+        out[missing] = None
+        return out.reshape(points.shape[:-1] + (k,))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = True
+        tags.input_tags.allow_nan = True  # NaN pads rows of a float array
+        tags.transformer_tags.preserves_dtype = []
+        return tags

@@ -1,0 +1,127 @@
+"""NaN-padded sequence arrays: validation, lengths and windows.
+
+Every array of sequences in the library is ``(n, T, d)`` float with the padding
+steps set to NaN at the end of each sequence (the tslearn convention), so the
+lengths survive every Pipeline step and cross-validation split.
+"""
+
+import numpy as np
+
+
+def check_sequences(X, *, name="X", dtype=np.float64):
+    """Validate a NaN-padded array of sequences and return it as ``(n, T, d)``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, T, d) or (n, T)
+        Sequences, NaN-padded at the end. A 2-D array is read as ``n``
+        sequences of ``T`` scalar inputs (``d = 1``).
+    name : str, default="X"
+        Name used in error messages.
+    dtype : numpy dtype, default=np.float64
+        Output dtype.
+
+    Returns
+    -------
+    X : ndarray of shape (n, T, d)
+        The validated array.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not 2-D or 3-D, holds infinities, has a step where only
+        some features are NaN, or has padding before a valid step.
+    """
+    try:
+        X = np.asarray(X, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{name} must be a numeric array of sequences of shape (n, T, d) or "
+            f"(n, T); got an object that cannot be converted: {exc}"
+        ) from None
+    if X.ndim == 2:
+        X = X[:, :, np.newaxis]
+    if X.ndim != 3:
+        raise ValueError(
+            f"{name} must have shape (n, T, d) or (n, T); got an array with "
+            f"{X.ndim} dimension(s) and shape {X.shape}."
+        )
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} holds no sequences (shape {X.shape}).")
+    if X.shape[2] == 0:
+        raise ValueError(f"{name} has zero features per step (shape {X.shape}).")
+    if np.isinf(X).any():
+        raise ValueError(f"{name} contains infinity; only NaN padding is allowed.")
+    nan = np.isnan(X)
+    step_nan = nan.all(axis=2)
+    if (nan.any(axis=2) & ~step_nan).any():
+        i, t = np.argwhere(nan.any(axis=2) & ~step_nan)[0]
+        raise ValueError(
+            f"{name}[{i}, {t}] is partly NaN: a padding step must be NaN in every "
+            "feature, a valid step in none."
+        )
+    valid = ~step_nan
+    # Padding must be trailing: once a step is padding, all later ones are too.
+    later_valid = np.flip(np.logical_or.accumulate(np.flip(valid, 1), axis=1), 1)
+    holes = step_nan & later_valid
+    if holes.any():
+        i, t = np.argwhere(holes)[0]
+        raise ValueError(
+            f"{name}[{i}, {t}] is NaN padding followed by a valid step; NaN padding "
+            "must come at the end of each sequence."
+        )
+    return X
+
+
+def valid_steps(X):
+    """Boolean mask ``(n, T)`` of the non-padding steps of ``(n, T, d)`` X."""
+    return ~np.isnan(X).all(axis=2)
+
+
+def sequence_lengths(X):
+    """Number of valid (non-NaN) steps of each sequence of ``(n, T, d)`` X."""
+    return valid_steps(X).sum(axis=1)
+
+
+def cut_windows(X, seq_len):
+    """Cut each sequence into consecutive windows of ``seq_len`` steps.
+
+    The last window of a sequence may be shorter; it is NaN-padded.
+    Sequences with no valid step give no window.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, T, d)
+        NaN-padded sequences, as returned by :func:`check_sequences`.
+    seq_len : int or None
+        Window length. ``None`` keeps whole sequences (trimmed to the longest
+        valid length).
+
+    Returns
+    -------
+    windows : ndarray of shape (n_windows, seq_len, d)
+        The windows, in sequence order then time order.
+    origin : ndarray of shape (n_windows, 2)
+        For each window, the index of its sequence and its first step.
+    """
+    lengths = sequence_lengths(X)
+    if seq_len is None:
+        keep = lengths > 0
+        width = max(int(lengths.max()), 1)
+        origin = np.stack([np.flatnonzero(keep), np.zeros(keep.sum(), int)], 1)
+        return X[keep, :width], origin
+    n_per_seq = -(-lengths // seq_len)
+    seq_index = np.repeat(np.arange(X.shape[0]), n_per_seq)
+    # Position of each window within its sequence: 0, 1, ... per sequence.
+    first = np.arange(n_per_seq.sum()) - np.repeat(
+        np.cumsum(n_per_seq) - n_per_seq, n_per_seq
+    )
+    start = first * seq_len
+    pad = int(start.max() + seq_len - X.shape[1]) if start.size else 0
+    if pad > 0:
+        X = np.concatenate(
+            [X, np.full((X.shape[0], pad, X.shape[2]), np.nan, X.dtype)], axis=1
+        )
+    steps = start[:, None] + np.arange(seq_len)[None, :]
+    windows = X[seq_index[:, None], steps]
+    return windows, np.stack([seq_index, start], axis=1)

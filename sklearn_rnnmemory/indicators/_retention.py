@@ -1,0 +1,181 @@
+"""Token retention and the retention curve (DESIGN 3.4, 3.5).
+
+With ``mu`` the mean point of all known tokens of the evaluated windows,
+
+    a_{t,p} = 1 - <S_t - S^_t, e_p - mu> / (w_{t,p} * ||e_p - mu||^2),   p <= t.
+"""
+
+import warnings
+
+import numpy as np
+
+from .._composition import check_composition, compose, composition_weights
+from .._sequences import check_sequences, sequence_lengths, valid_steps
+
+# Relative size of ||e_p - mu||^2 below which a token carries no semantics of
+# its own beyond the token distribution, and is skipped.
+_SKIP_RTOL = 1e-12
+
+
+def _check_pair(points, predicted):
+    points = check_sequences(points, name="points")
+    predicted = check_sequences(predicted, name="predicted")
+    if predicted.shape != points.shape:
+        raise ValueError(
+            f"predicted must have the shape of points {points.shape}; got "
+            f"{predicted.shape}."
+        )
+    valid = valid_steps(points)
+    missing = valid & np.isnan(predicted).all(axis=2)
+    if missing.any():
+        i, t = np.argwhere(missing)[0]
+        raise ValueError(
+            f"predicted[{i}, {t}] is NaN where points holds a valid token; the "
+            "model's semantic points must be defined at every valid step."
+        )
+    return points, predicted, valid
+
+
+class _RetentionTerms:
+    """What every retention-based indicator needs, computed once per call."""
+
+    def __init__(self, points, predicted, composition):
+        check_composition(composition)
+        points, predicted, valid = _check_pair(points, predicted)
+        self.composition = composition
+        self.lengths = sequence_lengths(points)
+        clean = np.where(valid[..., None], points, 0.0)
+        # Zero points (unknown tokens under handle_unknown="ignore") are skipped.
+        known = valid & (clean != 0).any(axis=2)
+        if not known.any():
+            raise ValueError(
+                "points holds no known token (every valid step is a zero point); "
+                "token retention is undefined."
+            )
+        self.mu = clean[known].mean(axis=0)
+        self.centred = np.where(known[..., None], clean - self.mu, 0.0)
+        norm2 = np.einsum("ntd,ntd->nt", self.centred, self.centred)
+        scale = norm2[known].mean()
+        self.retained = known & (norm2 > _SKIP_RTOL * max(scale, 1e-300))
+        self.norm2 = np.where(self.retained, norm2, 1.0)
+        self.semantics = compose(points, composition)
+        self.predicted = predicted
+
+    def last(self, X):
+        """Values of ``X`` (n, T, d) at each window's last valid step (n, d)."""
+        index = np.maximum(self.lengths - 1, 0)
+        return X[np.arange(X.shape[0]), index]
+
+    def final_step(self):
+        """a_{T,p} as ``(n, T)``, NaN where undefined."""
+        residual = self.last(self.semantics) - self.last(self.predicted)
+        residual = np.nan_to_num(residual)  # windows with no valid step
+        weight = composition_weights(np.maximum(self.lengths, 1), self.composition)
+        projection = np.einsum("npd,nd->np", self.centred, residual)
+        a = 1.0 - projection / (weight[:, None] * self.norm2)
+        return np.where(self.retained, a, np.nan)
+
+    def all_steps(self):
+        """a_{t,p} as ``(n, T, T)``, NaN where undefined or ``p > t``."""
+        residual = np.nan_to_num(self.semantics - self.predicted)
+        n_steps = np.arange(1, residual.shape[1] + 1)
+        weight = composition_weights(n_steps, self.composition)
+        projection = np.einsum("ntd,npd->ntp", residual, self.centred)
+        a = 1.0 - projection / (weight[None, :, None] * self.norm2[:, None, :])
+        steps = np.arange(residual.shape[1])
+        defined = (
+            self.retained[:, None, :]
+            & (self.lengths[:, None, None] > steps[None, :, None])
+            & (steps[None, None, :] <= steps[None, :, None])
+        )
+        return np.where(defined, a, np.nan)
+
+
+def _nanmean(a, axis):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        return np.nanmean(a, axis=axis)
+
+
+def _by_lag(a, lengths):
+    """Re-index final-step retention ``(n, T)`` by lag ``T_i - 1 - p``."""
+    width = int(lengths.max()) if lengths.size else 0
+    lags = np.arange(width)
+    position = lengths[:, None] - 1 - lags[None, :]
+    by_lag = np.take_along_axis(a[:, :width], np.maximum(position, 0), axis=1)
+    return np.where(position >= 0, by_lag, np.nan)
+
+
+def token_retention(points, predicted, *, composition="sum", full=False):
+    """Retention of each token's semantics in the model's semantic point.
+
+    ``a_{t,p} = 1 - <S_t - S^_t, e_p - mu> / (w_{t,p} ||e_p - mu||^2)``, where
+    ``S_t`` composes the points ``e_1..e_t``, ``S^_t`` is the model's point
+    and ``mu`` the mean point of all known tokens in ``points``. 1 means token
+    ``p``'s semantics is fully present in ``S^_t``; 0 means no more than the
+    token distribution alone gives; a negative value means it is distorted.
+
+    Parameters
+    ----------
+    points : array-like of shape (n, T, d) or (n, T)
+        Semantic points ``e_p`` of the evaluated windows, NaN-padded at the end.
+    predicted : array-like of shape (n, T, d) or (n, T)
+        The model's semantic points ``S^_t``; must be finite at every valid step.
+    composition : {"sum", "mean"}, default="sum"
+        How a sequence's semantics is composed from its tokens' points.
+    full : bool, default=False
+        If False, return ``a_{T,p}`` at each window's last valid step ``T``;
+        if True, return ``a_{t,p}`` for every step ``t``.
+
+    Returns
+    -------
+    retention : ndarray of shape (n, T), or (n, T, T) if ``full``
+        ``retention[i, p]`` (or ``retention[i, t, p]``). NaN at padding, for
+        ``p > t``, and for skipped tokens: zero points (unknown tokens) and
+        points equal to ``mu``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnnmemory.indicators import token_retention
+    >>> points = np.eye(3)[[[0, 1, 2]]]          # one window of three tokens
+    >>> perfect = np.cumsum(points, axis=1)      # S^_t = S_t
+    >>> token_retention(points, perfect).round(6)
+    array([[1., 1., 1.]])
+    """
+    terms = _RetentionTerms(points, predicted, composition)
+    return terms.all_steps() if full else terms.final_step()
+
+
+def retention_curve(points, predicted, *, composition="sum"):
+    """Mean retention ``r(delta)`` of the token ``delta`` steps back.
+
+    ``r(delta)`` is the mean over windows of ``a_{T,T-delta}``, taken at each
+    window's last valid step ``T``; windows shorter than ``delta + 1`` do not
+    count for that lag.
+
+    Parameters
+    ----------
+    points : array-like of shape (n, T, d) or (n, T)
+        Semantic points ``e_p`` of the evaluated windows, NaN-padded at the end.
+    predicted : array-like of shape (n, T, d) or (n, T)
+        The model's semantic points ``S^_t``.
+    composition : {"sum", "mean"}, default="sum"
+        How a sequence's semantics is composed from its tokens' points.
+
+    Returns
+    -------
+    curve : ndarray of shape (T_max,)
+        ``curve[delta]`` for ``delta = 0 .. T_max - 1``, ``T_max`` the longest
+        window. NaN at a lag where no token is defined.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnnmemory.indicators import retention_curve
+    >>> points = np.eye(4)[[[0, 1, 2, 3], [3, 2, 1, 0]]]
+    >>> retention_curve(points, np.cumsum(points, axis=1)).round(6)
+    array([1., 1., 1., 1.])
+    """
+    terms = _RetentionTerms(points, predicted, composition)
+    return _nanmean(_by_lag(terms.final_step(), terms.lengths), axis=0)

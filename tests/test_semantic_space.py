@@ -1,0 +1,186 @@
+"""SemanticEuclideanSpace: bases, inputs, padding, errors and the sklearn contract."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_rnnmemory import SemanticEuclideanSpace
+from sklearn_rnnmemory.datasets import load_python_reference
+
+TEXTS = ["The cat sat on the mat", "the dog sat", "a cat and a dog"]
+
+# A sequence's length is not a feature count: transform takes sequences of any
+# length, so there is no n_features_in_ to check. NaN marks padding at the end of a
+# row, and the pickle check puts one before a token.
+EXPECTED_FAILED_CHECKS = {
+    "check_n_features_in": "sequence length is not a feature count",
+    "check_n_features_in_after_fitting": "sequence length is not a feature count",
+    "check_transformer_general": "transform accepts sequences of any length",
+    "check_estimators_pickle": "NaN is end padding; a NaN before a token is rejected",
+}
+
+
+@parametrize_with_checks(
+    [SemanticEuclideanSpace(handle_unknown="ignore")],
+    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def test_onehot_points_are_the_axes():
+    space = SemanticEuclideanSpace().fit(TEXTS)
+    assert list(space.vocabulary_) == [
+        "the",
+        "cat",
+        "sat",
+        "on",
+        "mat",
+        "dog",
+        "a",
+        "and",
+    ]
+    np.testing.assert_array_equal(space.points_, np.eye(8))
+    assert space.dim_ == 8
+    out = space.transform(["the dog", "a cat sat on"])
+    assert out.dtype == np.float32 and out.shape == (2, 4, 8)
+    np.testing.assert_array_equal(out[0, :2], np.eye(8)[[0, 5]])
+    assert np.isnan(out[0, 2:]).all() and not np.isnan(out[1]).any()
+
+
+@pytest.mark.parametrize("dim", [None, 12])
+def test_orthogonal_points_are_orthonormal(dim):
+    space = SemanticEuclideanSpace("orthogonal", dim=dim, random_state=0).fit(TEXTS)
+    assert space.points_.shape == (8, dim or 8)
+    np.testing.assert_allclose(space.points_ @ space.points_.T, np.eye(8), atol=1e-12)
+
+
+def test_random_points_have_unit_norm_and_are_nearly_orthogonal():
+    tokens = [[str(i) for i in range(400)]]
+    space = SemanticEuclideanSpace("random", dim=2000, random_state=0).fit(tokens)
+    np.testing.assert_allclose(np.linalg.norm(space.points_, axis=1), 1.0)
+    gram = space.points_ @ space.points_.T
+    assert np.abs(gram[~np.eye(400, dtype=bool)]).max() < 0.15
+
+
+def test_random_state_fixes_the_points():
+    a = SemanticEuclideanSpace("random", dim=5, random_state=3).fit(TEXTS).points_
+    b = SemanticEuclideanSpace("random", dim=5, random_state=3).fit(TEXTS).points_
+    c = SemanticEuclideanSpace("random", dim=5, random_state=4).fit(TEXTS).points_
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+def test_user_matrix_and_mapping():
+    matrix = np.arange(6.0).reshape(3, 2)
+    space = SemanticEuclideanSpace(matrix, vocabulary=["x", "y", "z"]).fit([["x"]])
+    np.testing.assert_array_equal(space.transform([["z", "x"]])[0], matrix[[2, 0]])
+    by_index = SemanticEuclideanSpace(matrix).fit(np.array([[0, 2, -1]]))
+    np.testing.assert_array_equal(
+        by_index.transform(np.array([[2, 1]]))[0], matrix[[2, 1]]
+    )
+    mapping = {"up": [0.0, 1.0], "down": [0.0, -1.0]}
+    space = SemanticEuclideanSpace(mapping).fit([["up"]])
+    np.testing.assert_array_equal(
+        space.transform([["down", "up"]])[0], [[0, -1], [0, 1]]
+    )
+
+
+def test_integer_array_with_padding_and_token_lists_agree():
+    ids = np.array([[3, 1, 2], [2, 3, -1], [1, -1, -1]])
+    lists = [[3, 1, 2], [2, 3], [1]]
+    a = SemanticEuclideanSpace().fit(ids)
+    b = SemanticEuclideanSpace().fit(lists)
+    assert a.vocabulary_ == b.vocabulary_ == {3: 0, 1: 1, 2: 2}
+    np.testing.assert_array_equal(a.transform(ids), b.transform(lists))
+    assert np.isnan(a.transform(ids)[2, 1:]).all()
+
+
+def test_custom_tokenizer_min_count_and_max_vocab():
+    # str.split keeps case, so "The" and "the" are two tokens, each counted apart.
+    space = SemanticEuclideanSpace(tokenizer=str.split, min_count=2).fit(TEXTS)
+    assert list(space.vocabulary_) == ["cat", "sat", "the", "dog", "a"]
+    top = SemanticEuclideanSpace(max_vocab=3).fit(TEXTS)
+    assert list(top.vocabulary_) == ["the", "cat", "sat"]  # ties: first seen
+
+
+def test_handle_unknown():
+    space = SemanticEuclideanSpace().fit(TEXTS)
+    with pytest.raises(
+        ValueError, match=r"Token 'bird' in X\[1\] is not in the vocabulary"
+    ):
+        space.transform(["the cat", "the bird"])
+    out = space.set_params(handle_unknown="ignore").transform(["the bird"])
+    np.testing.assert_array_equal(out[0, 1], np.zeros(8))
+
+
+def test_nearest_tokens_round_trip():
+    space = SemanticEuclideanSpace("random", dim=6, random_state=0).fit(TEXTS)
+    points = space.transform(["a dog sat", "the mat"])
+    tokens = space.nearest_tokens(points)
+    assert tokens.shape == (2, 3, 1)
+    assert tokens[:, :, 0].tolist() == [["a", "dog", "sat"], ["the", "mat", None]]
+    two = space.nearest_tokens(points[0, 0] + 1e-3, k=2)
+    assert two.shape == (2,) and two[0] == "a"
+
+
+def test_cooccurrence_on_real_english_puts_related_words_together():
+    sentences = load_python_reference()
+    space = SemanticEuclideanSpace(
+        "cooccurrence", dim=100, min_count=5, handle_unknown="ignore", random_state=0
+    ).fit(sentences)
+    np.testing.assert_allclose(np.linalg.norm(space.points_, axis=1), 1.0)
+
+    def neighbours(word, k):
+        return list(
+            space.nearest_tokens(space.points_[space.vocabulary_[word]], k=k + 1)[1:]
+        )
+
+    assert "false" in neighbours("true", 3)
+    assert "keyword" in neighbours("positional", 3)
+    assert "tuple" in neighbours("list", 3)
+    assert {"floating", "number", "numeric"} & set(neighbours("integer", 5))
+    assert {"literal", "literals", "strings"} & set(neighbours("string", 5))
+
+
+def test_clone_and_pickle_round_trip():
+    space = SemanticEuclideanSpace("random", dim=4, random_state=0, min_count=1)
+    assert clone(space).get_params() == space.get_params()
+    space.fit(TEXTS)
+    restored = pickle.loads(pickle.dumps(space))
+    np.testing.assert_array_equal(restored.transform(TEXTS), space.transform(TEXTS))
+
+
+def test_unfitted_use_raises_not_fitted():
+    with pytest.raises(NotFittedError):
+        SemanticEuclideanSpace().transform(TEXTS)
+
+
+@pytest.mark.parametrize(
+    "params, X, message",
+    [
+        ({"basis": "glove"}, TEXTS, "basis must be one of"),
+        ({"dim": 0}, TEXTS, "dim must be a positive integer"),
+        ({"basis": "onehot", "dim": 3}, TEXTS, "basis='onehot' has dim equal"),
+        ({"basis": "orthogonal", "dim": 3}, TEXTS, "needs dim >= the vocabulary size"),
+        ({"basis": "cooccurrence", "dim": 30}, TEXTS, "at most as many dimensions"),
+        ({"min_count": 0}, TEXTS, "min_count must be a positive integer"),
+        ({"min_count": 9}, TEXTS, "vocabulary would be empty"),
+        ({"handle_unknown": "skip"}, TEXTS, "handle_unknown must be"),
+        ({"basis": np.ones((2, 2)), "vocabulary": ["a"]}, TEXTS, "basis has 2 rows"),
+        ({"vocabulary": ["a", "a"]}, TEXTS, "appears twice"),
+        ({}, "the cat sat", "got a single string"),
+        ({}, [], "holds no sequences"),
+        ({}, [3], r"X\[0\] must be a string or a sequence"),
+        ({}, np.array([[1, -1, 2]]), r"X\[0, 1\] is padding"),
+        ({}, np.array([1, 2, 3]), "Reshape your data"),
+        ({}, np.ones((2, 2, 2)), "2-D array of token ids"),
+    ],
+)
+def test_bad_input_raises_a_named_value_error(params, X, message):
+    with pytest.raises(ValueError, match=message):
+        SemanticEuclideanSpace(**params).fit(X)
