@@ -1,0 +1,14 @@
+"""Sphinx configuration for sklearn-rnnmemory."""
+
+project = "sklearn-rnnmemory"
+author = "sklearn-rnnmemory developers"
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+]
+autosummary_generate = True
+numpydoc_show_class_members = False
+exclude_patterns = ["_build"]
+html_theme = "alabaster"
