@@ -5,8 +5,14 @@ Ability of Recurrent Neural Networks* (ECAI 2020).
 """
 
 from . import indicators
+from ._estimator import RecurrentMemoryRegressor
 from ._semantic_space import SemanticEuclideanSpace
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["SemanticEuclideanSpace", "indicators", "__version__"]
+__all__ = [
+    "RecurrentMemoryRegressor",
+    "SemanticEuclideanSpace",
+    "indicators",
+    "__version__",
+]

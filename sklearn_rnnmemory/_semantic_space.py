@@ -2,7 +2,6 @@
 
 from collections import Counter
 from collections.abc import Mapping
-from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
@@ -12,15 +11,12 @@ from sklearn.utils.extmath import randomized_svd
 from sklearn.utils.validation import check_is_fitted
 
 from ._text import word_tokenize
+from ._validation import check_positive_int, is_positive_int
 
 BASES = ("onehot", "orthogonal", "random", "cooccurrence")
 _DEFAULT_DIM = 64
 # Context-distribution smoothing of PPMI (Levy, Goldberg & Dagan, 2015).
 _CONTEXT_SMOOTHING = 0.75
-
-
-def _is_positive_int(value):
-    return isinstance(value, Integral) and not isinstance(value, bool) and value >= 1
 
 
 class SemanticEuclideanSpace(
@@ -219,22 +215,10 @@ class SemanticEuclideanSpace(
                 f"basis must be one of {BASES}, an array or a mapping; got "
                 f"{self.basis!r}."
             )
-        if self.dim is not None and not _is_positive_int(self.dim):
-            raise ValueError(
-                f"dim must be a positive integer or None; got {self.dim!r}."
-            )
-        if not _is_positive_int(self.min_count):
-            raise ValueError(
-                f"min_count must be a positive integer; got {self.min_count!r}."
-            )
-        if self.max_vocab is not None and not _is_positive_int(self.max_vocab):
-            raise ValueError(
-                f"max_vocab must be a positive integer or None; got {self.max_vocab!r}."
-            )
-        if not _is_positive_int(self.context_size):
-            raise ValueError(
-                f"context_size must be a positive integer; got {self.context_size!r}."
-            )
+        check_positive_int(self.dim, "dim", allow_none=True)
+        check_positive_int(self.min_count, "min_count")
+        check_positive_int(self.max_vocab, "max_vocab", allow_none=True)
+        check_positive_int(self.context_size, "context_size")
         if self.handle_unknown not in ("error", "ignore"):
             raise ValueError(
                 "handle_unknown must be 'error' or 'ignore'; got "
@@ -470,7 +454,7 @@ class SemanticEuclideanSpace(
                 f"points must have {self.dim_} values on the last axis (the space's "
                 f"dim_); got shape {points.shape}."
             )
-        if not _is_positive_int(k) or k > len(self.tokens_):
+        if not is_positive_int(k) or k > len(self.tokens_):
             raise ValueError(
                 f"k must be an integer in [1, {len(self.tokens_)}] (the vocabulary "
                 f"size); got {k!r}."

@@ -125,3 +125,32 @@ def cut_windows(X, seq_len):
     steps = start[:, None] + np.arange(seq_len)[None, :]
     windows = X[seq_index[:, None], steps]
     return windows, np.stack([seq_index, start], axis=1)
+
+
+def merge_windows(values, origin, n_sequences, n_steps):
+    """Put per-window values back in place: the inverse of :func:`cut_windows`.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_windows, seq_len, k)
+        One row of values per window, NaN at the window's padding.
+    origin : ndarray of shape (n_windows, 2)
+        Sequence index and first step of each window, from :func:`cut_windows`.
+    n_sequences : int
+        Number of sequences ``n`` of the output.
+    n_steps : int
+        Number of steps ``T`` of the output.
+
+    Returns
+    -------
+    merged : ndarray of shape (n, T, k)
+        NaN wherever no window has a value.
+    """
+    merged = np.full(
+        (n_sequences, n_steps, values.shape[2]), np.nan, dtype=values.dtype
+    )
+    steps = origin[:, 1:2] + np.arange(values.shape[1])[None, :]
+    inside = steps < n_steps
+    sequence = np.broadcast_to(origin[:, :1], steps.shape)
+    merged[sequence[inside], steps[inside]] = values[inside]
+    return merged

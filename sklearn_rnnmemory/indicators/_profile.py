@@ -4,6 +4,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from .._validation import check_threshold
 from ._retention import _by_lag, _nanmean, _RetentionTerms
 
 #: Indicator names with whether greater is better, in report order.
@@ -15,12 +16,6 @@ INDICATORS = {
     "semantic_similarity": True,
     "token_recall": True,
 }
-
-
-def _check_threshold(threshold):
-    if not (isinstance(threshold, int | float) and 0 < threshold <= 1):
-        raise ValueError(f"threshold must be a number in (0, 1]; got {threshold!r}.")
-    return float(threshold)
 
 
 @dataclass(frozen=True)
@@ -108,7 +103,7 @@ def memory_profile(points, predicted, *, composition="sum", threshold=0.5):
     >>> round(profile.memory_capacity, 6), profile.memory_span
     (4.0, 4)
     """
-    threshold = _check_threshold(threshold)
+    threshold = check_threshold(threshold)
     terms = _RetentionTerms(points, predicted, composition)
     final = terms.final_step()
     curve = _nanmean(_by_lag(final, terms.lengths), axis=0)

@@ -1,0 +1,139 @@
+"""Memory indicators as scikit-learn scorers.
+
+A scorer is a callable ``scorer(estimator, X, y=None) -> float``, greater is
+better, for ``GridSearchCV(scoring=...)`` and ``cross_validate``. Error-like
+indicators are negated and named ``neg_...``. Every scorer computes its
+indicator through :meth:`RecurrentMemoryRegressor.memory_profile`, hence through
+:func:`sklearn_rnnmemory.indicators.memory_profile` only.
+"""
+
+from sklearn.pipeline import Pipeline
+
+from ._validation import check_positive_int, check_threshold
+from .indicators import INDICATORS
+
+#: Scorer name -> (indicator name, sign).
+SCORER_NAMES = {
+    (name if greater_is_better else f"neg_{name}"): (
+        name,
+        1 if greater_is_better else -1,
+    )
+    for name, greater_is_better in INDICATORS.items()
+}
+
+
+def _final_step(estimator, X):
+    """The estimator that reads semantic points, and X transformed up to it."""
+    if isinstance(estimator, Pipeline):
+        if len(estimator.steps) > 1:
+            X = estimator[:-1].transform(X)
+        estimator = estimator.steps[-1][1]
+    if not hasattr(estimator, "memory_profile"):
+        raise ValueError(
+            "Memory scorers need an estimator with a memory_profile method (such as "
+            "RecurrentMemoryRegressor), or a Pipeline ending in one; got "
+            f"{type(estimator).__name__}."
+        )
+    return estimator, X
+
+
+class MemoryScorer:
+    """Score a fitted memory model by one indicator (greater is better).
+
+    Build instances with :func:`make_memory_scorer`.
+
+    Parameters
+    ----------
+    name : str
+        Scorer name, a key of :data:`SCORER_NAMES`.
+    eval_len : int, default=None
+        Evaluation window length; ``None`` uses the estimator's ``seq_len``.
+    threshold : float in (0, 1], default=0.5
+        ``tau`` of memory span and token recall.
+    """
+
+    def __init__(self, name, *, eval_len=None, threshold=0.5):
+        self.name = name
+        self.eval_len = eval_len
+        self.threshold = threshold
+
+    def __call__(self, estimator, X, y=None):
+        indicator, sign = SCORER_NAMES[self.name]
+        model, X = _final_step(estimator, X)
+        profile = model.memory_profile(
+            X, eval_len=self.eval_len, threshold=self.threshold
+        )
+        return sign * float(getattr(profile, indicator))
+
+    def __repr__(self):
+        return (
+            f"make_memory_scorer({self.name!r}, eval_len={self.eval_len!r}, "
+            f"threshold={self.threshold!r})"
+        )
+
+
+def make_memory_scorer(name, *, eval_len=None, threshold=0.5):
+    """Make a scorer from a memory indicator.
+
+    Parameters
+    ----------
+    name : str
+        One of ``"memory_capacity"``, ``"memory_span"``, ``"memory_rate"``,
+        ``"neg_semantic_error"``, ``"semantic_similarity"``, ``"token_recall"``.
+    eval_len : int, default=None
+        Cut the test sequences into windows of this length; ``None`` uses the
+        estimator's ``seq_len``, so that a model trained at ``k`` is judged on
+        length-``k`` reading.
+    threshold : float in (0, 1], default=0.5
+        ``tau`` of memory span and token recall.
+
+    Returns
+    -------
+    scorer : MemoryScorer
+        A picklable callable ``scorer(estimator, X, y=None) -> float``; it works
+        on a fitted ``RecurrentMemoryRegressor`` and on a Pipeline ending in one.
+
+    Examples
+    --------
+    >>> from sklearn_rnnmemory.scoring import make_memory_scorer
+    >>> make_memory_scorer("memory_capacity", eval_len=20)
+    make_memory_scorer('memory_capacity', eval_len=20, threshold=0.5)
+    """
+    if name not in SCORER_NAMES:
+        hint = ""
+        if f"neg_{name}" in SCORER_NAMES:
+            hint = f" Lower {name} is better, so its scorer is 'neg_{name}'."
+        raise ValueError(
+            f"Unknown memory scorer {name!r}; choose one of {list(SCORER_NAMES)}."
+            + hint
+        )
+    check_positive_int(eval_len, "eval_len", allow_none=True)
+    check_threshold(threshold)
+    return MemoryScorer(name, eval_len=eval_len, threshold=threshold)
+
+
+def memory_scorers(*, eval_len=None, threshold=0.5):
+    """Every memory scorer, as a dict for multi-metric ``scoring=``.
+
+    Parameters
+    ----------
+    eval_len : int, default=None
+        See :func:`make_memory_scorer`.
+    threshold : float in (0, 1], default=0.5
+        See :func:`make_memory_scorer`.
+
+    Returns
+    -------
+    scorers : dict
+        Scorer name -> :class:`MemoryScorer`.
+
+    Examples
+    --------
+    >>> from sklearn_rnnmemory.scoring import memory_scorers
+    >>> sorted(memory_scorers())[:3]
+    ['memory_capacity', 'memory_rate', 'memory_span']
+    """
+    return {
+        name: make_memory_scorer(name, eval_len=eval_len, threshold=threshold)
+        for name in SCORER_NAMES
+    }
