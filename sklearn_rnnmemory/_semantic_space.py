@@ -11,7 +11,7 @@ from sklearn.utils.extmath import randomized_svd
 from sklearn.utils.validation import check_is_fitted
 
 from ._text import word_tokenize
-from ._validation import check_positive_int, is_positive_int
+from ._validation import check_not_sparse, check_positive_int, is_positive_int
 
 BASES = ("onehot", "orthogonal", "random", "cooccurrence")
 _DEFAULT_DIM = 64
@@ -134,11 +134,7 @@ class SemanticEuclideanSpace(
                 "X must be a collection of sequences (e.g. a list of strings); got a "
                 "single string."
             )
-        if sp.issparse(X):
-            raise TypeError(
-                "Sparse input is not supported; pass a list of sequences or a dense "
-                "2-D array of token ids."
-            )
+        check_not_sparse(X)
         if not isinstance(X, list | tuple | np.ndarray) and hasattr(X, "__array__"):
             X = np.asarray(X)
         if isinstance(X, np.ndarray) and X.dtype.kind == "c":

@@ -7,6 +7,8 @@ lengths survive every Pipeline step and cross-validation split.
 
 import numpy as np
 
+from ._validation import check_not_sparse
+
 
 def check_sequences(X, *, name="X", dtype=np.float64):
     """Validate a NaN-padded array of sequences and return it as ``(n, T, d)``.
@@ -32,13 +34,31 @@ def check_sequences(X, *, name="X", dtype=np.float64):
         If ``X`` is not 2-D or 3-D, holds infinities, has a step where only
         some features are NaN, or has padding before a valid step.
     """
+    check_not_sparse(X)
     try:
-        X = np.asarray(X, dtype=dtype)
-    except (TypeError, ValueError) as exc:
+        X = np.asarray(X)
+        complex_input = X.dtype.kind == "c"
+        if not complex_input:
+            X = X.astype(dtype, copy=False)
+    except ValueError as exc:
         raise ValueError(
             f"{name} must be a numeric array of sequences of shape (n, T, d) or "
-            f"(n, T); got an object that cannot be converted: {exc}"
+            f"(n, T), NaN-padded to one length; got values that cannot be "
+            f"converted: {exc}"
         ) from None
+    if complex_input:
+        raise ValueError(f"Complex data not supported: {name} must be real-valued.")
+    if X.ndim == 1:
+        raise ValueError(
+            f"{name} must have shape (n, T, d) or (n, T); got a 1-D array of shape "
+            f"{X.shape}. Reshape your data with X.reshape(1, -1) if it holds a "
+            "single scalar sequence."
+        )
+    if X.ndim == 2 and X.shape[1] == 0:
+        raise ValueError(
+            f"{name} has 0 feature(s) (shape={X.shape}) while a minimum of 1 is "
+            "required: the sequences have no step."
+        )
     if X.ndim == 2:
         X = X[:, :, np.newaxis]
     if X.ndim != 3:

@@ -2,6 +2,8 @@
 
 from numbers import Integral, Real
 
+import scipy.sparse as sp
+
 
 def is_positive_int(value):
     """True for an integer >= 1 (bools excluded)."""
@@ -23,3 +25,12 @@ def check_threshold(threshold):
     ):
         raise ValueError(f"threshold must be a number in (0, 1]; got {threshold!r}.")
     return float(threshold)
+
+
+def check_not_sparse(X):
+    """Raise a TypeError for a scipy sparse matrix or array."""
+    if sp.issparse(X):
+        raise TypeError(
+            "Sparse input is not supported: sequences are dense (a list of "
+            "sequences or a dense array)."
+        )

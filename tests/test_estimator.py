@@ -1,0 +1,234 @@
+"""RecurrentMemoryRegressor: training, reading, the sklearn contract, errors."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from conftest import token_points
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from skorch.callbacks import (
+    EarlyStopping,
+    EpochScoring,
+    GradientNormClipping,
+    ProgressBar,
+)
+
+from sklearn_rnnmemory import RecurrentMemoryRegressor
+
+UNITS = ["rnn", "lstm", "gru"]
+
+# n_features_in_ is d, the features per step: a 2-D X holds n scalar sequences
+# (d = 1), not T features. NaN is end padding; the pickle check puts one first.
+EXPECTED_FAILED_CHECKS = {
+    "check_n_features_in": "n_features_in_ counts features per step",
+    "check_n_features_in_after_fitting": "n_features_in_ counts features per step",
+    "check_estimators_pickle": "NaN is end padding; a NaN before a step is rejected",
+}
+
+
+def tiny(unit="gru", **params):
+    params = {
+        "hidden_size": 8,
+        "max_epochs": 3,
+        "random_state": 0,
+        "device": "cpu",
+        **params,
+    }
+    return RecurrentMemoryRegressor(unit, **params)
+
+
+@parametrize_with_checks(
+    [tiny(unit, max_epochs=2, hidden_size=4) for unit in UNITS],
+    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("unit", UNITS)
+def test_fit_predict_hidden_states_shapes(points, unit):
+    model = tiny(unit, seq_len=5).fit(points)
+    assert isinstance(model.net_.module_.recurrent, torch.nn.RNNBase)
+    assert model.device_ == "cpu" and model.n_features_in_ == 12
+    assert len(model.history_) == 3
+    predicted = model.predict(points)
+    assert predicted.shape == points.shape and predicted.dtype == np.float32
+    padding = np.isnan(points).all(axis=2)
+    assert np.isnan(predicted[padding]).all()
+    assert np.isfinite(predicted[~padding]).all()
+    states = model.hidden_states(points)
+    assert states.shape == (64, 12, 8)
+    assert np.isnan(states[padding]).all() and np.isfinite(states[~padding]).all()
+
+
+def test_windows_are_read_from_a_zero_state(points):
+    model = tiny("lstm", seq_len=4).fit(points)
+    whole = model.predict(points[1::3])
+    for start in (0, 4, 8):
+        window = points[1::3, start : start + 4]
+        np.testing.assert_allclose(
+            whole[:, start : start + 4], model.predict(window), rtol=1e-5, atol=1e-6
+        )
+
+
+def test_predict_is_the_linear_readout_of_the_hidden_states(points):
+    model = tiny("rnn", seq_len=6).fit(points)
+    readout = model.net_.module_.readout
+    states = torch.as_tensor(np.nan_to_num(model.hidden_states(points)))
+    expected = readout(states).detach().numpy()
+    valid = ~np.isnan(points).all(axis=2)
+    np.testing.assert_allclose(model.predict(points)[valid], expected[valid], atol=1e-5)
+
+
+def test_lstm_cell_states(points):
+    model = tiny("lstm").fit(points)
+    hc = model.hidden_states(points, state="hc")
+    assert hc.shape == (64, 12, 16)
+    np.testing.assert_allclose(hc[..., :8], model.hidden_states(points), atol=1e-6)
+    with pytest.raises(ValueError, match="state='hc' needs an LSTM"):
+        tiny("gru").fit(points).hidden_states(points, state="hc")
+
+
+def test_loss_is_masked_at_padding(points):
+    padded = np.concatenate([points, np.full((64, 5, 12), np.nan, np.float32)], 1)
+    a = tiny("gru", seq_len=5).fit(points)
+    b = tiny("gru", seq_len=5).fit(padded)
+    np.testing.assert_array_equal(a.predict(points), b.predict(points))
+    assert a.history_[-1, "train_loss"] == b.history_[-1, "train_loss"]
+
+
+def test_training_reduces_the_loss_on_the_memory_task(points):
+    model = tiny("gru", max_epochs=20, batch_size=16, lr=0.02).fit(points)
+    losses = model.history_[:, "train_loss"]
+    assert losses[-1] < 0.5 * losses[0]
+
+
+def test_same_seed_same_model_other_seed_other_model(points):
+    a = tiny("lstm", random_state=7).fit(points).predict(points)
+    b = tiny("lstm", random_state=7).fit(points).predict(points)
+    c = tiny("lstm", random_state=8).fit(points).predict(points)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c, equal_nan=True)
+
+
+def test_scalar_sequences(points):
+    X = np.random.default_rng(0).normal(size=(40, 15))
+    model = tiny("rnn", seq_len=5, composition="mean").fit(X)
+    assert model.n_features_in_ == 1
+    assert model.predict(X).shape == (40, 15, 1)
+
+
+def test_score_is_the_memory_capacity_at_seq_len(points):
+    model = tiny("gru", seq_len=6).fit(points)
+    profile = model.memory_profile(points)
+    assert profile.window_length == 6
+    assert model.score(points) == profile.memory_capacity
+    assert model.memory_profile(points, eval_len=3).window_length == 3
+
+
+def test_clone_get_set_params_round_trip():
+    model = tiny("lstm", seq_len=7, callbacks=[EarlyStopping(monitor="train_loss")])
+    params = model.get_params()
+    copy = clone(model)
+    assert copy.get_params().keys() == params.keys()
+    assert copy.seq_len == 7 and copy.callbacks[0] is not model.callbacks[0]
+    assert copy.set_params(unit="rnn", seq_len=3).get_params()["seq_len"] == 3
+    assert vars(RecurrentMemoryRegressor()).keys() == params.keys()
+
+
+@pytest.mark.parametrize("dump", ["pickle", "joblib"])
+def test_pickle_and_joblib_round_trip(points, tmp_path, dump):
+    model = tiny("gru", seq_len=5).fit(points)
+    if dump == "pickle":
+        restored = pickle.loads(pickle.dumps(model))
+    else:
+        joblib.dump(model, tmp_path / "model.joblib")
+        restored = joblib.load(tmp_path / "model.joblib")
+    np.testing.assert_array_equal(restored.predict(points), model.predict(points))
+    assert restored.score(points) == model.score(points)
+
+
+@pytest.mark.parametrize(
+    "method", ["predict", "hidden_states", "score", "memory_profile"]
+)
+def test_unfitted_use_raises_not_fitted(points, method):
+    with pytest.raises(NotFittedError):
+        getattr(RecurrentMemoryRegressor(), method)(points)
+
+
+def test_callbacks_pass_through(points, capsys):
+    scored = []
+
+    def mean_abs_prediction(net, X, y):
+        value = float(np.nanmean(np.abs(net.predict(X))))
+        scored.append(value)
+        return value
+
+    model = tiny(
+        "gru",
+        max_epochs=30,
+        lr=1e-6,
+        validation_fraction=0.25,
+        callbacks=[
+            EarlyStopping(monitor="valid_loss", patience=2, threshold=0.5),
+            ("size", EpochScoring(mean_abs_prediction, name="size", on_train=True)),
+            ProgressBar(),
+        ],
+    ).fit(points)
+    assert len(model.history_) == 3  # no relative gain of 50 %: stops after 2 more
+    assert "valid_loss" in model.history_[-1]
+    assert model.history_[:, "size"] == scored[-3:]
+
+
+def test_gradient_clipping_and_optimizer(points):
+    model = tiny("rnn", max_grad_norm=0.5, optimizer="sgd").fit(points)
+    assert any(isinstance(cb, GradientNormClipping) for _, cb in model.net_.callbacks_)
+    assert isinstance(model.net_.optimizer_, torch.optim.SGD)
+    custom = tiny("rnn", optimizer=torch.optim.Adagrad).fit(points)
+    assert isinstance(custom.net_.optimizer_, torch.optim.Adagrad)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"unit": "transformer"}, "unit must be one of"),
+        ({"composition": "max"}, "composition must be one of"),
+        ({"seq_len": 0}, "seq_len must be a positive integer or None"),
+        ({"hidden_size": 2.5}, "hidden_size must be a positive integer"),
+        ({"lr": -1}, "lr must be a positive number"),
+        ({"optimizer": "lbfgs2"}, "optimizer must be one of"),
+        ({"optimizer": object}, "optimizer must be one of"),
+        ({"validation_fraction": 1.0}, "validation_fraction must be a number"),
+        ({"max_grad_norm": 0}, "max_grad_norm must be a positive number"),
+        ({"device": "nodevice"}, "device 'nodevice' cannot be used here"),
+    ],
+)
+def test_bad_parameters_raise_a_named_value_error(points, params, message):
+    with pytest.raises(ValueError, match=message):
+        tiny(**params).fit(points)
+
+
+def test_bad_input_raises_a_named_value_error(points):
+    with pytest.raises(ValueError, match="every sequence is padding"):
+        tiny().fit(np.full((3, 4, 2), np.nan))
+    model = tiny().fit(points)
+    with pytest.raises(ValueError, match="X has 3 features per step, but"):
+        model.predict(np.ones((2, 4, 3)))
+    with pytest.raises(ValueError, match="eval_len must be a positive integer"):
+        model.memory_profile(points, eval_len=0)
+
+
+@pytest.mark.slow
+def test_gated_unit_retains_more_than_vanilla_at_a_long_window():
+    X = token_points(320, 30, vocab_size=20, seed=1)
+    train, test = X[:256], X[256:]
+    params = {"hidden_size": 32, "seq_len": 30, "max_epochs": 25, "batch_size": 32}
+    capacity = {
+        unit: tiny(unit, **params).fit(train).score(test) for unit in ("rnn", "lstm")
+    }
+    assert capacity["lstm"] > 2 * capacity["rnn"]
+    assert capacity["lstm"] > 10  # measured: lstm 16.0, rnn 4.6 of 30

@@ -1,0 +1,57 @@
+"""The CUDA path: skipped where no CUDA device is present."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.model_selection import GridSearchCV, KFold
+
+from sklearn_rnnmemory import RecurrentMemoryRegressor
+from sklearn_rnnmemory._estimator import resolve_device
+from sklearn_rnnmemory.scoring import memory_scorers
+
+cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+
+
+def test_auto_resolves_to_cuda_only_when_available(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert resolve_device("auto") == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert resolve_device("auto") == "cuda"
+    assert resolve_device("cpu") == "cpu"
+
+
+def test_auto_keeps_the_parameter_and_records_the_device(points):
+    model = RecurrentMemoryRegressor("gru", hidden_size=4, max_epochs=1).fit(points)
+    assert model.device == "auto"
+    assert model.device_ == ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+@cuda
+@pytest.mark.parametrize("unit", ["rnn", "lstm", "gru"])
+def test_cuda_fit_predict_score_match_cpu_shapes(points, unit):
+    params = {"hidden_size": 8, "seq_len": 6, "max_epochs": 3, "random_state": 0}
+    gpu = RecurrentMemoryRegressor(unit, device="cuda", **params).fit(points)
+    assert next(gpu.net_.module_.parameters()).is_cuda
+    predicted = gpu.predict(points)
+    assert isinstance(predicted, np.ndarray) and predicted.shape == points.shape
+    states = gpu.hidden_states(points)
+    assert states.shape == (64, 12, 8)
+    for scorer in memory_scorers().values():
+        assert np.isfinite(scorer(gpu, points))
+    cpu = RecurrentMemoryRegressor(unit, device="cpu", **params).fit(points)
+    # Same seed, other device: close, not bitwise (cuDNN kernels differ).
+    assert abs(gpu.score(points) - cpu.score(points)) < 0.5
+
+
+@cuda
+def test_cuda_grid_search_with_one_job(points):
+    search = GridSearchCV(
+        RecurrentMemoryRegressor("lstm", hidden_size=8, max_epochs=2, device="cuda"),
+        {"seq_len": [3, 6]},
+        scoring=memory_scorers(),
+        refit="memory_capacity",
+        cv=KFold(2),
+        n_jobs=1,
+    ).fit(points)
+    assert search.best_estimator_.device_ == "cuda"
+    assert np.isfinite(search.cv_results_["mean_test_memory_capacity"]).all()

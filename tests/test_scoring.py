@@ -1,0 +1,90 @@
+"""Memory scorers on bare estimators and on pipelines."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.dummy import DummyRegressor
+from sklearn.pipeline import make_pipeline
+
+from sklearn_rnnmemory import RecurrentMemoryRegressor, SemanticEuclideanSpace
+from sklearn_rnnmemory.scoring import SCORER_NAMES, make_memory_scorer, memory_scorers
+
+TEXTS = [
+    "the cat sat on the mat",
+    "a dog sat on a log",
+    "the dog saw the cat",
+    "a cat saw a dog on the mat",
+] * 6
+
+
+@pytest.fixture(scope="module")
+def fitted(points):
+    return RecurrentMemoryRegressor(
+        "gru", hidden_size=8, seq_len=6, max_epochs=3, random_state=0, device="cpu"
+    ).fit(points)
+
+
+def test_names_follow_the_sign_rule():
+    assert sorted(SCORER_NAMES) == sorted(
+        [
+            "memory_capacity",
+            "memory_span",
+            "memory_rate",
+            "neg_semantic_error",
+            "semantic_similarity",
+            "token_recall",
+        ]
+    )
+
+
+def test_each_scorer_reads_its_indicator(fitted, points):
+    profile = fitted.memory_profile(points)
+    for name, scorer in memory_scorers().items():
+        indicator = name.removeprefix("neg_")
+        sign = -1 if name.startswith("neg_") else 1
+        assert scorer(fitted, points) == sign * getattr(profile, indicator)
+    assert memory_scorers()["neg_semantic_error"](fitted, points) < 0
+
+
+def test_eval_len_and_threshold(fitted, points):
+    profile = fitted.memory_profile(points, eval_len=3, threshold=0.9)
+    assert profile.window_length == 3
+    scorer = make_memory_scorer("token_recall", eval_len=3, threshold=0.9)
+    assert scorer(fitted, points) == profile.token_recall
+
+
+def test_scorer_on_a_pipeline_equals_the_bare_estimator():
+    pipe = make_pipeline(
+        SemanticEuclideanSpace(),
+        RecurrentMemoryRegressor(
+            "rnn", hidden_size=8, seq_len=4, max_epochs=2, random_state=0, device="cpu"
+        ),
+    ).fit(TEXTS)
+    points = pipe[0].transform(TEXTS)
+    scorer = make_memory_scorer("memory_capacity")
+    assert scorer(pipe, TEXTS) == scorer(pipe[-1], points) == pipe[-1].score(points)
+
+
+def test_scorers_pickle(fitted, points):
+    scorer = pickle.loads(pickle.dumps(make_memory_scorer("memory_span", eval_len=4)))
+    assert (
+        scorer(fitted, points) == fitted.memory_profile(points, eval_len=4).memory_span
+    )
+    assert (
+        repr(scorer) == "make_memory_scorer('memory_span', eval_len=4, threshold=0.5)"
+    )
+
+
+def test_bad_scorers_raise_named_errors(points):
+    with pytest.raises(ValueError, match="its scorer is 'neg_semantic_error'"):
+        make_memory_scorer("semantic_error")
+    with pytest.raises(ValueError, match="Unknown memory scorer 'r2'"):
+        make_memory_scorer("r2")
+    with pytest.raises(ValueError, match="eval_len must be a positive integer"):
+        make_memory_scorer("memory_span", eval_len=-2)
+    with pytest.raises(ValueError, match="threshold must be a number in"):
+        make_memory_scorer("memory_span", threshold=2)
+    dummy = DummyRegressor().fit(np.zeros((3, 1)), np.zeros(3))
+    with pytest.raises(ValueError, match="need an estimator with a memory_profile"):
+        make_memory_scorer("memory_capacity")(dummy, points)
