@@ -37,10 +37,54 @@ def _final_step(estimator, X):
     return estimator, X
 
 
+def _fitted_model(estimator):
+    """The fitted network behind an estimator or a Pipeline's last step."""
+    final = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
+    return getattr(final, "net_", None)
+
+
+class _SharedProfile:
+    """One memory profile per (estimator, X), shared by the scorers of a dict.
+
+    A multi-metric search calls every scorer of a ``memory_scorers()`` dict once
+    on the same fitted estimator and test fold; they share one forward pass.
+    An entry serves each scorer once and then lapses, so a later call, even on
+    the same objects, computes afresh.
+    """
+
+    def __init__(self, names):
+        self.names = frozenset(names)
+        self._entry = None
+
+    def get(self, name, estimator, X, compute):
+        entry = self._entry
+        fresh = (
+            entry is None
+            or entry["estimator"] is not estimator
+            or entry["X"] is not X
+            or entry["model"] is not _fitted_model(estimator)
+            or name in entry["served"]
+        )
+        if fresh:
+            entry = {
+                "estimator": estimator,
+                "X": X,
+                "model": _fitted_model(estimator),
+                "profile": compute(),
+                "served": set(),
+            }
+        entry["served"].add(name)
+        self._entry = None if entry["served"] >= self.names else entry
+        return entry["profile"]
+
+    def __getstate__(self):
+        return {"names": self.names, "_entry": None}
+
+
 class MemoryScorer:
     """Score a fitted memory model by one indicator (greater is better).
 
-    Build instances with :func:`make_memory_scorer`.
+    Build instances with :func:`make_memory_scorer` or :func:`memory_scorers`.
 
     Parameters
     ----------
@@ -56,13 +100,20 @@ class MemoryScorer:
         self.name = name
         self.eval_len = eval_len
         self.threshold = threshold
+        self._shared = None
+
+    def _profile(self, estimator, X):
+        model, X = _final_step(estimator, X)
+        return model.memory_profile(X, eval_len=self.eval_len, threshold=self.threshold)
 
     def __call__(self, estimator, X, y=None):
         indicator, sign = SCORER_NAMES[self.name]
-        model, X = _final_step(estimator, X)
-        profile = model.memory_profile(
-            X, eval_len=self.eval_len, threshold=self.threshold
-        )
+        if self._shared is None:
+            profile = self._profile(estimator, X)
+        else:
+            profile = self._shared.get(
+                self.name, estimator, X, lambda: self._profile(estimator, X)
+            )
         return sign * float(getattr(profile, indicator))
 
     def __repr__(self):
@@ -125,7 +176,8 @@ def memory_scorers(*, eval_len=None, threshold=0.5):
     Returns
     -------
     scorers : dict
-        Scorer name -> :class:`MemoryScorer`.
+        Scorer name -> :class:`MemoryScorer`. When a multi-metric search calls
+        them on one fitted estimator and test fold, they share one forward pass.
 
     Examples
     --------
@@ -133,7 +185,11 @@ def memory_scorers(*, eval_len=None, threshold=0.5):
     >>> sorted(memory_scorers())[:3]
     ['memory_capacity', 'memory_rate', 'memory_span']
     """
-    return {
+    scorers = {
         name: make_memory_scorer(name, eval_len=eval_len, threshold=threshold)
         for name in SCORER_NAMES
     }
+    shared = _SharedProfile(scorers)
+    for scorer in scorers.values():
+        scorer._shared = shared
+    return scorers

@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 from sklearn.dummy import DummyRegressor
+from sklearn.model_selection import cross_validate
 from sklearn.pipeline import make_pipeline
 
 from sklearn_rnnmemory import RecurrentMemoryRegressor, SemanticEuclideanSpace
@@ -88,3 +89,38 @@ def test_bad_scorers_raise_named_errors(points):
     dummy = DummyRegressor().fit(np.zeros((3, 1)), np.zeros(3))
     with pytest.raises(ValueError, match="need an estimator with a memory_profile"):
         make_memory_scorer("memory_capacity")(dummy, points)
+
+
+def count_profiles(monkeypatch):
+    calls = []
+    original = RecurrentMemoryRegressor.memory_profile
+
+    def counting(self, X, **kwargs):
+        calls.append(len(X))
+        return original(self, X, **kwargs)
+
+    monkeypatch.setattr(RecurrentMemoryRegressor, "memory_profile", counting)
+    return calls
+
+
+def test_scorers_of_one_dict_share_one_forward_pass(fitted, points, monkeypatch):
+    calls = count_profiles(monkeypatch)
+    scorers = memory_scorers()
+    shared = {name: scorer(fitted, points) for name, scorer in scorers.items()}
+    assert len(calls) == 1
+    alone = {name: make_memory_scorer(name)(fitted, points) for name in scorers}
+    assert shared == alone
+    calls.clear()
+    scorers["memory_capacity"](fitted, points)
+    scorers["memory_capacity"](fitted, points)  # served once: the next call recomputes
+    assert len(calls) == 2
+    scorers["memory_span"](fitted, points[:10])  # other data: recomputed
+    assert len(calls) == 3
+
+
+def test_cross_validate_computes_one_profile_per_fold(points, monkeypatch):
+    calls = count_profiles(monkeypatch)
+    model = RecurrentMemoryRegressor("rnn", hidden_size=4, max_epochs=1, device="cpu")
+    result = cross_validate(model, points, scoring=memory_scorers(), cv=4)
+    assert len(result["test_memory_capacity"]) == 4
+    assert calls == [16, 16, 16, 16]
