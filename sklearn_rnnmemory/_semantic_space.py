@@ -77,9 +77,9 @@ class SemanticEuclideanSpace(
     ----------
     vocabulary_ : dict
         Token -> row index in ``points_``.
-    tokens_ : ndarray of shape (|V|,), dtype=object
+    tokens_ : ndarray of shape (n_tokens,), dtype=object
         The tokens in row order.
-    points_ : ndarray of shape (|V|, d)
+    points_ : ndarray of shape (n_tokens, d)
         The token points.
     dim_ : int
         Dimension ``d`` of the space.
