@@ -347,13 +347,36 @@ class RecurrentMemoryRegressor(BaseEstimator):
         profile : sklearn_rnnmemory.indicators.MemoryProfile
             All indicators.
         """
-        check_positive_int(eval_len, "eval_len", allow_none=True)
-        X = self._check_input(X)
-        windows, _ = cut_windows(X, self.seq_len if eval_len is None else eval_len)
-        predicted = self._read_windows(windows, lambda module, batch: module(batch))
+        windows, predicted = self.read_windows(X, eval_len=eval_len)
         return indicators.memory_profile(
             windows, predicted, composition=self.composition, threshold=threshold
         )
+
+    def read_windows(self, X, *, eval_len=None):
+        """Cut sequences into evaluation windows and read each from a zero state.
+
+        What every memory indicator takes: pass both arrays to the functions of
+        :mod:`sklearn_rnnmemory.indicators` (with this estimator's
+        ``composition``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n, T, d) or (n, T)
+            Semantic points of the evaluation sequences, NaN-padded.
+        eval_len : int, default=None
+            Window length; ``None`` uses ``seq_len``.
+
+        Returns
+        -------
+        windows : ndarray of shape (n_windows, L, d)
+            The windows' semantic points, NaN-padded.
+        predicted : ndarray of shape (n_windows, L, d)
+            The model's semantic points ``S^_t`` on each window.
+        """
+        check_positive_int(eval_len, "eval_len", allow_none=True)
+        X = self._check_input(X)
+        windows, _ = cut_windows(X, self.seq_len if eval_len is None else eval_len)
+        return windows, self._read_windows(windows, lambda module, batch: module(batch))
 
     def score(self, X, y=None):
         """Memory capacity on ``X``, read in windows of ``seq_len``.

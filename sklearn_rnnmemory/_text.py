@@ -1,8 +1,9 @@
-"""Default text tokenisation: lower-cased words."""
+"""Text handling: lower-cased words and sentences."""
 
 import re
 
 _WORD = re.compile(r"\w+(?:'\w+)*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def word_tokenize(text):
@@ -24,3 +25,25 @@ def word_tokenize(text):
     ['the', "cat's", 'hat', '2', 'times']
     """
     return _WORD.findall(text.lower())
+
+
+def split_sentences(text, *, min_words=4):
+    """Split text into sentences at ``.``, ``!`` or ``?`` followed by space.
+
+    Parameters
+    ----------
+    text : str
+        Raw text.
+    min_words : int, default=4
+        Sentences with fewer words are left out (headings, fragments).
+
+    Returns
+    -------
+    sentences : list of str
+        The sentences, whitespace normalised.
+    """
+    return [
+        " ".join(sentence.split())
+        for sentence in _SENTENCE_END.split(text)
+        if len(word_tokenize(sentence)) >= min_words
+    ]

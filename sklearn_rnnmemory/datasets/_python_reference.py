@@ -1,10 +1,6 @@
 """A real English corpus that ships with Python itself."""
 
-import re
-
-from .._text import word_tokenize
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+from .._text import split_sentences, word_tokenize
 
 
 def load_python_reference(*, min_words=4, as_tokens=False):
@@ -39,10 +35,9 @@ def load_python_reference(*, min_words=4, as_tokens=False):
     """
     from pydoc_data.topics import topics
 
-    sentences = []
-    for key in sorted(topics):
-        for sentence in _SENTENCE_END.split(topics[key]):
-            words = word_tokenize(sentence)
-            if len(words) >= min_words:
-                sentences.append(words if as_tokens else " ".join(sentence.split()))
-    return sentences
+    sentences = [
+        sentence
+        for key in sorted(topics)
+        for sentence in split_sentences(topics[key], min_words=min_words)
+    ]
+    return [word_tokenize(s) for s in sentences] if as_tokens else sentences

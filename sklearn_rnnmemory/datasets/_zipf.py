@@ -1,0 +1,53 @@
+"""A synthetic language whose tokens follow Zipf's law."""
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from .._validation import check_positive_int
+
+
+def make_zipf_sequences(
+    n_sequences=500, length=80, *, vocab_size=50, exponent=1.0, random_state=None
+):
+    """Draw token sequences from a Zipf distribution over a vocabulary.
+
+    Token ``r`` (rank ``r + 1``) has probability proportional to
+    ``(r + 1) ** -exponent``, as word frequencies roughly do in natural
+    language; tokens are drawn independently, so nothing but memory lets a
+    model recall a past token.
+
+    Parameters
+    ----------
+    n_sequences : int, default=500
+        Number of sequences.
+    length : int, default=80
+        Tokens per sequence.
+    vocab_size : int, default=50
+        Number of distinct tokens, ids ``0 .. vocab_size - 1`` by rank.
+    exponent : float, default=1.0
+        Zipf exponent ``s >= 0``; 0 gives uniform tokens.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the draw.
+
+    Returns
+    -------
+    tokens : ndarray of shape (n_sequences, length), dtype int64
+        Token ids.
+
+    Examples
+    --------
+    >>> from sklearn_rnnmemory.datasets import make_zipf_sequences
+    >>> tokens = make_zipf_sequences(4, 6, vocab_size=10, random_state=0)
+    >>> tokens.shape, int(tokens.min()) >= 0, int(tokens.max()) < 10
+    ((4, 6), True, True)
+    """
+    check_positive_int(n_sequences, "n_sequences")
+    check_positive_int(length, "length")
+    check_positive_int(vocab_size, "vocab_size")
+    if isinstance(exponent, bool) or not isinstance(exponent, int | float):
+        raise ValueError(f"exponent must be a number >= 0; got {exponent!r}.")
+    if not exponent >= 0:
+        raise ValueError(f"exponent must be a number >= 0; got {exponent!r}.")
+    rng = check_random_state(random_state)
+    weights = np.arange(1, vocab_size + 1, dtype=np.float64) ** -float(exponent)
+    return rng.choice(vocab_size, size=(n_sequences, length), p=weights / weights.sum())
