@@ -178,8 +178,9 @@ def _points(args):
     return space.fit_transform(train), space.transform(test)
 
 
-def assess(args, out=sys.stdout):
+def assess(args, out=None):
     """Run ``rnnmemory assess`` with parsed arguments; return the study result."""
+    out = sys.stdout if out is None else out
     X_train, X_test = _points(args)
     device = resolve_device(args.device)
     n_jobs = args.n_jobs

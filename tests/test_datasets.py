@@ -1,0 +1,70 @@
+"""Built-in corpora."""
+
+import numpy as np
+import pytest
+
+from sklearn_rnnmemory.datasets import (
+    load_corpus,
+    load_python_reference,
+    make_zipf_sequences,
+)
+
+
+def test_zipf_frequencies_follow_the_law():
+    tokens = make_zipf_sequences(2000, 50, vocab_size=20, exponent=1.2, random_state=0)
+    assert tokens.shape == (2000, 50) and tokens.dtype.kind == "i"
+    freq = np.bincount(tokens.ravel(), minlength=20) / tokens.size
+    expected = np.arange(1, 21) ** -1.2
+    np.testing.assert_allclose(freq, expected / expected.sum(), rtol=0.05)
+    uniform = make_zipf_sequences(500, 40, vocab_size=4, exponent=0, random_state=0)
+    np.testing.assert_allclose(
+        np.bincount(uniform.ravel()) / uniform.size, 0.25, atol=0.01
+    )
+
+
+def test_zipf_is_seeded():
+    a = make_zipf_sequences(5, 5, random_state=1)
+    np.testing.assert_array_equal(a, make_zipf_sequences(5, 5, random_state=1))
+    assert not np.array_equal(a, make_zipf_sequences(5, 5, random_state=2))
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n_sequences": 0}, "n_sequences must be a positive integer"),
+        ({"length": -1}, "length must be a positive integer"),
+        ({"vocab_size": 1.5}, "vocab_size must be a positive integer"),
+        ({"exponent": -1}, "exponent must be a number >= 0"),
+        ({"exponent": "1"}, "exponent must be a number >= 0"),
+    ],
+)
+def test_zipf_bad_parameters(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        make_zipf_sequences(**{"n_sequences": 3, "length": 3, **kwargs})
+
+
+def test_python_reference_is_english_sentences():
+    sentences = load_python_reference()
+    assert len(sentences) > 1000
+    tokens = load_python_reference(as_tokens=True)
+    assert len(tokens) == len(sentences)
+    assert all(len(words) >= 4 for words in tokens)
+    words = {w for sentence in tokens for w in sentence}
+    assert {"the", "object", "function", "is"} <= words
+
+
+def test_load_corpus(tmp_path):
+    np.testing.assert_array_equal(
+        load_corpus("zipf", n_sequences=4, length=6),
+        make_zipf_sequences(4, 6, vocab_size=50, random_state=0),
+    )
+    assert load_corpus("python-reference") == load_python_reference(as_tokens=True)
+    path = tmp_path / "text.txt"
+    path.write_text("One small step. " * 12 + "A giant leap for all!")
+    sentences = load_corpus(path)
+    assert sentences[0] == ["one", "small", "step"] and len(sentences) == 13
+    with pytest.raises(ValueError, match="neither a built-in corpus"):
+        load_corpus(tmp_path / "missing.txt")
+    (tmp_path / "empty.txt").write_text("")
+    with pytest.raises(ValueError, match="holds 0 sentence"):
+        load_corpus(tmp_path / "empty.txt")
