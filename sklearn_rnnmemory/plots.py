@@ -12,6 +12,12 @@ def _pyplot():
     return plt
 
 
+def _save(fig, path):
+    if path is not None:
+        fig.savefig(path, dpi=120)
+    return fig
+
+
 def _by_unit(summary):
     units = {}
     for entry in summary:
@@ -71,9 +77,7 @@ def plot_retention_curves(result, path=None):
     )
     fig.suptitle("Retention of each past token at the window's last step")
     fig.tight_layout(rect=(0, 0, 0.88, 1))
-    if path is not None:
-        fig.savefig(path, dpi=120)
-    return fig
+    return _save(fig, path)
 
 
 def plot_capacity_vs_length(result, path=None, *, tol=0.05):
@@ -128,9 +132,7 @@ def plot_capacity_vs_length(result, path=None, *, tol=0.05):
     ax.set_title("Memory capacity against training length")
     ax.legend(fontsize="small")
     fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=120)
-    return fig
+    return _save(fig, path)
 
 
 def plot_retention_matrix(row, path=None):
@@ -161,6 +163,4 @@ def plot_retention_matrix(row, path=None):
         f"{row['unit']} (H={row['hidden_size']}), training length {row['seq_len']}"
     )
     fig.tight_layout()
-    if path is not None:
-        fig.savefig(path, dpi=120)
-    return fig
+    return _save(fig, path)
