@@ -1,0 +1,232 @@
+"""Probe indicators: how much of its past input any recurrent state holds (DESIGN 3.6).
+
+For each lag ``delta``, a ridge readout with an intercept maps the state
+``h_t`` to the input ``u_{t - delta}``; it is fit on a training share and
+scored on held-out data by the squared Pearson correlation (Jaeger's
+``MC_delta`` for scalar input). All lags share one factorisation of the
+states' Gram matrix.
+"""
+
+import math
+from dataclasses import dataclass, fields
+
+import numpy as np
+import scipy.linalg
+from sklearn.utils import check_random_state
+
+from .._sequences import check_sequences, valid_steps
+from .._validation import check_positive_int
+
+_N_SURROGATES = 20
+
+
+@dataclass(frozen=True)
+class ProbeMemory:
+    """What a probe decodes of past inputs from recurrent states.
+
+    Attributes
+    ----------
+    decodability : ndarray of shape (max_lag,)
+        ``R2(delta)`` for ``delta = 1 .. max_lag``: mean over input dimensions
+        of the squared correlation between readout and target on held-out
+        data (zeroed where within chance, with ``surrogate=True``).
+    lag0 : float
+        ``R2(0)``: how well the current input is decoded.
+    memory_capacity : float
+        ``sum_{delta=1}^{max_lag} R2(delta)``.
+    surrogate_threshold : float or None
+        The chance level used with ``surrogate=True``: the largest ``R2`` that
+        readouts reach on targets shuffled across samples; None otherwise.
+    n_train : int
+        Number of training samples (steps) the readouts were fit on.
+    n_test : int
+        Number of held-out samples they were scored on.
+    """
+
+    decodability: np.ndarray
+    lag0: float
+    memory_capacity: float
+    surrogate_threshold: float | None
+    n_train: int
+    n_test: int
+
+    def to_dict(self):
+        """Return the result as a dict; the curve as a list of floats."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["decodability"] = [float(v) for v in self.decodability]
+        return out
+
+
+def _squared_correlation(prediction, target):
+    """Squared Pearson correlation per column; 0 where a column is constant."""
+    prediction = prediction - prediction.mean(axis=0)
+    target = target - target.mean(axis=0)
+    covariance = np.einsum("ij,ij->j", prediction, target)
+    variance = np.einsum("ij,ij->j", prediction, prediction) * np.einsum(
+        "ij,ij->j", target, target
+    )
+    tiny = np.finfo(float).tiny
+    return np.where(variance > tiny, covariance**2 / np.maximum(variance, tiny), 0.0)
+
+
+def _decodability(fit_train, fit_test, target_train, target_test, n_lags, d):
+    """R2 per lag (n_lags,) of ridge readouts from a shared factorisation."""
+    weights = fit_train(target_train - target_train.mean(axis=0))
+    prediction = fit_test @ weights + target_train.mean(axis=0)
+    r2 = _squared_correlation(prediction, target_test)
+    return r2.reshape(n_lags, d).mean(axis=1)
+
+
+def probe_memory(
+    inputs,
+    states,
+    *,
+    max_lag,
+    ridge=1e-6,
+    test_size=0.2,
+    washout=0,
+    surrogate=False,
+    random_state=None,
+):
+    """Decode past inputs from recurrent states with ridge readouts.
+
+    For each lag ``delta = 0 .. max_lag`` a linear readout with an intercept
+    maps the state ``h_t`` to the input ``u_{t - delta}``. Readouts are fit by
+    ridge regression on a training share and scored on the held-out share by
+    the squared Pearson correlation, averaged over input dimensions. The
+    states may come from any model: a trained classifier, a language model,
+    an untrained reservoir.
+
+    Samples are the steps ``t >= max(washout, max_lag)`` of each sequence, so
+    that every lag has a target and all lags share one factorisation. Several
+    sequences are split by sequence (``test_size`` of them, drawn with
+    ``random_state``); one sequence is split along time (its last
+    ``test_size`` share of steps). Targets may reach back across the split:
+    inputs are known; only the readouts are fit on the training share.
+
+    Parameters
+    ----------
+    inputs : array-like of shape (n, T, d) or (n, T)
+        Inputs ``u``, NaN-padded at the end.
+    states : array-like of shape (n, T, H)
+        States ``h_t`` after reading ``u_1..u_t``; padding where ``inputs`` has.
+    max_lag : int
+        Largest lag ``D``.
+    ridge : float, default=1e-6
+        Ridge penalty on the centred states' Gram matrix.
+    test_size : float in (0, 1), default=0.2
+        Held-out share of sequences (of steps, for one sequence).
+    washout : int, default=0
+        Steps at the start of each sequence skipped as transients.
+    surrogate : bool, default=False
+        Also fit readouts to targets shuffled across samples (20 shuffles) and
+        zero every lag whose ``R2`` does not exceed the largest shuffled ``R2``:
+        without it, finite samples add about ``max_lag / n_test`` to the
+        capacity.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the split by sequences and the shuffles.
+
+    Returns
+    -------
+    probe : ProbeMemory
+        The decodability curve, the lag-0 value and the probe memory capacity.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnnmemory.indicators import probe_memory
+    >>> u = np.random.default_rng(0).uniform(-1, 1, size=(1, 2000))
+    >>> delay_line = np.stack([np.roll(u[0], k) for k in range(5)], axis=-1)[None]
+    >>> probe = probe_memory(u, delay_line, max_lag=8, washout=5,
+    ...                      surrogate=True, random_state=0)
+    >>> np.round(probe.decodability, 2), round(probe.memory_capacity, 2)
+    (array([1., 1., 1., 1., 0., 0., 0., 0.]), 4.0)
+    """
+    inputs = check_sequences(inputs, name="inputs")
+    states = np.asarray(states, dtype=np.float64)
+    if states.ndim != 3:
+        raise ValueError(
+            f"states must have shape (n, T, H); got shape {states.shape}. Add a "
+            "first axis of length 1 for a single sequence."
+        )
+    states = check_sequences(states, name="states")
+    if states.shape[:2] != inputs.shape[:2]:
+        raise ValueError(
+            f"states and inputs must have the same (n, T); got {states.shape[:2]} "
+            f"and {inputs.shape[:2]}."
+        )
+    valid = valid_steps(inputs)
+    if (valid != valid_steps(states)).any():
+        raise ValueError("states must be padding exactly where inputs is.")
+    check_positive_int(max_lag, "max_lag")
+    if isinstance(washout, bool) or not isinstance(washout, int) or washout < 0:
+        raise ValueError(f"washout must be an integer >= 0; got {washout!r}.")
+    if isinstance(ridge, bool) or not isinstance(ridge, int | float) or ridge < 0:
+        raise ValueError(f"ridge must be a number >= 0; got {ridge!r}.")
+    if not (isinstance(test_size, float) and 0 < test_size < 1):
+        raise ValueError(f"test_size must be a float in (0, 1); got {test_size!r}.")
+    rng = check_random_state(random_state)
+
+    n, T, d = inputs.shape
+    lags = np.arange(max_lag + 1)
+    steps = np.arange(T)
+    usable = valid & (steps[None, :] >= max(washout, max_lag))
+    seq, step = np.nonzero(usable)
+    if n == 1:
+        n_test = math.ceil(test_size * seq.size)
+        is_test = np.arange(seq.size) >= seq.size - n_test
+    else:
+        test_sequences = rng.permutation(n)[: math.ceil(test_size * n)]
+        is_test = np.isin(seq, test_sequences)
+    if is_test.all() or not is_test.any():
+        raise ValueError(
+            f"Too few usable steps to split: {seq.size} steps of "
+            f"{n} sequence(s) have t >= max(washout, max_lag) = "
+            f"{max(washout, max_lag)}; shorten max_lag or washout, or give longer "
+            "sequences."
+        )
+
+    features = states[seq, step]
+    # Targets u_{t - delta} for every lag, side by side: (samples, (D+1) * d).
+    targets = inputs[seq[:, None], step[:, None] - lags[None, :]].reshape(seq.size, -1)
+    train, test = ~is_test, is_test
+    mean = features[train].mean(axis=0)
+    centred_train = features[train] - mean
+    gram = centred_train.T @ centred_train + ridge * np.eye(features.shape[1])
+    try:
+        factor = scipy.linalg.cho_factor(gram)
+
+        def fit(target):
+            return scipy.linalg.cho_solve(factor, centred_train.T @ target)
+    except np.linalg.LinAlgError:
+        pinv = np.linalg.pinv(gram)
+
+        def fit(target):
+            return pinv @ (centred_train.T @ target)
+
+    centred_test = features[test] - mean
+    r2 = _decodability(fit, centred_test, targets[train], targets[test], max_lag + 1, d)
+    threshold = None
+    if surrogate:
+        null = [
+            _decodability(
+                fit,
+                centred_test,
+                targets[train][rng.permutation(train.sum())],
+                targets[test][rng.permutation(test.sum())],
+                max_lag + 1,
+                d,
+            )
+            for _ in range(_N_SURROGATES)
+        ]
+        threshold = float(np.max(null))
+        r2 = np.where(r2 > threshold, r2, 0.0)
+    decodability = r2[1:]
+    return ProbeMemory(
+        decodability=decodability,
+        lag0=float(r2[0]),
+        memory_capacity=float(decodability.sum()),
+        surrogate_threshold=threshold,
+        n_train=int(train.sum()),
+        n_test=int(test.sum()),
+    )

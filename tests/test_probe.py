@@ -1,0 +1,119 @@
+"""Probe indicators against closed forms and the standard definition."""
+
+import numpy as np
+import pytest
+import scipy.linalg
+from scipy.stats import ortho_group
+
+from sklearn_rnnmemory.indicators import probe_memory
+
+
+def drive(W, w, u, nonlinearity=None):
+    states, h = np.zeros((u.size, W.shape[0])), np.zeros(W.shape[0])
+    for t in range(u.size):
+        h = W @ h + w * u[t]
+        h = h if nonlinearity is None else nonlinearity(h)
+        states[t] = h
+    return states
+
+
+@pytest.fixture(scope="module")
+def linear_reservoir():
+    """Orthogonal W, N = 50, spectral radius 0.95, i.i.d. uniform input."""
+    rng = np.random.default_rng(0)
+    W = 0.95 * ortho_group.rvs(50, random_state=0)
+    w = rng.normal(size=50)
+    w /= np.linalg.norm(w)
+    u = rng.uniform(-1, 1, size=20000)
+    return W, w, u, drive(W, w, u)
+
+
+def closed_form_capacity(W, w, max_lag, variance=1 / 3):
+    """MC_k = var(u) (W^k w)' Sigma^-1 (W^k w), Sigma = W Sigma W' + var(u) w w'."""
+    sigma = scipy.linalg.solve_discrete_lyapunov(W, variance * np.outer(w, w))
+    inverse = np.linalg.inv(sigma)
+    capacity, v = [], w.copy()
+    for _ in range(max_lag + 1):
+        capacity.append(variance * v @ inverse @ v)
+        v = W @ v
+    return np.array(capacity)
+
+
+def test_linear_reservoir_matches_the_lyapunov_closed_form(linear_reservoir):
+    W, w, u, states = linear_reservoir
+    exact = closed_form_capacity(W, w, 150)
+    probe = probe_memory(u[None], states[None], max_lag=150, washout=100)
+    assert probe.memory_capacity == pytest.approx(exact[1:].sum(), rel=0.02)
+    assert probe.lag0 == pytest.approx(exact[0], abs=0.01)
+    np.testing.assert_allclose(probe.decodability, exact[1:], atol=0.05)
+    assert probe.n_test == pytest.approx(0.2 * (20000 - 150), abs=1)
+
+
+def test_a_state_that_ignores_its_input_holds_nothing(linear_reservoir):
+    _, _, u, _ = linear_reservoir
+    noise = np.random.default_rng(1).normal(size=(1, u.size, 50))
+    probe = probe_memory(u[None], noise, max_lag=150, surrogate=True, random_state=0)
+    assert probe.memory_capacity < 0.5
+    assert 0 < probe.surrogate_threshold < 0.01
+    biased = probe_memory(u[None], noise, max_lag=150)
+    assert biased.memory_capacity > probe.memory_capacity
+
+
+def test_agrees_with_the_standard_definition_on_a_tanh_reservoir():
+    """Jaeger's MC: one least-squares readout per lag, squared correlation on the
+    held-out tail."""
+    rng = np.random.default_rng(2)
+    W = rng.normal(size=(40, 40))
+    W *= 0.9 / np.abs(np.linalg.eigvals(W)).max()
+    w = rng.uniform(-0.5, 0.5, size=40)
+    u = rng.uniform(-1, 1, size=6000)
+    states = drive(W, w, u, np.tanh)
+    max_lag, washout = 60, 100
+    start = max(max_lag, washout)
+    split = start + int(np.floor(0.8 * (u.size - start)))
+    reference = []
+    for lag in range(1, max_lag + 1):
+        design = np.hstack([states, np.ones((u.size, 1))])
+        target = np.roll(u, lag)
+        coef, *_ = np.linalg.lstsq(design[start:split], target[start:split], rcond=None)
+        prediction = design[split:] @ coef
+        reference.append(np.corrcoef(prediction, target[split:])[0, 1] ** 2)
+    probe = probe_memory(
+        u[None], states[None], max_lag=max_lag, washout=washout, ridge=1e-12
+    )
+    np.testing.assert_allclose(probe.decodability, reference, atol=1e-6)
+
+
+def test_sequences_split_by_sequence_and_padding():
+    rng = np.random.default_rng(3)
+    u = rng.normal(size=(200, 30, 2))
+    delayed = np.concatenate([np.zeros((200, 2, 2)), u[:, :-2]], axis=1)
+    states = np.concatenate([u, delayed, rng.normal(size=(200, 30, 3))], axis=2)
+    u[:50, 20:] = states[:50, 20:] = np.nan
+    probe = probe_memory(u, states, max_lag=4, surrogate=True, random_state=0)
+    assert probe.lag0 == pytest.approx(1.0)
+    np.testing.assert_allclose(probe.decodability, [0, 1, 0, 0], atol=1e-9)
+    assert probe.n_test + probe.n_train == 150 * 26 + 50 * 16
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"max_lag": 0}, "max_lag must be a positive integer"),
+        ({"washout": -1}, "washout must be an integer >= 0"),
+        ({"ridge": -1.0}, "ridge must be a number >= 0"),
+        ({"test_size": 1.5}, r"test_size must be a float in \(0, 1\)"),
+        ({"max_lag": 40}, "Too few usable steps"),
+    ],
+)
+def test_bad_arguments(kwargs, message):
+    u = np.ones((3, 10))
+    with pytest.raises(ValueError, match=message):
+        probe_memory(u, np.ones((3, 10, 2)), **{"max_lag": 2, **kwargs})
+
+
+def test_shape_errors():
+    with pytest.raises(ValueError, match=r"states must have shape \(n, T, H\)"):
+        probe_memory(np.ones((2, 5)), np.ones((2, 5)), max_lag=1)
+    with pytest.raises(ValueError, match="same \\(n, T\\)"):
+        probe_memory(np.ones((2, 5)), np.ones((2, 6, 3)), max_lag=1)
