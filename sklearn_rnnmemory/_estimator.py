@@ -1,38 +1,17 @@
 """RecurrentMemoryRegressor: a recurrent unit trained on the memory task."""
 
-from numbers import Real
-
 import numpy as np
-import torch
-from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetRegressor
-from skorch.callbacks import GradientNormClipping
-from skorch.dataset import ValidSplit
 
 from . import indicators
 from ._composition import check_composition, compose
-from ._sequences import check_sequences, cut_windows, merge_windows, valid_steps
-from ._units import MaskedSemanticLoss, SemanticReader, check_unit
+from ._recurrent_base import RecurrentEstimatorBase
+from ._sequences import check_sequences, cut_windows
+from ._units import MaskedSemanticLoss, SemanticReader
 from ._validation import check_positive_int
 
-OPTIMIZERS = {
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "sgd": torch.optim.SGD,
-    "rmsprop": torch.optim.RMSprop,
-}
 
-
-def resolve_device(device):
-    """Resolve ``"auto"`` to ``"cuda"`` when CUDA is available, else ``"cpu"``."""
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
-
-
-class RecurrentMemoryRegressor(BaseEstimator):
+class RecurrentMemoryRegressor(RecurrentEstimatorBase):
     """A recurrent unit trained to carry a sequence's semantics in its state.
 
     The network reads the semantic points ``e_1..e_t`` of a window from a zero
@@ -144,55 +123,6 @@ class RecurrentMemoryRegressor(BaseEstimator):
         self.device = device
         self.random_state = random_state
 
-    def _check_params(self):
-        check_unit(self.unit)
-        check_composition(self.composition)
-        for name in ("hidden_size", "num_layers", "max_epochs", "batch_size"):
-            check_positive_int(getattr(self, name), name)
-        check_positive_int(self.seq_len, "seq_len", allow_none=True)
-        if not isinstance(self.lr, Real) or not self.lr > 0:
-            raise ValueError(f"lr must be a positive number; got {self.lr!r}.")
-        if self.max_grad_norm is not None and not (
-            isinstance(self.max_grad_norm, Real) and self.max_grad_norm > 0
-        ):
-            raise ValueError(
-                f"max_grad_norm must be a positive number or None; got "
-                f"{self.max_grad_norm!r}."
-            )
-        if self.validation_fraction is not None and not (
-            isinstance(self.validation_fraction, Real)
-            and 0 < self.validation_fraction < 1
-        ):
-            raise ValueError(
-                "validation_fraction must be a number in (0, 1) or None; got "
-                f"{self.validation_fraction!r}."
-            )
-        if isinstance(self.optimizer, str):
-            if self.optimizer not in OPTIMIZERS:
-                raise ValueError(
-                    f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch "
-                    f"optimizer class; got {self.optimizer!r}."
-                )
-            return OPTIMIZERS[self.optimizer]
-        if isinstance(self.optimizer, type) and issubclass(
-            self.optimizer, torch.optim.Optimizer
-        ):
-            return self.optimizer
-        raise ValueError(
-            f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch optimizer "
-            f"class; got {self.optimizer!r}."
-        )
-
-    def _check_device(self):
-        device = resolve_device(self.device)
-        try:
-            torch.empty(0, device=device)
-        except (RuntimeError, AssertionError, ValueError) as exc:
-            raise ValueError(
-                f"device {self.device!r} cannot be used here: {exc}".rstrip()
-            ) from None
-        return str(device)
-
     def fit(self, X, y=None):
         """Train the network on windows of ``X``.
 
@@ -209,24 +139,13 @@ class RecurrentMemoryRegressor(BaseEstimator):
         self : RecurrentMemoryRegressor
             The fitted estimator.
         """
-        optimizer = self._check_params()
-        device = self._check_device()
+        check_composition(self.composition)
+        options = self._net_options()
         X = check_sequences(X, dtype=np.float32)
         windows, _ = cut_windows(X, self.seq_len)
         if windows.shape[0] == 0:
             raise ValueError("X holds no valid step: every sequence is padding.")
         targets = compose(windows, self.composition).astype(np.float32)
-
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        torch.manual_seed(seed)
-        callbacks = list(self.callbacks or [])
-        if self.max_grad_norm is not None:
-            callbacks.append(
-                ("gradient_clipping", GradientNormClipping(self.max_grad_norm))
-            )
-        train_split = None
-        if self.validation_fraction is not None:
-            train_split = ValidSplit(self.validation_fraction, random_state=seed)
         self.net_ = NeuralNetRegressor(
             SemanticReader,
             module__unit=self.unit,
@@ -235,51 +154,14 @@ class RecurrentMemoryRegressor(BaseEstimator):
             module__num_layers=self.num_layers,
             module__output_size=X.shape[2],
             criterion=MaskedSemanticLoss,
-            optimizer=optimizer,
-            lr=self.lr,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
-            iterator_train__shuffle=True,
-            train_split=train_split,
-            callbacks=callbacks,
-            verbose=self.verbose,
-            device=device,
+            **options,
         )
         self.net_.fit(windows, targets)
-        self.history_ = self.net_.history
-        self.device_ = device
+        self._after_fit()
         self.n_features_in_ = X.shape[2]
         return self
 
     # -- reading ------------------------------------------------------------
-
-    def _check_input(self, X):
-        check_is_fitted(self)
-        X = check_sequences(X, dtype=np.float32)
-        if X.shape[2] != self.n_features_in_:
-            raise ValueError(
-                f"X has {X.shape[2]} features per step, but {type(self).__name__} "
-                f"was fitted with {self.n_features_in_}."
-            )
-        return X
-
-    def _read_windows(self, windows, read):
-        """Apply ``read(module, batch)`` to windows in batches; NaN at padding."""
-        module = self.net_.module_
-        module.eval()
-        outputs = []
-        with torch.no_grad():
-            for start in range(0, windows.shape[0], self.batch_size):
-                batch = torch.as_tensor(windows[start : start + self.batch_size])
-                outputs.append(read(module, batch.to(self.device_)).cpu().numpy())
-        out = np.concatenate(outputs, axis=0)
-        out[~valid_steps(windows)] = np.nan
-        return out
-
-    def _read(self, X, read, seq_len):
-        windows, origin = cut_windows(X, seq_len)
-        values = self._read_windows(windows, read)
-        return merge_windows(values, origin, X.shape[0], X.shape[1])
 
     def predict(self, X):
         """Read sequences and return the model's semantic trajectory.
@@ -296,35 +178,6 @@ class RecurrentMemoryRegressor(BaseEstimator):
         """
         X = self._check_input(X)
         return self._read(X, lambda module, batch: module(batch), self.seq_len)
-
-    def hidden_states(self, X, state="h"):
-        """Return the hidden states of the last recurrent layer.
-
-        Parameters
-        ----------
-        X : array-like of shape (n, T, d) or (n, T)
-            Semantic points, NaN-padded; cut into windows of ``seq_len``.
-        state : {"h", "hc"}, default="h"
-            ``"h"``: hidden states; ``"hc"`` (LSTM only): hidden and cell states
-            side by side.
-
-        Returns
-        -------
-        states : ndarray of shape (n, T, H), or (n, T, 2H) for ``"hc"``
-            NaN at padding.
-        """
-        if state not in ("h", "hc"):
-            raise ValueError(f"state must be 'h' or 'hc'; got {state!r}.")
-        if state == "hc" and self.unit != "lstm":
-            raise ValueError(
-                f"state='hc' needs an LSTM, which has a cell state; unit is "
-                f"{self.unit!r}."
-            )
-        X = self._check_input(X)
-        with_cell = state == "hc"
-        return self._read(
-            X, lambda module, batch: module.states(batch, with_cell), self.seq_len
-        )
 
     def memory_profile(self, X, *, eval_len=None, threshold=0.5):
         """Measure every memory indicator on sequences ``X``.

@@ -38,53 +38,132 @@ def check_unit(unit):
     return unit
 
 
-class SemanticReader(nn.Module):
-    """A recurrent layer read out linearly into the semantic space.
+class RecurrentEncoder(nn.Module):
+    """A stack of one recurrent unit; the shared core of every network.
 
-    ``S^_t = M h_t + b``, where ``h_t`` is the hidden state after reading
-    ``x_1..x_t`` from a zero state. NaN inputs (padding at the end of a window)
-    are read as zeros; being causal, the network's outputs at valid steps do not
-    depend on them.
+    NaN inputs (padding at the end of a window) are read as zeros; being
+    causal, the states at valid steps do not depend on them.
 
     Parameters
     ----------
     unit : str
         Name of the recurrent unit, a key of :data:`UNITS`.
     input_size : int
-        Dimension ``d`` of the input points.
+        Dimension of the inputs.
     hidden_size : int
         Size ``H`` of the hidden state.
     num_layers : int
         Number of stacked recurrent layers.
+    """
+
+    def __init__(self, unit, input_size, hidden_size, num_layers):
+        super().__init__()
+        self.unit = check_unit(unit)
+        self.recurrent = UNITS[unit](input_size, hidden_size, num_layers)
+
+    def forward(self, X):
+        """Hidden states of the last layer at every step, ``(B, T, H)``."""
+        return self.recurrent(torch.nan_to_num(X, nan=0.0))[0]
+
+    def states(self, X, with_cell=False):
+        """Hidden states ``(B, T, H)``; with ``with_cell=True`` (LSTM only) the
+        cell states are appended, ``(B, T, 2H)``. Cell states are read one step
+        at a time, since ``torch.nn.LSTM`` returns only the last one."""
+        if not with_cell:
+            return self(X)
+        X = torch.nan_to_num(X, nan=0.0)
+        state, outputs = None, []
+        for x_t in X.unbind(1):
+            out, state = self.recurrent(x_t.unsqueeze(1), state)
+            outputs.append(torch.cat([out[:, 0], state[1][-1]], dim=-1))
+        return torch.stack(outputs, dim=1)
+
+
+class SemanticReader(nn.Module):
+    """A recurrent encoder read out linearly into the semantic space.
+
+    ``S^_t = M h_t + b``, where ``h_t`` is the hidden state after reading
+    ``x_1..x_t`` from a zero state.
+
+    Parameters
+    ----------
+    unit, input_size, hidden_size, num_layers
+        As for :class:`RecurrentEncoder`.
     output_size : int
         Dimension of the semantic space the readout maps into.
     """
 
     def __init__(self, unit, input_size, hidden_size, num_layers, output_size):
         super().__init__()
-        self.unit = check_unit(unit)
-        self.recurrent = UNITS[unit](input_size, hidden_size, num_layers)
+        self.encoder = RecurrentEncoder(unit, input_size, hidden_size, num_layers)
         self.readout = nn.Linear(hidden_size, output_size)
 
     def forward(self, X):
-        hidden, _ = self.recurrent(torch.nan_to_num(X, nan=0.0))
-        return self.readout(hidden)
+        return self.readout(self.encoder(X))
 
     def states(self, X, with_cell=False):
-        """Hidden states of the last layer at every step, ``(B, T, H)``.
+        return self.encoder.states(X, with_cell)
 
-        With ``with_cell=True`` (LSTM only) the cell states are appended,
-        giving ``(B, T, 2H)``; they are read one step at a time, since
-        ``torch.nn.LSTM`` returns only the last step's cell state.
-        """
-        X = torch.nan_to_num(X, nan=0.0)
-        if not with_cell:
-            return self.recurrent(X)[0]
-        state, outputs = None, []
-        for x_t in X.unbind(1):
-            out, state = self.recurrent(x_t.unsqueeze(1), state)
-            outputs.append(torch.cat([out[:, 0], state[1][-1]], dim=-1))
-        return torch.stack(outputs, dim=1)
+
+class SequenceClassifierModule(nn.Module):
+    """Class logits from the state at each sequence's last valid step.
+
+    Parameters
+    ----------
+    unit, input_size, hidden_size, num_layers
+        As for :class:`RecurrentEncoder`.
+    n_classes : int
+        Number of classes.
+    """
+
+    def __init__(self, unit, input_size, hidden_size, num_layers, n_classes):
+        super().__init__()
+        self.encoder = RecurrentEncoder(unit, input_size, hidden_size, num_layers)
+        self.head = nn.Linear(hidden_size, n_classes)
+
+    def forward(self, X):
+        states = self.encoder(X)
+        lengths = (~torch.isnan(X).all(dim=-1)).sum(dim=1).clamp(min=1)
+        last = states[torch.arange(states.shape[0], device=X.device), lengths - 1]
+        return self.head(last)
+
+    def states(self, X, with_cell=False):
+        return self.encoder.states(X, with_cell)
+
+
+class LanguageModelModule(nn.Module):
+    """Next-token logits from token ids: embedding, recurrent encoder, head.
+
+    Inputs are ``(B, T, 1)`` float token ids, NaN at padding.
+
+    Parameters
+    ----------
+    unit, hidden_size, num_layers
+        As for :class:`RecurrentEncoder`.
+    vocab_size : int
+        Number of token ids.
+    embedding_dim : int
+        Dimension of the token embeddings the encoder reads.
+    """
+
+    def __init__(self, unit, vocab_size, embedding_dim, hidden_size, num_layers):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embedding_dim)
+        self.encoder = RecurrentEncoder(unit, embedding_dim, hidden_size, num_layers)
+        self.head = nn.Linear(hidden_size, vocab_size)
+
+    def embed(self, X):
+        """Token embeddings ``(B, T, E)``, NaN at padding."""
+        ids = X[..., 0]
+        padding = torch.isnan(ids)
+        vectors = self.embedding(torch.nan_to_num(ids, nan=0.0).long())
+        return vectors.masked_fill(padding.unsqueeze(-1), float("nan"))
+
+    def forward(self, X):
+        return self.head(self.encoder(self.embed(X)))
+
+    def states(self, X, with_cell=False):
+        return self.encoder.states(self.embed(X), with_cell)
 
 
 class MaskedSemanticLoss(nn.Module):
@@ -94,3 +173,15 @@ class MaskedSemanticLoss(nn.Module):
         valid = ~torch.isnan(y_true).all(dim=-1, keepdim=True)
         diff = torch.where(valid, y_pred - torch.nan_to_num(y_true, nan=0.0), 0.0)
         return diff.pow(2).sum() / valid.sum().clamp(min=1)
+
+
+class TokenCrossEntropy(nn.Module):
+    """Mean cross-entropy of next-token logits ``(B, T, V)`` against ids
+    ``(B, T)``; ids below 0 (padding) are ignored."""
+
+    def forward(self, y_pred, y_true):
+        return nn.functional.cross_entropy(
+            y_pred.reshape(-1, y_pred.shape[-1]),
+            y_true.reshape(-1).long(),
+            ignore_index=-1,
+        )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sklearn.model_selection import train_test_split
 
-from ._estimator import resolve_device
+from ._recurrent_base import resolve_device
 from ._semantic_space import BASES, SemanticEuclideanSpace
 from ._units import UNITS
 from .datasets import CORPORA, load_corpus

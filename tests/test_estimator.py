@@ -52,7 +52,7 @@ def test_sklearn_compatible(estimator, check):
 @pytest.mark.parametrize("unit", UNITS)
 def test_fit_predict_hidden_states_shapes(points, unit):
     model = tiny(unit, seq_len=5).fit(points)
-    assert isinstance(model.net_.module_.recurrent, torch.nn.RNNBase)
+    assert isinstance(model.net_.module_.encoder.recurrent, torch.nn.RNNBase)
     assert model.device_ == "cpu" and model.n_features_in_ == 12
     assert len(model.history_) == 3
     predicted = model.predict(points)
