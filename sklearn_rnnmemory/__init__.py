@@ -5,12 +5,16 @@ Ability of Recurrent Neural Networks* (ECAI 2020).
 """
 
 from . import indicators
+from ._classifier import RecurrentClassifier
 from ._estimator import RecurrentMemoryRegressor
+from ._language_model import RecurrentLanguageModel
 from ._semantic_space import SemanticEuclideanSpace
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "RecurrentClassifier",
+    "RecurrentLanguageModel",
     "RecurrentMemoryRegressor",
     "SemanticEuclideanSpace",
     "indicators",

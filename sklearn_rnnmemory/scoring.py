@@ -10,7 +10,7 @@ indicator through :meth:`RecurrentMemoryRegressor.memory_profile`, hence through
 from sklearn.pipeline import Pipeline
 
 from ._validation import check_positive_int, check_threshold
-from .indicators import INDICATORS
+from .indicators import INDICATORS, probe_memory
 
 #: Scorer name -> (indicator name, sign).
 SCORER_NAMES = {
@@ -22,16 +22,16 @@ SCORER_NAMES = {
 }
 
 
-def _final_step(estimator, X):
-    """The estimator that reads semantic points, and X transformed up to it."""
+def _final_step(estimator, X, method, example):
+    """The estimator that has ``method``, and X transformed up to it."""
     if isinstance(estimator, Pipeline):
         if len(estimator.steps) > 1:
             X = estimator[:-1].transform(X)
         estimator = estimator.steps[-1][1]
-    if not hasattr(estimator, "memory_profile"):
+    if not hasattr(estimator, method):
         raise ValueError(
-            "Memory scorers need an estimator with a memory_profile method (such as "
-            "RecurrentMemoryRegressor), or a Pipeline ending in one; got "
+            f"This scorer needs an estimator with a {method} method (such as "
+            f"{example}), or a Pipeline ending in one; got "
             f"{type(estimator).__name__}."
         )
     return estimator, X
@@ -103,7 +103,9 @@ class MemoryScorer:
         self._shared = None
 
     def _profile(self, estimator, X):
-        model, X = _final_step(estimator, X)
+        model, X = _final_step(
+            estimator, X, "memory_profile", "RecurrentMemoryRegressor"
+        )
         return model.memory_profile(X, eval_len=self.eval_len, threshold=self.threshold)
 
     def __call__(self, estimator, X, y=None):
@@ -193,3 +195,98 @@ def memory_scorers(*, eval_len=None, threshold=0.5):
     for scorer in scorers.values():
         scorer._shared = shared
     return scorers
+
+
+#: Probe scorer metrics, attributes of ProbeMemory.
+PROBE_METRICS = ("memory_capacity", "lag0")
+
+
+class ProbeScorer:
+    """Score any fitted recurrent estimator by what its states hold of past inputs.
+
+    Build instances with :func:`make_probe_scorer`.
+    """
+
+    def __init__(
+        self, max_lag, *, metric="memory_capacity", eval_len=None, probe_params=None
+    ):
+        self.max_lag = max_lag
+        self.metric = metric
+        self.eval_len = eval_len
+        self.probe_params = probe_params or {}
+
+    def __call__(self, estimator, X, y=None):
+        model, X = _final_step(estimator, X, "hidden_states", "RecurrentClassifier")
+        states = model.hidden_states(X, eval_len=self.eval_len)
+        inputs = model.probe_inputs(X) if hasattr(model, "probe_inputs") else X
+        probe = probe_memory(inputs, states, max_lag=self.max_lag, **self.probe_params)
+        return float(getattr(probe, self.metric))
+
+    def __repr__(self):
+        options = "".join(f", {k}={v!r}" for k, v in self.probe_params.items())
+        return (
+            f"make_probe_scorer({self.max_lag!r}, metric={self.metric!r}, "
+            f"eval_len={self.eval_len!r}{options})"
+        )
+
+
+def make_probe_scorer(
+    max_lag,
+    *,
+    metric="memory_capacity",
+    eval_len=None,
+    ridge=1e-6,
+    test_size=0.2,
+    washout=0,
+    surrogate=False,
+    random_state=0,
+):
+    """Make a scorer from the probe indicators, for any recurrent estimator.
+
+    The scorer reads the test sequences with the estimator's
+    ``hidden_states(X, eval_len=...)``, takes the inputs the network reads
+    (``probe_inputs(X)`` where the estimator has it, else ``X``) and returns
+    :func:`~sklearn_rnnmemory.indicators.probe_memory`'s ``metric``.
+
+    Parameters
+    ----------
+    max_lag : int
+        Largest lag decoded.
+    metric : {"memory_capacity", "lag0"}, default="memory_capacity"
+        Probe memory capacity (lags 1..max_lag) or the lag-0 decodability.
+    eval_len : int, default=None
+        Window length of ``hidden_states``; ``None`` uses the estimator's
+        ``seq_len``.
+    ridge, test_size, washout, surrogate, random_state
+        Passed to :func:`~sklearn_rnnmemory.indicators.probe_memory`;
+        ``random_state`` defaults to 0 so that a score is reproducible.
+
+    Returns
+    -------
+    scorer : ProbeScorer
+        A picklable callable ``scorer(estimator, X, y=None) -> float``, greater
+        is better.
+
+    Examples
+    --------
+    >>> from sklearn_rnnmemory.scoring import make_probe_scorer
+    >>> make_probe_scorer(10, surrogate=True)
+    make_probe_scorer(10, metric='memory_capacity', eval_len=None, ridge=1e-06, \
+test_size=0.2, washout=0, surrogate=True, random_state=0)
+    """
+    check_positive_int(max_lag, "max_lag")
+    check_positive_int(eval_len, "eval_len", allow_none=True)
+    if metric not in PROBE_METRICS:
+        raise ValueError(f"metric must be one of {PROBE_METRICS}; got {metric!r}.")
+    return ProbeScorer(
+        max_lag,
+        metric=metric,
+        eval_len=eval_len,
+        probe_params={
+            "ridge": ridge,
+            "test_size": test_size,
+            "washout": washout,
+            "surrogate": surrogate,
+            "random_state": random_state,
+        },
+    )

@@ -87,7 +87,7 @@ def test_bad_scorers_raise_named_errors(points):
     with pytest.raises(ValueError, match="threshold must be a number in"):
         make_memory_scorer("memory_span", threshold=2)
     dummy = DummyRegressor().fit(np.zeros((3, 1)), np.zeros(3))
-    with pytest.raises(ValueError, match="need an estimator with a memory_profile"):
+    with pytest.raises(ValueError, match="needs an estimator with a memory_profile"):
         make_memory_scorer("memory_capacity")(dummy, points)
 
 

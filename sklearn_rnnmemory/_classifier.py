@@ -1,0 +1,214 @@
+"""RecurrentClassifier: sequence classification with input truncation."""
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+from skorch import NeuralNetClassifier
+
+from ._recurrent_base import RecurrentEstimatorBase
+from ._sequences import check_sequences
+from ._units import SequenceClassifierModule
+
+
+class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
+    """Classify sequences from the recurrent state after their first tokens.
+
+    The network reads the first ``seq_len`` steps of each sequence (input
+    truncation: the training length) from a zero state; a linear head on the
+    state at the last step read gives the class logits. The model is a skorch
+    ``NeuralNetClassifier`` built in :meth:`fit`. Its memory can be probed
+    with :func:`sklearn_rnnmemory.scoring.make_probe_scorer`.
+
+    Parameters
+    ----------
+    unit : {"rnn", "lstm", "gru"}, default="lstm"
+        The recurrent unit.
+    hidden_size : int, default=32
+        Size ``H`` of the hidden state.
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+    seq_len : int, default=None
+        Read only the first ``seq_len`` steps of each sequence, in ``fit`` and
+        ``predict``; ``None`` reads whole sequences. :meth:`hidden_states`
+        reads windows of this length.
+    max_epochs : int, default=20
+        Number of passes over the training sequences.
+    lr : float, default=0.01
+        Learning rate.
+    batch_size : int, default=64
+        Sequences per gradient step.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
+            default="adam"
+        The optimiser.
+    max_grad_norm : float, default=None
+        Clip the gradients' global 2-norm to this value.
+    validation_fraction : float, default=None
+        Share of the training sequences held out for skorch's ``valid_loss``.
+    callbacks : list of skorch callbacks, default=None
+        Passed through to the skorch net.
+    verbose : int, default=0
+        skorch's verbosity.
+    device : str, default="auto"
+        Torch device; ``"auto"`` resolves in :meth:`fit` to CUDA when present.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling and the validation split.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNetClassifier
+        The trained network.
+    history_ : skorch.History
+        The training history.
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    device_ : str
+        The device the network was trained on.
+    n_features_in_ : int
+        Dimension ``d`` of the input points.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnnmemory import RecurrentClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(80, 6, 2)).astype("float32")
+    >>> y = np.where(X[:, 0, 0] > 0, "up", "down")   # the first step decides
+    >>> model = RecurrentClassifier("gru", hidden_size=8, max_epochs=50, lr=0.02,
+    ...                             random_state=0).fit(X, y)
+    >>> model.classes_
+    array(['down', 'up'], dtype='<U4')
+    >>> model.score(X, y) > 0.9
+    True
+    """
+
+    def __init__(
+        self,
+        unit="lstm",
+        *,
+        hidden_size=32,
+        num_layers=1,
+        seq_len=None,
+        max_epochs=20,
+        lr=0.01,
+        batch_size=64,
+        optimizer="adam",
+        max_grad_norm=None,
+        validation_fraction=None,
+        callbacks=None,
+        verbose=0,
+        device="auto",
+        random_state=None,
+    ):
+        self.unit = unit
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.seq_len = seq_len
+        self.max_epochs = max_epochs
+        self.lr = lr
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.max_grad_norm = max_grad_norm
+        self.validation_fraction = validation_fraction
+        self.callbacks = callbacks
+        self.verbose = verbose
+        self.device = device
+        self.random_state = random_state
+
+    def _truncate(self, X):
+        return X if self.seq_len is None else X[:, : self.seq_len]
+
+    def fit(self, X, y):
+        """Train the classifier.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, T, d) or (n, T)
+            Input points, NaN-padded at the end.
+        y : array-like of shape (n,)
+            Class labels.
+
+        Returns
+        -------
+        self : RecurrentClassifier
+            The fitted classifier.
+        """
+        options = self._net_options()
+        X = check_sequences(X, dtype=np.float32)
+        if y is None:
+            raise ValueError(
+                "RecurrentClassifier requires y to be passed, but the target y is None."
+            )
+        y = column_or_1d(y, warn=True)
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"y must hold one label per sequence, {X.shape[0]}; got {y.shape[0]}."
+            )
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        if len(encoder.classes_) < 2:
+            raise ValueError(
+                f"y must hold at least 2 classes; got {len(encoder.classes_)} class."
+            )
+        Xt = self._truncate(X)
+        if np.isnan(Xt[:, 0]).all(axis=1).any():
+            raise ValueError("Every sequence of X must have at least one valid step.")
+        self.net_ = NeuralNetClassifier(
+            SequenceClassifierModule,
+            module__unit=self.unit,
+            module__input_size=X.shape[2],
+            module__hidden_size=self.hidden_size,
+            module__num_layers=self.num_layers,
+            module__n_classes=len(encoder.classes_),
+            criterion=torch.nn.CrossEntropyLoss,
+            classes=np.arange(len(encoder.classes_)),
+            **options,
+        )
+        self.net_.fit(Xt, encoder.transform(y).astype(np.int64))
+        self._after_fit()
+        self.classes_ = encoder.classes_
+        self.n_features_in_ = X.shape[2]
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities from the first ``seq_len`` steps.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, T, d) or (n, T)
+            Input points, NaN-padded.
+
+        Returns
+        -------
+        proba : ndarray of shape (n, n_classes)
+            Probabilities, columns in the order of ``classes_``.
+        """
+        check_is_fitted(self)
+        X = self._truncate(self._check_input(X))
+        if np.isnan(X[:, 0]).all(axis=1).any():
+            raise ValueError("Every sequence of X must have at least one valid step.")
+        return self.net_.predict_proba(X)
+
+    def predict(self, X):
+        """Predicted class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, T, d) or (n, T)
+            Input points, NaN-padded.
+
+        Returns
+        -------
+        labels : ndarray of shape (n,)
+        """
+        check_is_fitted(self)
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = True
+        tags.non_deterministic = self.device != "cpu"
+        return tags

@@ -1,0 +1,257 @@
+"""RecurrentLanguageModel: next-token prediction in windows of a BPTT length."""
+
+import numpy as np
+import torch
+from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNet
+
+from ._recurrent_base import RecurrentEstimatorBase
+from ._sequences import check_sequences, cut_windows
+from ._units import LanguageModelModule, TokenCrossEntropy
+from ._validation import check_positive_int
+
+
+def _check_token_ids(X, vocab_size=None):
+    """Token ids ``(n, T)`` (negative or NaN at the end: padding) as ``(n, T, 1)``
+    float32, NaN-padded."""
+    X = np.asarray(X)
+    if X.ndim != 2 or X.dtype.kind not in "iuf":
+        raise ValueError(
+            "X must be a 2-D numeric array of token ids (n, T), padded at the end "
+            f"with a negative value or NaN; got an array of shape {X.shape} and "
+            f"dtype {X.dtype}."
+        )
+    ids = X.astype(np.float64)
+    ids[ids < 0] = np.nan
+    finite = np.isfinite(ids)
+    if (ids[finite] != np.round(ids[finite])).any():
+        raise ValueError("X must hold integer token ids; got non-integer values.")
+    if vocab_size is not None and (ids[finite] >= vocab_size).any():
+        raise ValueError(
+            f"X holds token id {int(ids[finite].max())}, but the model knows ids "
+            f"0 .. {vocab_size - 1} (vocab_size={vocab_size})."
+        )
+    return check_sequences(ids[..., None], dtype=np.float32)
+
+
+def _next_token_pairs(ids):
+    """Steps with a next token: ``(n, T-1, 2)`` of (input id, target id)."""
+    inputs, targets = ids[:, :-1, 0], ids[:, 1:, 0]
+    inputs = np.where(np.isnan(targets), np.nan, inputs)
+    return np.stack([inputs, targets], axis=-1)
+
+
+class RecurrentLanguageModel(RecurrentEstimatorBase):
+    """A recurrent language model trained with a BPTT window of ``seq_len``.
+
+    Token ids are embedded and read by the recurrent unit; a linear head gives
+    the logits of the next token. Sequences are cut into windows of ``seq_len``
+    next-token pairs, each read from a zero state: the window bounds how far
+    back gradients, and so memory, can reach. The model is a skorch
+    ``NeuralNet`` built in :meth:`fit`. Its memory can be probed with
+    :func:`sklearn_rnnmemory.scoring.make_probe_scorer`; the probe decodes the
+    embedded inputs.
+
+    Parameters
+    ----------
+    unit : {"rnn", "lstm", "gru"}, default="lstm"
+        The recurrent unit.
+    embedding_dim : int, default=32
+        Dimension of the token embeddings.
+    hidden_size : int, default=64
+        Size ``H`` of the hidden state.
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+    seq_len : int, default=20
+        BPTT window: tokens read per window, in training and evaluation;
+        ``None`` reads whole sequences.
+    vocab_size : int, default=None
+        Number of token ids; ``None`` takes the largest id in ``fit`` plus one.
+    max_epochs : int, default=10
+        Number of passes over the training windows.
+    lr : float, default=0.005
+        Learning rate.
+    batch_size : int, default=64
+        Windows per gradient step.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
+            default="adam"
+        The optimiser.
+    max_grad_norm : float, default=1.0
+        Clip the gradients' global 2-norm to this value; ``None`` does not clip.
+    validation_fraction : float, default=None
+        Share of the training windows held out for skorch's ``valid_loss``.
+    callbacks : list of skorch callbacks, default=None
+        Passed through to the skorch net.
+    verbose : int, default=0
+        skorch's verbosity.
+    device : str, default="auto"
+        Torch device; ``"auto"`` resolves in :meth:`fit` to CUDA when present.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling and the validation split.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained network.
+    history_ : skorch.History
+        The training history.
+    vocab_size_ : int
+        Number of token ids the model predicts.
+    device_ : str
+        The device the network was trained on.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnnmemory import RecurrentLanguageModel
+    >>> ids = np.tile([0, 1, 2, 3], (40, 5))        # a cyclic language
+    >>> model = RecurrentLanguageModel("gru", hidden_size=16, seq_len=8,
+    ...                                max_epochs=20, random_state=0).fit(ids)
+    >>> model.perplexity(ids) < 1.5
+    True
+    """
+
+    def __init__(
+        self,
+        unit="lstm",
+        *,
+        embedding_dim=32,
+        hidden_size=64,
+        num_layers=1,
+        seq_len=20,
+        vocab_size=None,
+        max_epochs=10,
+        lr=0.005,
+        batch_size=64,
+        optimizer="adam",
+        max_grad_norm=1.0,
+        validation_fraction=None,
+        callbacks=None,
+        verbose=0,
+        device="auto",
+        random_state=None,
+    ):
+        self.unit = unit
+        self.embedding_dim = embedding_dim
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.seq_len = seq_len
+        self.vocab_size = vocab_size
+        self.max_epochs = max_epochs
+        self.lr = lr
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.max_grad_norm = max_grad_norm
+        self.validation_fraction = validation_fraction
+        self.callbacks = callbacks
+        self.verbose = verbose
+        self.device = device
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        """Train on next-token prediction.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, T)
+            Token ids ``>= 0``, padded at the end with a negative value or NaN.
+        y : None
+            Ignored: the targets are the next tokens.
+
+        Returns
+        -------
+        self : RecurrentLanguageModel
+            The fitted model.
+        """
+        check_positive_int(self.embedding_dim, "embedding_dim")
+        check_positive_int(self.vocab_size, "vocab_size", allow_none=True)
+        options = self._net_options()
+        ids = _check_token_ids(X, self.vocab_size)
+        vocab_size = self.vocab_size or int(np.nanmax(ids)) + 1
+        windows, _ = cut_windows(_next_token_pairs(ids), self.seq_len)
+        if windows.shape[0] == 0:
+            raise ValueError("X holds no sequence of two tokens or more.")
+        self.net_ = NeuralNet(
+            LanguageModelModule,
+            module__unit=self.unit,
+            module__vocab_size=vocab_size,
+            module__embedding_dim=self.embedding_dim,
+            module__hidden_size=self.hidden_size,
+            module__num_layers=self.num_layers,
+            criterion=TokenCrossEntropy,
+            **options,
+        )
+        targets = np.nan_to_num(windows[..., 1], nan=-1).astype(np.int64)
+        self.net_.fit(windows[..., :1], targets)
+        self._after_fit()
+        self.vocab_size_ = vocab_size
+        return self
+
+    def _check_input(self, X):
+        check_is_fitted(self)
+        return _check_token_ids(X, self.vocab_size_)
+
+    def _next_token_log_proba(self, module, batch):
+        log_proba = torch.log_softmax(module(batch[..., :1]), dim=-1)
+        target = torch.nan_to_num(batch[..., 1:], nan=0.0).long()
+        return log_proba.gather(-1, target)
+
+    def perplexity(self, X):
+        """Perplexity of the next tokens of ``X``, read in windows of ``seq_len``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, T)
+            Token ids, padded at the end.
+
+        Returns
+        -------
+        perplexity : float
+            ``exp`` of the mean negative log-likelihood of every next token.
+        """
+        ids = self._check_input(X)
+        windows, _ = cut_windows(_next_token_pairs(ids), self.seq_len)
+        if windows.shape[0] == 0:
+            raise ValueError("X holds no sequence of two tokens or more.")
+        log_proba = self._read_windows(windows, self._next_token_log_proba)
+        return float(np.exp(-np.nanmean(log_proba)))
+
+    def score(self, X, y=None):
+        """Minus the perplexity (greater is better, as scikit-learn expects).
+
+        Parameters
+        ----------
+        X : array-like of shape (n, T)
+            Token ids, padded at the end.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            ``-perplexity(X)``.
+        """
+        return -self.perplexity(X)
+
+    def probe_inputs(self, X):
+        """The embedded tokens the recurrent unit reads, ``(n, T, E)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, T)
+            Token ids, padded at the end.
+
+        Returns
+        -------
+        inputs : ndarray of shape (n, T, embedding_dim)
+            NaN at padding.
+        """
+        ids = self._check_input(X)
+        return self._read(ids, lambda module, batch: module.embed(batch), None)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.target_tags.required = False
+        tags.non_deterministic = self.device != "cpu"
+        return tags
