@@ -206,6 +206,25 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         check_is_fitted(self)
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, T, d) or (n, T)
+            Input points, NaN-padded.
+        y : array-like of shape (n,)
+            True labels.
+        sample_weight : array-like of shape (n,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        accuracy : float
+            Share of correctly classified sequences.
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True

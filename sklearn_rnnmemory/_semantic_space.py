@@ -408,25 +408,45 @@ class SemanticEuclideanSpace(
             Token points, ``T`` the longest sequence, NaN-padded at the end.
             Unknown tokens are zero points under ``handle_unknown="ignore"``.
         """
+        ids = self.token_ids(X)
+        table = np.vstack(
+            [self.points_, np.zeros(self.dim_), np.full(self.dim_, np.nan)]
+        ).astype(np.float32)
+        # Unknown (id |V|) maps to the zero row, padding (-1) to the NaN row.
+        return table[np.where(ids >= 0, ids, len(self.tokens_) + 1)]
+
+    def token_ids(self, X):
+        """Map sequences to the row indices of their tokens in ``points_``.
+
+        The ids suit :class:`~sklearn_rnnmemory.RecurrentLanguageModel`.
+
+        Parameters
+        ----------
+        X : list of str, list of token sequences, or 2-D int array
+            Sequences, read as in :meth:`fit`.
+
+        Returns
+        -------
+        ids : ndarray of shape (n, T), dtype int64
+            Token ids, padded with -1 at the end. Under
+            ``handle_unknown="ignore"`` an unknown token gets the id ``|V|``
+            (one past the vocabulary).
+        """
         check_is_fitted(self)
         sequences = self._sequences(X)
         width = max((len(s) for s in sequences), default=0)
-        index = np.full((len(sequences), width), -2, dtype=np.int64)
+        ids = np.full((len(sequences), width), -1, dtype=np.int64)
+        unknown = len(self.tokens_)
         for i, seq in enumerate(sequences):
-            row = [self.vocabulary_.get(token, -1) for token in seq]
-            if self.handle_unknown == "error" and -1 in row:
-                token = seq[row.index(-1)]
+            row = [self.vocabulary_.get(token, unknown) for token in seq]
+            if self.handle_unknown == "error" and unknown in row:
+                token = seq[row.index(unknown)]
                 raise ValueError(
                     f"Token {token!r} in X[{i}] is not in the vocabulary; set "
                     "handle_unknown='ignore' to map unknown tokens to the zero point."
                 )
-            index[i, : len(row)] = row
-        table = np.vstack(
-            [self.points_, np.zeros(self.dim_), np.full(self.dim_, np.nan)]
-        ).astype(np.float32)
-        n_tokens = len(self.tokens_)
-        # Unknown (-1) maps to the zero row n_tokens, padding (-2) to the NaN row.
-        return table[np.where(index >= 0, index, n_tokens - 1 - index)]
+            ids[i, : len(row)] = row
+        return ids
 
     def nearest_tokens(self, points, k=1):
         """Return the vocabulary tokens closest to semantic points.

@@ -184,3 +184,12 @@ def test_unfitted_use_raises_not_fitted():
 def test_bad_input_raises_a_named_value_error(params, X, message):
     with pytest.raises(ValueError, match=message):
         SemanticEuclideanSpace(**params).fit(X)
+
+
+def test_token_ids_index_the_points():
+    space = SemanticEuclideanSpace(handle_unknown="ignore").fit(TEXTS)
+    ids = space.token_ids(["the dog", "a bird sat"])
+    np.testing.assert_array_equal(ids, [[0, 5, -1], [6, 8, 2]])
+    points = space.transform(["the dog", "a bird sat"])
+    np.testing.assert_array_equal(points[0, :2], space.points_[[0, 5]])
+    np.testing.assert_array_equal(points[1, 1], np.zeros(8))  # unknown: id 8
