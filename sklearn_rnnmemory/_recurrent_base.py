@@ -116,6 +116,18 @@ class RecurrentEstimatorBase(BaseEstimator):
         }
 
     def _after_fit(self):
+        """Record the history and device; refuse a diverged network."""
+        losses = np.asarray(self.net_.history[:, "train_loss"], dtype=float)
+        weights_finite = all(
+            bool(torch.isfinite(p).all()) for p in self.net_.module_.parameters()
+        )
+        if not (np.isfinite(losses).all() and weights_finite):
+            bad = np.flatnonzero(~np.isfinite(losses))
+            epoch = int(bad[0]) + 1 if bad.size else len(losses)
+            raise ValueError(
+                f"Training diverged: the loss or the weights became NaN or infinite "
+                f"(epoch {epoch}). Lower lr (now {self.lr!r}) or set max_grad_norm."
+            )
         self.history_ = self.net_.history
         self.device_ = str(self.net_.device)
 

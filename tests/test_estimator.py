@@ -8,7 +8,8 @@ import pytest
 import torch
 from conftest import token_points
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import FitFailedWarning, NotFittedError
+from sklearn.model_selection import GridSearchCV
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from skorch.callbacks import (
     EarlyStopping,
@@ -232,3 +233,16 @@ def test_gated_unit_retains_more_than_vanilla_at_a_long_window():
     }
     assert capacity["lstm"] > 2 * capacity["rnn"]
     assert capacity["lstm"] > 10  # measured: lstm 16.0, rnn 4.6 of 30
+
+
+def test_a_diverging_fit_is_refused_and_searches_score_it_nan():
+    X = np.random.default_rng(0).normal(size=(64, 10, 3)) * 1e3
+    diverging = tiny("lstm", lr=1e20, optimizer="sgd")
+    with pytest.raises(ValueError, match=r"Training diverged: .* \(epoch 2\)"):
+        diverging.fit(X)
+    search = GridSearchCV(diverging, {"lr": [1e20, 1e-3]}, cv=2, error_score=np.nan)
+    with pytest.warns(FitFailedWarning, match="Training diverged"):
+        search.fit(X)
+    scores = search.cv_results_["mean_test_score"]
+    assert np.isnan(scores[0]) and np.isfinite(scores[1])
+    assert search.best_params_ == {"lr": 1e-3}
