@@ -120,10 +120,11 @@ def memory_profile(points, predicted, *, composition="sum", threshold=0.5):
     target_norm = np.linalg.norm(target, axis=1)
     estimate_norm = np.linalg.norm(estimate, axis=1)
     error = _ratio_mean(np.linalg.norm(target - estimate, axis=1), target_norm)
-    # A zero estimate has no direction: cosine 0 rather than undefined.
-    cosine = np.einsum("nd,nd->n", target, estimate) / np.maximum(
-        target_norm * estimate_norm, np.finfo(float).tiny
-    )
+    # Unit vectors first, so tiny norms cannot underflow; a zero estimate has
+    # no direction: cosine 0 rather than undefined.
+    unit_target = target / np.where(target_norm > 0, target_norm, 1.0)[:, None]
+    unit_estimate = estimate / np.where(estimate_norm > 0, estimate_norm, 1.0)[:, None]
+    cosine = np.einsum("nd,nd->n", unit_target, unit_estimate)
     similarity = (
         float(np.mean(cosine[target_norm > 0]))
         if (target_norm > 0).any()

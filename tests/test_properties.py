@@ -1,0 +1,112 @@
+"""Property tests: padding, order and scale behaviour of the space and indicators."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sklearn_rnnmemory import SemanticEuclideanSpace
+from sklearn_rnnmemory.indicators import memory_profile, token_retention
+
+FAST = settings(max_examples=40, deadline=None)
+
+
+@st.composite
+def windows(draw):
+    """Points and predictions (n, T, d) with random trailing padding."""
+    n = draw(st.integers(2, 6))
+    T = draw(st.integers(1, 7))
+    d = draw(st.integers(1, 4))
+    values = st.floats(-10, 10, allow_nan=False, width=64)
+    points = draw(arrays(np.float64, (n, T, d), elements=values))
+    predicted = draw(arrays(np.float64, (n, T, d), elements=values))
+    lengths = draw(st.lists(st.integers(1, T), min_size=n, max_size=n))
+    for i, length in enumerate(lengths):
+        points[i, length:] = predicted[i, length:] = np.nan
+    # Well-separated points, so no token is skipped as equal to the mean.
+    points += np.arange(n * T * d).reshape(n, T, d) % 7
+    return points, predicted
+
+
+def assert_same_profile(a, b):
+    a, b = a.to_dict(), b.to_dict()
+    for key in a:
+        np.testing.assert_allclose(
+            np.asarray(a[key], dtype=float),
+            np.asarray(b[key], dtype=float),
+            rtol=1e-7,
+            atol=1e-9,
+            err_msg=key,
+        )
+
+
+@FAST
+@given(windows(), st.integers(1, 4))
+def test_extra_padding_changes_no_indicator(data, extra):
+    points, predicted = data
+    pad = np.full((points.shape[0], extra, points.shape[2]), np.nan)
+    padded = memory_profile(
+        np.concatenate([points, pad], 1), np.concatenate([predicted, pad], 1)
+    )
+    assert_same_profile(padded, memory_profile(points, predicted))
+
+
+@FAST
+@given(windows(), st.randoms(use_true_random=False))
+def test_the_order_of_windows_changes_no_indicator(data, random):
+    points, predicted = data
+    order = list(range(points.shape[0]))
+    random.shuffle(order)
+    assert_same_profile(
+        memory_profile(points[order], predicted[order]),
+        memory_profile(points, predicted),
+    )
+
+
+@FAST
+@given(windows(), st.floats(0.01, 100), st.sampled_from(["sum", "mean"]))
+def test_indicators_do_not_depend_on_the_scale_of_the_space(data, scale, composition):
+    points, predicted = data
+    assert_same_profile(
+        memory_profile(scale * points, scale * predicted, composition=composition),
+        memory_profile(points, predicted, composition=composition),
+    )
+
+
+@FAST
+@given(windows(), st.floats(-5, 5))
+def test_retention_is_affine_in_the_prediction_error(data, step):
+    """a = 1 - <S - S^, c> / (w ||c||^2): moving S^ along c by s adds s / ||c||^2."""
+    points, predicted = data
+    base = token_retention(points, predicted)
+    i = 0
+    length = int((~np.isnan(points[i]).all(axis=1)).sum())
+    valid = ~np.isnan(points).all(axis=2)
+    mu = points[valid].mean(axis=0)
+    centred = points[i, 0] - mu
+    moved = predicted.copy()
+    moved[i, length - 1] += step * centred
+    expected = base[i, 0] + step
+    np.testing.assert_allclose(
+        token_retention(points, moved)[i, 0], expected, rtol=1e-6, atol=1e-6
+    )
+
+
+token_lists = st.lists(
+    st.lists(st.sampled_from(list("abcdefg")), min_size=1, max_size=6),
+    min_size=1,
+    max_size=6,
+)
+
+
+@FAST
+@given(token_lists, st.sampled_from(["onehot", "random", "orthogonal"]))
+def test_transform_is_per_sequence(sequences, basis):
+    space = SemanticEuclideanSpace(basis, random_state=0, dim=None).fit(sequences)
+    together = space.transform(sequences)
+    for i, sequence in enumerate(sequences):
+        alone = space.transform([sequence])[0]
+        np.testing.assert_array_equal(together[i, : len(sequence)], alone)
+        assert np.isnan(together[i, len(sequence) :]).all()
+    reversed_order = space.transform(sequences[::-1])
+    np.testing.assert_array_equal(reversed_order, together[::-1])
