@@ -1,7 +1,7 @@
 """Property tests: padding, order and scale behaviour of the space and indicators."""
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -24,7 +24,11 @@ def windows(draw):
     for i, length in enumerate(lengths):
         points[i, length:] = predicted[i, length:] = np.nan
     # Well-separated points, so no token is skipped as equal to the mean.
-    points += np.arange(n * T * d).reshape(n, T, d) % 7
+    points += 1 + np.arange(n * T * d).reshape(n, T, d) % 7
+    valid = ~np.isnan(points).all(axis=2)
+    centred = points[valid] - points[valid].mean(axis=0)
+    assume((np.abs(points[valid]).sum(axis=1) > 0).all())
+    assume((np.einsum("nd,nd->n", centred, centred) > 1e-6).all())
     return points, predicted
 
 
