@@ -131,6 +131,13 @@ class RecurrentEstimatorBase(BaseEstimator):
         self.history_ = self.net_.history
         self.device_ = str(self.net_.device)
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # skorch loads a CUDA-trained net onto the CPU where CUDA is missing;
+        # read on the device the net now lives on.
+        if "net_" in self.__dict__:
+            self.device_ = str(self.net_.device)
+
     # -- reading ------------------------------------------------------------
 
     def _read_windows(self, windows, read):

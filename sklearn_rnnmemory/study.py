@@ -358,6 +358,11 @@ def run_study(
     threshold = check_threshold(threshold)
     X_train = check_sequences(X_train, name="X_train", dtype=np.float32)
     X_test = check_sequences(X_test, name="X_test", dtype=np.float32)
+    if X_test.shape[2] != X_train.shape[2]:
+        raise ValueError(
+            f"X_test has {X_test.shape[2]} features per step and X_train "
+            f"{X_train.shape[2]}; they do not match."
+        )
     lists = {"units": units, "seq_lens": seq_lens, "hidden_sizes": hidden_sizes}
     for name, values in {**lists, "seeds": seeds}.items():
         if isinstance(values, str) or not list(values):
