@@ -9,7 +9,7 @@ import torch
 from conftest import token_points
 from sklearn.base import clone
 from sklearn.exceptions import FitFailedWarning, NotFittedError
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from skorch.callbacks import (
     EarlyStopping,
@@ -246,3 +246,10 @@ def test_a_diverging_fit_is_refused_and_searches_score_it_nan():
     scores = search.cv_results_["mean_test_score"]
     assert np.isnan(scores[0]) and np.isfinite(scores[1])
     assert search.best_params_ == {"lr": 1e-3}
+
+
+def test_cross_validation_is_identical_serial_and_in_parallel(points):
+    model = tiny("lstm", seq_len=4)
+    serial = cross_val_score(model, points, cv=4, n_jobs=1)
+    parallel = cross_val_score(model, points, cv=4, n_jobs=2)
+    np.testing.assert_array_equal(serial, parallel)

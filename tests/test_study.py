@@ -169,3 +169,21 @@ def test_recommendations_per_unit_and_hidden_size():
 def test_bad_settings_raise_before_any_training(data, kwargs, message):
     with pytest.raises(ValueError, match=message):
         small_study(data, **kwargs)
+
+
+def test_a_diverging_configuration_is_recorded_and_the_study_goes_on(data):
+    result = small_study(
+        data,
+        units=["rnn"],
+        seq_lens=[3],
+        seeds=[0],
+        estimator_params={
+            "max_epochs": 3,
+            "lr": 1e25,
+            "optimizer": "sgd",
+            "device": "cpu",
+        },
+    )
+    (row,) = result.rows
+    assert row["status"] == "failed"
+    assert row["error"].startswith("ValueError: Training diverged")
