@@ -4,6 +4,7 @@ import argparse
 import json
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from sklearn.model_selection import train_test_split
@@ -143,6 +144,19 @@ def build_parser():
         help="configurations run in parallel (default: all cores on CPU, 1 on a GPU)",
     )
     assess.add_argument(
+        "--backend",
+        choices=("loky", "dask"),
+        default="loky",
+        help="where configurations run: local processes (loky) or a Dask cluster "
+        "(default: loky)",
+    )
+    assess.add_argument(
+        "--scheduler",
+        default=None,
+        help="address of a Dask scheduler, e.g. tcp://host:8786, for --backend "
+        "dask (default: a local cluster of --n-jobs workers)",
+    )
+    assess.add_argument(
         "--output",
         type=Path,
         default=Path("rnnmemory-results"),
@@ -187,7 +201,40 @@ def assess(args, out=None):
     if n_jobs is None:
         n_jobs = 1 if device != "cpu" else os.cpu_count() or 1
     args.output.mkdir(parents=True, exist_ok=True)
-    result = run_study(
+    with _dask_client(args, n_jobs):
+        result = _run(args, X_train, X_test, device, n_jobs)
+    _report(args, result, X_train, X_test, device, out)
+    return result
+
+
+@contextmanager
+def _dask_client(args, n_jobs):
+    """A Dask client for ``--backend dask``: the given scheduler, or a local
+    cluster of ``n_jobs`` single-threaded worker processes."""
+    if args.backend != "dask":
+        yield None
+        return
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ValueError(
+            "--backend dask needs dask.distributed: pip install 'dask[distributed]'."
+        ) from None
+    if args.scheduler is not None:
+        with Client(args.scheduler) as client:
+            yield client
+        return
+    with (
+        LocalCluster(
+            n_workers=max(n_jobs, 1), threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def _run(args, X_train, X_test, device, n_jobs):
+    return run_study(
         X_train,
         X_test,
         units=args.units,
@@ -203,9 +250,14 @@ def assess(args, out=None):
         },
         results_file=args.output / "results.jsonl",
         resume=args.resume,
-        n_jobs=n_jobs,
+        n_jobs=-1 if args.backend == "dask" else n_jobs,
+        backend=args.backend,
         progress=not args.no_progress,
     )
+
+
+def _report(args, result, X_train, X_test, device, out):
+    """Write the files and print the table and the guidance."""
     result.to_csv(args.output / "results.csv")
     saturation = result.recommendations(rule="saturation")
     best = result.recommendations(rule="best")

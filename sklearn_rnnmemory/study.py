@@ -12,13 +12,13 @@ import json
 import math
 import os
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from itertools import product
 from pathlib import Path
 
 import numpy as np
 import torch
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, parallel_config
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
@@ -303,6 +303,7 @@ def run_study(
     results_file=None,
     resume=False,
     n_jobs=1,
+    backend=None,
     progress=True,
 ):
     """Measure memory over units x training lengths x hidden sizes x seeds.
@@ -333,8 +334,11 @@ def run_study(
         Keep the rows already in ``results_file`` and run only the missing
         configurations. Without it, an existing file is overwritten.
     n_jobs : int, default=1
-        Configurations run in parallel with joblib (any backend set with
-        ``joblib.parallel_backend``); each uses one torch thread.
+        Configurations run in parallel with joblib; each uses one torch thread.
+    backend : str, default=None
+        joblib backend: ``None`` uses the active one (``loky`` unless set with
+        ``joblib.parallel_backend``); ``"dask"`` runs the configurations on the
+        workers of the current ``dask.distributed.Client``.
     progress : bool, default=True
         Show a tqdm progress bar.
 
@@ -406,25 +410,30 @@ def run_study(
             results_file.unlink()
     todo = [c for c in configs if c not in done]
 
-    runner = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
     tasks = (
         delayed(_run_config)(c, X_train, X_test, estimator_params, threshold)
         for c in todo
+    )
+    # parallel_config, unlike Parallel(backend=...), registers "dask" on demand.
+    backend_config = (
+        parallel_config(backend=backend) if backend is not None else nullcontext()
     )
     bar = tqdm(
         total=len(configs), initial=len(configs) - len(todo), disable=not progress
     )
     out = open(results_file, "a") if results_file is not None else None
     try:
-        for row in runner(tasks):
-            row["settings"] = settings
-            done[_config_key(row)] = row
-            if out is not None:
-                record = {k: _nan_to_none(v) for k, v in row.items()}
-                out.write(json.dumps(record) + "\n")
-                out.flush()
-                os.fsync(out.fileno())
-            bar.update()
+        with backend_config:
+            runner = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+            for row in runner(tasks):
+                row["settings"] = settings
+                done[_config_key(row)] = row
+                if out is not None:
+                    record = {k: _nan_to_none(v) for k, v in row.items()}
+                    out.write(json.dumps(record) + "\n")
+                    out.flush()
+                    os.fsync(out.fileno())
+                bar.update()
     finally:
         bar.close()
         if out is not None:
