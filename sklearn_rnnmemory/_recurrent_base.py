@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import GradientNormClipping
 from skorch.dataset import ValidSplit
 
+from ._batches import WindowBatches
 from ._sequences import check_sequences, cut_windows, merge_windows, valid_steps
 from ._units import check_unit
 from ._validation import check_positive_int
@@ -108,6 +109,8 @@ class RecurrentEstimatorBase(BaseEstimator):
             "lr": self.lr,
             "max_epochs": self.max_epochs,
             "batch_size": self.batch_size,
+            "iterator_train": WindowBatches,
+            "iterator_valid": WindowBatches,
             "iterator_train__shuffle": True,
             "train_split": train_split,
             "callbacks": callbacks,
