@@ -3,12 +3,12 @@
 import numpy as np
 from skorch import NeuralNetRegressor
 
-from . import indicators
 from ._composition import check_composition, compose
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences, cut_windows
 from ._units import MaskedSemanticLoss, SemanticReader
 from ._validation import check_positive_int
+from .indicators._profile import profile_of_windows
 
 
 class RecurrentMemoryRegressor(RecurrentEstimatorBase):
@@ -201,9 +201,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
             All indicators.
         """
         windows, predicted = self.read_windows(X, eval_len=eval_len)
-        return indicators.memory_profile(
-            windows, predicted, composition=self.composition, threshold=threshold
-        )
+        return profile_of_windows(windows, predicted, self.composition, threshold)
 
     def read_windows(self, X, *, eval_len=None):
         """Cut sequences into evaluation windows and read each from a zero state.

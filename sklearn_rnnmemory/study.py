@@ -27,6 +27,7 @@ from ._estimator import RecurrentMemoryRegressor
 from ._sequences import check_sequences
 from ._validation import check_positive_int, check_threshold
 from .indicators import INDICATORS
+from .indicators._profile import profile_of_windows
 from .selection import RULES, recommend_seq_len
 
 #: The columns that identify a configuration.
@@ -121,12 +122,7 @@ def _run_config(config, X_train, X_test, estimator_params, threshold):
             row["final_loss"] = float(model.history_[-1, "train_loss"])
             windows, predicted = model.read_windows(X_test)
             composition = model.composition
-            profile = indicators.memory_profile(
-                windows,
-                predicted,
-                composition=composition,
-                threshold=threshold,
-            )
+            profile = profile_of_windows(windows, predicted, composition, threshold)
             matrix = indicators.retention_matrix(
                 windows, predicted, composition=composition
             )

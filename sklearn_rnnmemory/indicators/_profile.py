@@ -104,7 +104,21 @@ def memory_profile(points, predicted, *, composition="sum", threshold=0.5):
     (4.0, 4)
     """
     threshold = check_threshold(threshold)
-    terms = _RetentionTerms(points, predicted, composition)
+    return _profile(_RetentionTerms(points, predicted, composition), threshold)
+
+
+def profile_of_windows(windows, predicted, composition, threshold):
+    """:func:`memory_profile` of windows the library cut and read itself.
+
+    The windows come from validated input and the predictions from the model, so
+    the checks on both arrays are skipped; the indicators are the same.
+    """
+    threshold = check_threshold(threshold)
+    terms = _RetentionTerms(windows, predicted, composition, checked=True)
+    return _profile(terms, threshold)
+
+
+def _profile(terms, threshold):
     final = terms.final_step()
     curve = _nanmean(_by_lag(final, terms.lengths), axis=0)
     window_length = curve.shape[0]
@@ -113,8 +127,8 @@ def memory_profile(points, predicted, *, composition="sum", threshold=0.5):
     below = np.flatnonzero(curve < threshold)
     span = int(below[0]) if below.size else window_length
 
-    target = terms.last(terms.semantics)
-    estimate = terms.last(terms.predicted)
+    target = terms.last_semantics
+    estimate = terms.last_predicted()
     has_steps = terms.lengths > 0
     target, estimate = target[has_steps], estimate[has_steps]
     target_norm = np.linalg.norm(target, axis=1)

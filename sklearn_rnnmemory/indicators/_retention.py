@@ -5,21 +5,29 @@ With ``mu`` the mean point of all known tokens of the evaluated windows,
     a_{t,p} = 1 - <S_t - S^_t, e_p - mu> / (w_{t,p} * ||e_p - mu||^2),   p <= t.
 """
 
+import functools
 import warnings
 
 import numpy as np
 
 from .._composition import check_composition, compose, composition_weights
-from .._sequences import check_sequences, sequence_lengths, valid_steps
+from .._sequences import check_sequences, valid_steps
 
 # Relative size of ||e_p - mu||^2 below which a token carries no semantics of
 # its own beyond the token distribution, and is skipped.
 _SKIP_RTOL = 1e-12
 
 
+def _float_type(X):
+    """float32 arrays stay float32 (half the memory traffic); all else float64."""
+    return np.float32 if getattr(X, "dtype", None) == np.float32 else np.float64
+
+
 def _check_pair(points, predicted):
-    points = check_sequences(points, name="points")
-    predicted = check_sequences(predicted, name="predicted")
+    points = check_sequences(points, name="points", dtype=_float_type(points))
+    predicted = check_sequences(
+        predicted, name="predicted", dtype=_float_type(predicted)
+    )
     if predicted.shape != points.shape:
         raise ValueError(
             f"predicted must have the shape of points {points.shape}; got "
@@ -37,50 +45,81 @@ def _check_pair(points, predicted):
 
 
 class _RetentionTerms:
-    """What every retention-based indicator needs, computed once per call."""
+    """What every retention-based indicator needs, computed once per call.
 
-    def __init__(self, points, predicted, composition):
+    The final-step quantities avoid materialising ``S_t`` or ``e_p - mu`` for
+    every step: ``<e_p - mu, r> = <e_p, r> - <mu, r>`` and ``||e_p - mu||^2 =
+    ||e_p||^2 - 2 <e_p, mu> + ||mu||^2``, so each is one pass over the points.
+    """
+
+    def __init__(self, points, predicted, composition, *, checked=False):
         check_composition(composition)
-        points, predicted, valid = _check_pair(points, predicted)
+        if checked:
+            valid = ~np.isnan(points[..., 0])
+        else:
+            points, predicted, valid = _check_pair(points, predicted)
         self.composition = composition
-        self.lengths = sequence_lengths(points)
-        clean = np.where(valid[..., None], points, 0.0)
+        self.valid = valid
+        self.lengths = valid.sum(axis=1)
+        dtype = np.result_type(points.dtype, np.float32)
+        if valid.all():
+            self.points = points.astype(dtype, copy=False)
+        else:
+            self.points = np.where(valid[..., None], points, 0.0).astype(
+                dtype, copy=False
+            )
+        self.predicted = predicted
+        squared = np.einsum("ntd,ntd->nt", self.points, self.points)
         # Zero points (unknown tokens under handle_unknown="ignore") are skipped.
-        known = valid & (clean != 0).any(axis=2)
-        if not known.any():
+        known = valid & (squared > 0)
+        n_known = known.sum()
+        if not n_known:
             raise ValueError(
                 "points holds no known token (every valid step is a zero point); "
                 "token retention is undefined."
             )
-        self.mu = clean[known].mean(axis=0)
-        self.centred = np.where(known[..., None], clean - self.mu, 0.0)
-        norm2 = np.einsum("ntd,ntd->nt", self.centred, self.centred)
+        flat = self.points.reshape(-1, self.points.shape[2])
+        self.mu = (known.ravel().astype(flat.dtype) @ flat) / n_known
+        along_mu = (flat @ self.mu).reshape(squared.shape)
+        norm2 = squared - 2.0 * along_mu + self.mu @ self.mu
         scale = norm2[known].mean()
         self.retained = known & (norm2 > _SKIP_RTOL * max(scale, 1e-300))
         self.norm2 = np.where(self.retained, norm2, 1.0)
-        self.semantics = compose(points, composition)
-        self.predicted = predicted
 
-    def last(self, X):
-        """Values of ``X`` (n, T, d) at each window's last valid step (n, d)."""
-        index = np.maximum(self.lengths - 1, 0)
-        return X[np.arange(X.shape[0]), index]
+    def _last_index(self):
+        return np.arange(len(self.lengths)), np.maximum(self.lengths - 1, 0)
+
+    @functools.cached_property
+    def last_semantics(self):
+        """``S_T`` at each window's last valid step, ``(n, d)``."""
+        weight = composition_weights(np.maximum(self.lengths, 1), self.composition)
+        return np.einsum("ntd->nd", self.points) * weight[:, None]
+
+    def last_predicted(self):
+        """``S^_T`` at each window's last valid step, ``(n, d)``."""
+        return np.nan_to_num(self.predicted[self._last_index()])
 
     def final_step(self):
         """a_{T,p} as ``(n, T)``, NaN where undefined."""
-        residual = self.last(self.semantics) - self.last(self.predicted)
-        residual = np.nan_to_num(residual)  # windows with no valid step
+        residual = self.last_semantics - self.last_predicted()
         weight = composition_weights(np.maximum(self.lengths, 1), self.composition)
-        projection = np.einsum("npd,nd->np", self.centred, residual)
+        projection = (
+            np.einsum("npd,nd->np", self.points, residual)
+            - (residual @ self.mu)[:, None]
+        )
         a = 1.0 - projection / (weight[:, None] * self.norm2)
         return np.where(self.retained, a, np.nan)
 
     def all_steps(self):
         """a_{t,p} as ``(n, T, T)``, NaN where undefined or ``p > t``."""
-        residual = np.nan_to_num(self.semantics - self.predicted)
+        semantics = compose(
+            np.where(self.valid[..., None], self.points, np.nan), self.composition
+        )
+        residual = np.nan_to_num(semantics - self.predicted)
+        centred = np.where(self.retained[..., None], self.points - self.mu, 0.0)
         n_steps = np.arange(1, residual.shape[1] + 1)
         weight = composition_weights(n_steps, self.composition)
-        projection = np.einsum("ntd,npd->ntp", residual, self.centred)
+        projection = np.einsum("ntd,npd->ntp", residual, centred)
         a = 1.0 - projection / (weight[None, :, None] * self.norm2[:, None, :])
         steps = np.arange(residual.shape[1])
         defined = (
