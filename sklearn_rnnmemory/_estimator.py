@@ -5,7 +5,7 @@ from skorch import NeuralNetRegressor
 
 from ._composition import check_composition, compose
 from ._recurrent_base import RecurrentEstimatorBase
-from ._sequences import check_sequences, cut_windows
+from ._sequences import check_sequences, cut_windows, valid_steps
 from ._units import MaskedSemanticLoss, SemanticReader
 from ._validation import check_positive_int
 from .indicators._profile import profile_of_windows
@@ -145,7 +145,17 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         windows, _ = cut_windows(X, self.seq_len)
         if windows.shape[0] == 0:
             raise ValueError("X holds no valid step: every sequence is padding.")
-        targets = compose(windows, self.composition).astype(np.float32)
+        # Padding is zero-filled once here, with the validity mask as the
+        # targets' last channel, so no training step has to look for NaN.
+        valid = valid_steps(windows)
+        targets = np.concatenate(
+            [
+                np.nan_to_num(compose(windows, self.composition)),
+                valid[..., None],
+            ],
+            axis=-1,
+        ).astype(np.float32)
+        windows = np.nan_to_num(windows)
         self.net_ = NeuralNetRegressor(
             SemanticReader,
             module__unit=self.unit,

@@ -150,7 +150,10 @@ class RecurrentEstimatorBase(BaseEstimator):
         outputs = []
         with torch.no_grad():
             for start in range(0, windows.shape[0], self.batch_size):
-                batch = torch.as_tensor(windows[start : start + self.batch_size])
+                # Zero-filled padding: the network reads finite inputs only.
+                batch = torch.as_tensor(
+                    np.nan_to_num(windows[start : start + self.batch_size])
+                )
                 outputs.append(read(module, batch.to(self.device_)).cpu().numpy())
         out = np.concatenate(outputs, axis=0)
         out[~valid_steps(windows)] = np.nan

@@ -41,8 +41,9 @@ def check_unit(unit):
 class RecurrentEncoder(nn.Module):
     """A stack of one recurrent unit; the shared core of every network.
 
-    NaN inputs (padding at the end of a window) are read as zeros; being
-    causal, the states at valid steps do not depend on them.
+    Inputs must be finite: the estimators zero-fill the padding at the end of
+    each window before reading it. Being causal, the states at valid steps do
+    not depend on what padding holds.
 
     Parameters
     ----------
@@ -63,7 +64,7 @@ class RecurrentEncoder(nn.Module):
 
     def forward(self, X):
         """Hidden states of the last layer at every step, ``(B, T, H)``."""
-        return self.recurrent(torch.nan_to_num(X, nan=0.0))[0]
+        return self.recurrent(X)[0]
 
     def states(self, X, with_cell=False):
         """Hidden states ``(B, T, H)``; with ``with_cell=True`` (LSTM only) the
@@ -71,7 +72,6 @@ class RecurrentEncoder(nn.Module):
         at a time, since ``torch.nn.LSTM`` returns only the last one."""
         if not with_cell:
             return self(X)
-        X = torch.nan_to_num(X, nan=0.0)
         state, outputs = None, []
         for x_t in X.unbind(1):
             out, state = self.recurrent(x_t.unsqueeze(1), state)
@@ -122,8 +122,8 @@ class SequenceClassifierModule(nn.Module):
         self.head = nn.Linear(hidden_size, n_classes)
 
     def forward(self, X):
-        states = self.encoder(X)
         lengths = (~torch.isnan(X).all(dim=-1)).sum(dim=1).clamp(min=1)
+        states = self.encoder(torch.nan_to_num(X, nan=0.0))
         last = states[torch.arange(states.shape[0], device=X.device), lengths - 1]
         return self.head(last)
 
@@ -153,11 +153,10 @@ class LanguageModelModule(nn.Module):
         self.head = nn.Linear(hidden_size, vocab_size)
 
     def embed(self, X):
-        """Token embeddings ``(B, T, E)``, NaN at padding."""
+        """Token embeddings ``(B, T, E)``; zero at padding (NaN ids)."""
         ids = X[..., 0]
-        padding = torch.isnan(ids)
         vectors = self.embedding(torch.nan_to_num(ids, nan=0.0).long())
-        return vectors.masked_fill(padding.unsqueeze(-1), float("nan"))
+        return vectors.masked_fill(torch.isnan(ids).unsqueeze(-1), 0.0)
 
     def forward(self, X):
         return self.head(self.encoder(self.embed(X)))
@@ -167,12 +166,16 @@ class LanguageModelModule(nn.Module):
 
 
 class MaskedSemanticLoss(nn.Module):
-    """Mean over valid steps of ``||S^_t - S_t||^2``; NaN targets are padding."""
+    """Mean over valid steps of ``||S^_t - S_t||^2``.
+
+    ``y_true`` is ``(B, T, d + 1)``: the targets ``S_t`` (zero at padding) and,
+    last, the validity mask (1 at valid steps, 0 at padding).
+    """
 
     def forward(self, y_pred, y_true):
-        valid = ~torch.isnan(y_true).all(dim=-1, keepdim=True)
-        diff = torch.where(valid, y_pred - torch.nan_to_num(y_true, nan=0.0), 0.0)
-        return diff.pow(2).sum() / valid.sum().clamp(min=1)
+        mask = y_true[..., -1:]
+        diff = (y_pred - y_true[..., :-1]) * mask
+        return diff.pow(2).sum() / mask.sum().clamp(min=1)
 
 
 class TokenCrossEntropy(nn.Module):
