@@ -38,9 +38,9 @@ def main(training_path, path=None):
     for case in training["cases"]:
         if case["unit"] != "lstm" or case["hidden_size"] != 128:
             continue
-        H, I, d = case["hidden_size"], settings["dim"], settings["dim"]
+        H, inputs, d = case["hidden_size"], settings["dim"], settings["dim"]
         steps = settings["windows"] * case["window"] * settings["epochs"]
-        flops = 3 * steps * (8 * H * (H + I) + 2 * H * d)
+        flops = 3 * steps * (8 * H * (H + inputs) + 2 * H * d)
         rate = flops / case["library_s"]
         record["cases"].append(
             {
