@@ -8,7 +8,15 @@ from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences, cut_windows, valid_steps
 from ._units import MaskedSemanticLoss, SemanticReader
 from ._validation import check_positive_int
-from .indicators._profile import profile_of_windows
+from .indicators._profile import streamed_profile
+from .indicators._retention import token_statistics, token_sums
+
+# Sequences per chunk when streaming the indicators.
+_CHUNK = 1024
+
+
+def _forward(module, batch):
+    return module(batch)
 
 
 class RecurrentMemoryRegressor(RecurrentEstimatorBase):
@@ -187,7 +195,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
             ``S^_t`` at every step, NaN at padding.
         """
         X = self._check_input(X)
-        return self._read(X, lambda module, batch: module(batch), self.seq_len)
+        return self._read(X, _forward, self.seq_len)
 
     def memory_profile(self, X, *, eval_len=None, threshold=0.5):
         """Measure every memory indicator on sequences ``X``.
@@ -210,8 +218,26 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         profile : sklearn_rnnmemory.indicators.MemoryProfile
             All indicators.
         """
-        windows, predicted = self.read_windows(X, eval_len=eval_len)
-        return profile_of_windows(windows, predicted, self.composition, threshold)
+        check_positive_int(eval_len, "eval_len", allow_none=True)
+        X = self._check_input(X)
+        seq_len = self.seq_len if eval_len is None else eval_len
+        if np.isnan(X[..., 0]).all():
+            raise ValueError("X holds no valid step: every sequence is padding.")
+        # Stream: token statistics in a first pass, then one chunk of sequences
+        # at a time, so only one chunk of predictions is ever held.
+        chunks = [slice(i, i + _CHUNK) for i in range(0, X.shape[0], _CHUNK)]
+        sums = [token_sums(X[chunk]) for chunk in chunks]
+        token_stats = token_statistics(
+            (sum(s[0] for s in sums), sum(s[1] for s in sums), sum(s[2] for s in sums))
+        )
+
+        def batches():
+            for chunk in chunks:
+                windows, _ = cut_windows(X[chunk], seq_len)
+                if windows.shape[0]:
+                    yield windows, self._read_windows(windows, _forward)
+
+        return streamed_profile(batches(), token_stats, self.composition, threshold)
 
     def read_windows(self, X, *, eval_len=None):
         """Cut sequences into evaluation windows and read each from a zero state.
@@ -237,7 +263,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         check_positive_int(eval_len, "eval_len", allow_none=True)
         X = self._check_input(X)
         windows, _ = cut_windows(X, self.seq_len if eval_len is None else eval_len)
-        return windows, self._read_windows(windows, lambda module, batch: module(batch))
+        return windows, self._read_windows(windows, _forward)
 
     def score(self, X, y=None):
         """Memory capacity on ``X``, read in windows of ``seq_len``.

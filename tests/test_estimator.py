@@ -253,3 +253,19 @@ def test_cross_validation_is_identical_serial_and_in_parallel(points):
     serial = cross_val_score(model, points, cv=4, n_jobs=1)
     parallel = cross_val_score(model, points, cv=4, n_jobs=2)
     np.testing.assert_array_equal(serial, parallel)
+
+
+def test_memory_profile_streams_in_chunks_with_the_same_result(points, monkeypatch):
+    import sklearn_rnnmemory._estimator as estimator_module
+    from sklearn_rnnmemory.indicators import memory_profile
+
+    model = tiny("gru", seq_len=5).fit(points)
+    whole = memory_profile(*model.read_windows(points, eval_len=4), threshold=0.3)
+    monkeypatch.setattr(estimator_module, "_CHUNK", 7)
+    streamed = model.memory_profile(points, eval_len=4, threshold=0.3)
+    for key, value in whole.to_dict().items():
+        np.testing.assert_allclose(
+            streamed.to_dict()[key], value, rtol=1e-5, atol=1e-6, err_msg=key
+        )
+    with pytest.raises(ValueError, match="every sequence is padding"):
+        model.memory_profile(np.full((3, 4, 12), np.nan))

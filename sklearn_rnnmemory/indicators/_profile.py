@@ -118,6 +118,72 @@ def profile_of_windows(windows, predicted, composition, threshold):
     return _profile(terms, threshold)
 
 
+class _FinalStep:
+    """Final-step terms of several batches of windows, put together; reads like
+    the final-step side of ``_RetentionTerms``."""
+
+    def __init__(self, parts):
+        finals, lengths, semantics, predicted = zip(*parts, strict=True)
+        width = max(final.shape[1] for final in finals)
+        self._final = np.concatenate(
+            [
+                np.pad(
+                    final, ((0, 0), (0, width - final.shape[1])), constant_values=np.nan
+                )
+                for final in finals
+            ]
+        )
+        self.lengths = np.concatenate(lengths)
+        self.last_semantics = np.concatenate(semantics)
+        self._last_predicted = np.concatenate(predicted)
+
+    def final_step(self):
+        return self._final
+
+    def last_predicted(self):
+        return self._last_predicted
+
+
+def streamed_profile(batches, token_stats, composition, threshold):
+    """:func:`memory_profile` over batches of windows the library cut and read.
+
+    Parameters
+    ----------
+    batches : iterable of (windows, predicted)
+        Windows and the model's points, batch by batch, so that no more than one
+        batch of predictions is held at once.
+    token_stats : tuple
+        ``(mu, scale)`` of all evaluated windows, from
+        :func:`~sklearn_rnnmemory.indicators._retention.token_statistics`.
+    composition : {"sum", "mean"}
+        Composition rule.
+    threshold : float in (0, 1]
+        ``tau`` of memory span and token recall.
+
+    Returns
+    -------
+    profile : MemoryProfile
+        Equal to :func:`memory_profile` of all the windows at once.
+    """
+    threshold = check_threshold(threshold)
+    parts = []
+    for windows, predicted in batches:
+        terms = _RetentionTerms(
+            windows, predicted, composition, checked=True, token_stats=token_stats
+        )
+        parts.append(
+            (
+                terms.final_step(),
+                terms.lengths,
+                terms.last_semantics,
+                terms.last_predicted(),
+            )
+        )
+    if not parts:
+        raise ValueError("There is no window to evaluate: every sequence is padding.")
+    return _profile(_FinalStep(parts), threshold)
+
+
 def _profile(terms, threshold):
     final = terms.final_step()
     curve = _nanmean(_by_lag(final, terms.lengths), axis=0)

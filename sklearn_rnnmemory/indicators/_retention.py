@@ -44,6 +44,35 @@ def _check_pair(points, predicted):
     return points, predicted, valid
 
 
+def _known_sums(flat, squared, known):
+    total = known.ravel().astype(flat.dtype) @ flat
+    return total, int(known.sum()), float(squared[known].sum())
+
+
+def token_sums(points):
+    """Sums over the known tokens of NaN-padded points: ``(sum e, count,
+    sum ||e||^2)``. Known tokens are valid steps whose point is not zero."""
+    valid = ~np.isnan(points[..., 0])
+    points = np.where(valid[..., None], points, 0.0)
+    squared = np.einsum("ntd,ntd->nt", points, points)
+    flat = points.reshape(-1, points.shape[2])
+    return _known_sums(flat, squared, valid & (squared > 0))
+
+
+def token_statistics(sums):
+    """``mu`` and the mean ``||e_p - mu||^2`` of the known tokens, from the
+    (possibly added-up) :func:`token_sums` of the evaluated points."""
+    total, n_known, sum_squared = sums
+    if not n_known:
+        raise ValueError(
+            "points holds no known token (every valid step is a zero point); "
+            "token retention is undefined."
+        )
+    mu = total / n_known
+    # mean ||e - mu||^2 = mean ||e||^2 - ||mu||^2 over the known tokens
+    return mu, sum_squared / n_known - float(mu @ mu)
+
+
 class _RetentionTerms:
     """What every retention-based indicator needs, computed once per call.
 
@@ -52,7 +81,9 @@ class _RetentionTerms:
     ||e_p||^2 - 2 <e_p, mu> + ||mu||^2``, so each is one pass over the points.
     """
 
-    def __init__(self, points, predicted, composition, *, checked=False):
+    def __init__(
+        self, points, predicted, composition, *, checked=False, token_stats=None
+    ):
         check_composition(composition)
         if checked:
             valid = ~np.isnan(points[..., 0])
@@ -72,17 +103,12 @@ class _RetentionTerms:
         squared = np.einsum("ntd,ntd->nt", self.points, self.points)
         # Zero points (unknown tokens under handle_unknown="ignore") are skipped.
         known = valid & (squared > 0)
-        n_known = known.sum()
-        if not n_known:
-            raise ValueError(
-                "points holds no known token (every valid step is a zero point); "
-                "token retention is undefined."
-            )
         flat = self.points.reshape(-1, self.points.shape[2])
-        self.mu = (known.ravel().astype(flat.dtype) @ flat) / n_known
-        along_mu = (flat @ self.mu).reshape(squared.shape)
+        if token_stats is None:
+            token_stats = token_statistics(_known_sums(flat, squared, known))
+        self.mu, scale = token_stats
+        along_mu = (flat @ self.mu.astype(flat.dtype)).reshape(squared.shape)
         norm2 = squared - 2.0 * along_mu + self.mu @ self.mu
-        scale = norm2[known].mean()
         self.retained = known & (norm2 > _SKIP_RTOL * max(scale, 1e-300))
         self.norm2 = np.where(self.retained, norm2, 1.0)
 
