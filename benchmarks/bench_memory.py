@@ -34,15 +34,19 @@ def main(path=None):
     seconds = time.perf_counter() - start
     after = peak_mb()
     record = {
-        "windows": n, "length": T, "dim": d,
+        "windows": n,
+        "length": T,
+        "dim": d,
         "input_mb": X.nbytes / 2**20,
         "peak_before_scoring_mb": before,
         "peak_mb": after,
         "scoring_s": seconds,
         "memory_capacity": profile.memory_capacity,
     }
-    print(f"X: {X.nbytes / 2**20:.0f} MB; peak before scoring {before:.0f} MB, "
-          f"after {after:.0f} MB; scoring took {seconds:.1f} s")
+    print(
+        f"X: {X.nbytes / 2**20:.0f} MB; peak before scoring {before:.0f} MB, "
+        f"after {after:.0f} MB; scoring took {seconds:.1f} s"
+    )
     if path:
         with open(path, "w") as f:
             json.dump(record, f, indent=1)
