@@ -224,10 +224,3 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
             Share of correctly classified sequences.
         """
         return super().score(X, y, sample_weight=sample_weight)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.input_tags.allow_nan = True
-        tags.non_deterministic = self.device != "cpu"
-        return tags

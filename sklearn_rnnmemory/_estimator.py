@@ -284,8 +284,5 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.input_tags.allow_nan = True
         tags.target_tags.required = False
-        tags.non_deterministic = self.device != "cpu"
         return tags

@@ -251,7 +251,6 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
+        tags.input_tags.three_d_array = False  # 2-D token ids
         tags.target_tags.required = False
-        tags.non_deterministic = self.device != "cpu"
         return tags

@@ -134,6 +134,13 @@ class RecurrentEstimatorBase(BaseEstimator):
         self.history_ = self.net_.history
         self.device_ = str(self.net_.device)
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = True  # NaN pads sequences at the end
+        tags.non_deterministic = self.device != "cpu"
+        return tags
+
     def __setstate__(self, state):
         super().__setstate__(state)
         # skorch loads a CUDA-trained net onto the CPU where CUDA is missing;

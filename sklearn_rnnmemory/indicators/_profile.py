@@ -68,6 +68,15 @@ class MemoryProfile:
         return out
 
 
+def _unit_rows(X):
+    """Rows scaled to unit norm (zero rows stay zero); rescaled by their largest
+    entry first, so that tiny rows do not underflow."""
+    largest = np.abs(X).max(axis=1, keepdims=True)
+    X = X / np.where(largest > 0, largest, 1.0)
+    norm = np.linalg.norm(X, axis=1, keepdims=True)
+    return X / np.where(norm > 0, norm, 1.0)
+
+
 def _ratio_mean(numerator, denominator):
     usable = denominator > 0
     if not usable.any():
@@ -198,13 +207,9 @@ def _profile(terms, threshold):
     has_steps = terms.lengths > 0
     target, estimate = target[has_steps], estimate[has_steps]
     target_norm = np.linalg.norm(target, axis=1)
-    estimate_norm = np.linalg.norm(estimate, axis=1)
     error = _ratio_mean(np.linalg.norm(target - estimate, axis=1), target_norm)
-    # Unit vectors first, so tiny norms cannot underflow; a zero estimate has
-    # no direction: cosine 0 rather than undefined.
-    unit_target = target / np.where(target_norm > 0, target_norm, 1.0)[:, None]
-    unit_estimate = estimate / np.where(estimate_norm > 0, estimate_norm, 1.0)[:, None]
-    cosine = np.einsum("nd,nd->n", unit_target, unit_estimate)
+    # A zero estimate has no direction: cosine 0 rather than undefined.
+    cosine = np.einsum("nd,nd->n", _unit_rows(target), _unit_rows(estimate))
     similarity = (
         float(np.mean(cosine[target_norm > 0]))
         if (target_norm > 0).any()

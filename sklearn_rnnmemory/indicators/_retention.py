@@ -76,9 +76,9 @@ def token_statistics(sums):
 class _RetentionTerms:
     """What every retention-based indicator needs, computed once per call.
 
-    The final-step quantities avoid materialising ``S_t`` or ``e_p - mu`` for
-    every step: ``<e_p - mu, r> = <e_p, r> - <mu, r>`` and ``||e_p - mu||^2 =
-    ||e_p||^2 - 2 <e_p, mu> + ||mu||^2``, so each is one pass over the points.
+    The final-step quantities never materialise ``S_t`` for every step: one
+    pass over the points gives ``e_p - mu``, its norm and its projection on the
+    last step's residual.
     """
 
     def __init__(
@@ -107,8 +107,10 @@ class _RetentionTerms:
         if token_stats is None:
             token_stats = token_statistics(_known_sums(flat, squared, known))
         self.mu, scale = token_stats
-        along_mu = (flat @ self.mu.astype(flat.dtype)).reshape(squared.shape)
-        norm2 = squared - 2.0 * along_mu + self.mu @ self.mu
+        # e_p - mu itself, not the expanded ||e||^2 - 2<e, mu> + ||mu||^2, which
+        # loses digits when a token lies close to mu.
+        self.centred = self.points - self.mu.astype(self.points.dtype)
+        norm2 = np.einsum("ntd,ntd->nt", self.centred, self.centred)
         self.retained = known & (norm2 > _SKIP_RTOL * max(scale, 1e-300))
         self.norm2 = np.where(self.retained, norm2, 1.0)
 
@@ -129,10 +131,7 @@ class _RetentionTerms:
         """a_{T,p} as ``(n, T)``, NaN where undefined."""
         residual = self.last_semantics - self.last_predicted()
         weight = composition_weights(np.maximum(self.lengths, 1), self.composition)
-        projection = (
-            np.einsum("npd,nd->np", self.points, residual)
-            - (residual @ self.mu)[:, None]
-        )
+        projection = np.einsum("npd,nd->np", self.centred, residual)
         a = 1.0 - projection / (weight[:, None] * self.norm2)
         return np.where(self.retained, a, np.nan)
 
@@ -142,7 +141,7 @@ class _RetentionTerms:
             np.where(self.valid[..., None], self.points, np.nan), self.composition
         )
         residual = np.nan_to_num(semantics - self.predicted)
-        centred = np.where(self.retained[..., None], self.points - self.mu, 0.0)
+        centred = np.where(self.retained[..., None], self.centred, 0.0)
         n_steps = np.arange(1, residual.shape[1] + 1)
         weight = composition_weights(n_steps, self.composition)
         projection = np.einsum("ntd,npd->ntp", residual, centred)
