@@ -1,9 +1,17 @@
-"""Small data shared by the tests."""
+"""Small data shared by the tests; hypothesis derandomised under CI."""
+
+import os
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 from sklearn_rnnmemory import SemanticEuclideanSpace
+
+# CI runs the same examples every time; local runs keep exploring.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def token_points(n_sequences, length, vocab_size=12, seed=0):
