@@ -24,8 +24,10 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
 
     Parameters
     ----------
-    unit : {"rnn", "lstm", "gru"}, default="lstm"
-        The recurrent unit.
+    unit : str, default="lstm"
+        The recurrent unit: ``"rnn"`` (vanilla tanh), ``"lstm"``, ``"gru"`` on
+        ``torch.nn.RNN/LSTM/GRU``; ``"mgu"``, ``"indrnn"``, ``"mingru"``,
+        ``"minlstm"`` as custom cells.
     hidden_size : int, default=32
         Size ``H`` of the hidden state.
     num_layers : int, default=1

@@ -32,9 +32,10 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
 
     Parameters
     ----------
-    unit : {"rnn", "lstm", "gru"}, default="lstm"
-        The recurrent unit: vanilla tanh RNN, LSTM or GRU, run on
-        ``torch.nn.RNN/LSTM/GRU``.
+    unit : str, default="lstm"
+        The recurrent unit: ``"rnn"`` (vanilla tanh), ``"lstm"``, ``"gru"`` on
+        ``torch.nn.RNN/LSTM/GRU``; ``"mgu"``, ``"indrnn"``, ``"mingru"``,
+        ``"minlstm"`` as custom cells.
     hidden_size : int, default=32
         Size ``H`` of the hidden state.
     num_layers : int, default=1

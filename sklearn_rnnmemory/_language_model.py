@@ -54,8 +54,10 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
 
     Parameters
     ----------
-    unit : {"rnn", "lstm", "gru"}, default="lstm"
-        The recurrent unit.
+    unit : str, default="lstm"
+        The recurrent unit: ``"rnn"`` (vanilla tanh), ``"lstm"``, ``"gru"`` on
+        ``torch.nn.RNN/LSTM/GRU``; ``"mgu"``, ``"indrnn"``, ``"mingru"``,
+        ``"minlstm"`` as custom cells.
     embedding_dim : int, default=32
         Dimension of the token embeddings.
     hidden_size : int, default=64

@@ -1,11 +1,14 @@
-"""Recurrent units, by short name, and the network that reads into the SES.
+"""Recurrent units, by short name, and the networks built on them.
 
 ``rnn``, ``lstm`` and ``gru`` run on ``torch.nn.RNN/LSTM/GRU`` over whole windows
-(cuDNN on GPU, oneDNN on CPU): no per-step Python loop.
+(cuDNN on GPU, oneDNN on CPU): no per-step Python loop. ``mgu``, ``indrnn``,
+``mingru`` and ``minlstm`` are custom cells (see ``_cells``).
 """
 
 import torch
 from torch import nn
+
+from ._cells import IndRNNLayer, MGULayer, MinGRULayer, MinLSTMLayer, StackedCells
 
 
 def _rnn(input_size, hidden_size, num_layers):
@@ -25,10 +28,26 @@ def _gru(input_size, hidden_size, num_layers):
     return nn.GRU(input_size, hidden_size, num_layers, batch_first=True)
 
 
+def _custom(layer):
+    def build(input_size, hidden_size, num_layers):
+        return StackedCells(layer, input_size, hidden_size, num_layers)
+
+    build.__doc__ = layer.__doc__
+    return build
+
+
 #: Recurrent units by name: each builds a module ``(input_size, hidden_size,
 #: num_layers) -> nn.Module`` whose forward maps ``(B, T, I)`` to ``(outputs,
 #: state)`` with ``outputs`` of shape ``(B, T, H)``, as ``torch.nn.RNN`` does.
-UNITS = {"rnn": _rnn, "lstm": _lstm, "gru": _gru}
+UNITS = {
+    "rnn": _rnn,
+    "lstm": _lstm,
+    "gru": _gru,
+    "mgu": _custom(MGULayer),
+    "indrnn": _custom(IndRNNLayer),
+    "mingru": _custom(MinGRULayer),
+    "minlstm": _custom(MinLSTMLayer),
+}
 
 
 def check_unit(unit):
