@@ -27,7 +27,8 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
     unit : str, default="lstm"
         The recurrent unit: ``"rnn"`` (vanilla tanh), ``"lstm"``, ``"gru"`` on
         ``torch.nn.RNN/LSTM/GRU``; ``"mgu"``, ``"indrnn"``, ``"mingru"``,
-        ``"minlstm"`` as custom cells.
+        ``"minlstm"``, ``"peephole_lstm"``, ``"orthogonal"``, ``"lru"`` and
+        ``"esn"`` (a fixed reservoir: only the readout learns) as custom cells.
     hidden_size : int, default=32
         Size ``H`` of the hidden state.
     num_layers : int, default=1

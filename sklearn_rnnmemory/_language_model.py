@@ -57,7 +57,8 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
     unit : str, default="lstm"
         The recurrent unit: ``"rnn"`` (vanilla tanh), ``"lstm"``, ``"gru"`` on
         ``torch.nn.RNN/LSTM/GRU``; ``"mgu"``, ``"indrnn"``, ``"mingru"``,
-        ``"minlstm"`` as custom cells.
+        ``"minlstm"``, ``"peephole_lstm"``, ``"orthogonal"``, ``"lru"`` and
+        ``"esn"`` (a fixed reservoir: only the readout learns) as custom cells.
     embedding_dim : int, default=32
         Dimension of the token embeddings.
     hidden_size : int, default=64

@@ -2,13 +2,24 @@
 
 ``rnn``, ``lstm`` and ``gru`` run on ``torch.nn.RNN/LSTM/GRU`` over whole windows
 (cuDNN on GPU, oneDNN on CPU): no per-step Python loop. ``mgu``, ``indrnn``,
-``mingru`` and ``minlstm`` are custom cells (see ``_cells``).
+``mingru``, ``minlstm``, ``peephole_lstm``, ``orthogonal``, ``lru`` and ``esn``
+are custom cells (see ``_cells``).
 """
 
 import torch
 from torch import nn
 
-from ._cells import IndRNNLayer, MGULayer, MinGRULayer, MinLSTMLayer, StackedCells
+from ._cells import (
+    EchoStateLayer,
+    IndRNNLayer,
+    LRULayer,
+    MGULayer,
+    MinGRULayer,
+    MinLSTMLayer,
+    OrthogonalRNNLayer,
+    PeepholeLSTMLayer,
+    StackedCells,
+)
 
 
 def _rnn(input_size, hidden_size, num_layers):
@@ -47,7 +58,53 @@ UNITS = {
     "indrnn": _custom(IndRNNLayer),
     "mingru": _custom(MinGRULayer),
     "minlstm": _custom(MinLSTMLayer),
+    "peephole_lstm": _custom(PeepholeLSTMLayer),
+    "orthogonal": _custom(OrthogonalRNNLayer),
+    "lru": _custom(LRULayer),
+    "esn": _custom(EchoStateLayer),
 }
+
+
+#: Multiply-adds per step and sequence of one layer, ``(i, h) -> int`` for input
+#: size i and hidden size h, without the readout: h (h + i) for a vanilla cell,
+#: 4 h (h + i) for the LSTM, ...; the LRU counts a complex product as 4 real ones.
+LAYER_MACS = {
+    "rnn": lambda i, h: h * (h + i),
+    "lstm": lambda i, h: 4 * h * (h + i),
+    "gru": lambda i, h: 3 * h * (h + i),
+    "mgu": lambda i, h: 2 * h * (h + i),
+    "indrnn": lambda i, h: h * i + h,
+    "mingru": lambda i, h: 2 * h * i,
+    "minlstm": lambda i, h: 3 * h * i,
+    "peephole_lstm": lambda i, h: 4 * h * (h + i) + 3 * h,
+    "orthogonal": lambda i, h: h * (h + i),
+    "lru": lambda i, h: 3 * h * i + 2 * h * h + 4 * h,
+    "esn": lambda i, h: h * (h + i),
+}
+
+
+def macs_per_step(unit, input_size, hidden_size, num_layers=1):
+    """Multiply-adds per step and sequence of a stack of ``unit`` layers.
+
+    Parameters
+    ----------
+    unit : str
+        A key of :data:`UNITS`.
+    input_size : int
+        Dimension of the inputs of the first layer.
+    hidden_size : int
+        Size of each layer's state.
+    num_layers : int, default=1
+        Number of stacked layers (the others read ``hidden_size`` inputs).
+
+    Returns
+    -------
+    macs : int
+    """
+    layer = LAYER_MACS[check_unit(unit)]
+    return layer(input_size, hidden_size) + (num_layers - 1) * layer(
+        hidden_size, hidden_size
+    )
 
 
 def check_unit(unit):

@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 from . import indicators
 from ._estimator import RecurrentMemoryRegressor
 from ._sequences import check_sequences
+from ._units import macs_per_step
 from ._validation import check_positive_int, check_threshold
 from .indicators import INDICATORS
 from .indicators._profile import profile_of_windows
@@ -39,6 +40,9 @@ SCALAR_COLUMNS = (
     "window_length",
     "n_windows",
     "n_parameters",
+    "macs_per_step",
+    "capacity_per_parameter",
+    "capacity_per_mac",
     "fit_time",
     "final_loss",
     "status",
@@ -98,6 +102,9 @@ def _run_config(config, X_train, X_test, estimator_params, threshold):
         window_length=0,
         n_windows=0,
         n_parameters=0,
+        macs_per_step=0,
+        capacity_per_parameter=float("nan"),
+        capacity_per_mac=float("nan"),
         fit_time=float("nan"),
         final_loss=float("nan"),
         retention_curve=[],
@@ -117,7 +124,10 @@ def _run_config(config, X_train, X_test, estimator_params, threshold):
             ).fit(X_train)
             row["fit_time"] = time.perf_counter() - start
             row["n_parameters"] = sum(
-                p.numel() for p in model.net_.module_.parameters()
+                p.numel() for p in model.net_.module_.parameters() if p.requires_grad
+            )
+            row["macs_per_step"] = macs_per_step(
+                unit, X_train.shape[2], hidden_size, model.num_layers
             )
             row["final_loss"] = float(model.history_[-1, "train_loss"])
             windows, predicted = model.read_windows(X_test)
@@ -131,6 +141,8 @@ def _run_config(config, X_train, X_test, estimator_params, threshold):
             row["error"] = f"{type(exc).__name__}: {exc}"
             return row
     row.update(profile.to_dict())
+    row["capacity_per_parameter"] = row["memory_capacity"] / row["n_parameters"]
+    row["capacity_per_mac"] = row["memory_capacity"] / row["macs_per_step"]
     del row["threshold"]
     row["retention_matrix"] = np.round(matrix, 6).tolist()
     return row
@@ -145,7 +157,9 @@ class StudyResult:
         One row per configuration, in the study's order: the configuration
         (``unit``, ``seq_len``, ``hidden_size``, ``seed``), every indicator,
         ``retention_curve`` and ``retention_matrix``, the number of windows
-        scored, ``n_parameters``, ``fit_time`` (seconds), ``final_loss``,
+        scored, ``n_parameters`` (trainable), ``macs_per_step`` (the unit's
+        multiply-adds per step and sequence), ``capacity_per_parameter``,
+        ``capacity_per_mac``, ``fit_time`` (seconds), ``final_loss``,
         ``status`` (``"ok"`` or ``"failed"``), ``error`` and ``settings``.
     """
 
@@ -159,7 +173,8 @@ class StudyResult:
         -------
         summary : list of dict
             One dict per (unit, hidden_size, seq_len) with the means of the
-            indicators, ``fit_time`` and ``n_parameters``, the mean retention
+            indicators, ``fit_time``, ``n_parameters``, ``macs_per_step`` and
+            the capacity per parameter and per multiply-add, the mean retention
             curve, and ``n_seeds``; failed rows are left out.
         """
         groups = {}
@@ -170,8 +185,16 @@ class StudyResult:
         out = []
         for (unit, hidden_size, seq_len), rows in groups.items():
             entry = {"unit": unit, "hidden_size": hidden_size, "seq_len": seq_len}
-            for column in (*INDICATORS, "n_parameters", "fit_time"):
-                entry[column] = float(np.mean([r[column] for r in rows]))
+            for column in (
+                *INDICATORS,
+                "n_parameters",
+                "macs_per_step",
+                "capacity_per_parameter",
+                "capacity_per_mac",
+                "fit_time",
+            ):
+                # .get: rows written before a column existed lack it
+                entry[column] = float(np.mean([r.get(column, np.nan) for r in rows]))
             entry["retention_curve"] = np.mean(
                 [r["retention_curve"] for r in rows], axis=0
             ).tolist()

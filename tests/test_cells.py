@@ -3,17 +3,31 @@
 import numpy as np
 import pytest
 import torch
+from torch import nn
 
 from sklearn_rnnmemory import RecurrentMemoryRegressor
 from sklearn_rnnmemory._cells import (
+    EchoStateLayer,
     IndRNNLayer,
+    LRULayer,
     MGULayer,
     MinGRULayer,
     MinLSTMLayer,
+    OrthogonalRNNLayer,
+    PeepholeLSTMLayer,
     StackedCells,
 )
 
-CUSTOM = ["mgu", "indrnn", "mingru", "minlstm"]
+CUSTOM = [
+    "mgu",
+    "indrnn",
+    "mingru",
+    "minlstm",
+    "peephole_lstm",
+    "orthogonal",
+    "lru",
+    "esn",
+]
 
 
 def reference(layer, X, h):
@@ -82,3 +96,92 @@ def test_every_custom_unit_fits_predicts_and_scores(points, unit):
         unit, hidden_size=8, seq_len=4, max_epochs=2, random_state=0, device="cpu"
     ).fit(points)
     np.testing.assert_array_equal(same.predict(points), predicted)
+
+
+def reference_more(layer, X, h):
+    """Step-by-step equations of the peephole LSTM, orthogonal RNN, LRU and ESN."""
+    outputs = []
+    if isinstance(layer, PeepholeLSTMLayer):
+        H, c = layer.hidden_size, torch.zeros_like(h)
+        W, b, U, p = (
+            layer.input.weight,
+            layer.input.bias,
+            layer.hidden.weight,
+            layer.peephole,
+        )
+        for t in range(X.shape[1]):
+            z = X[:, t] @ W.T + b + h @ U.T
+            i = torch.sigmoid(z[:, :H] + p[0] * c)
+            f = torch.sigmoid(z[:, H : 2 * H] + p[1] * c)
+            c = f * c + i * torch.tanh(z[:, 2 * H : 3 * H])
+            o = torch.sigmoid(z[:, 3 * H :] + p[2] * c)
+            h = o * torch.tanh(c)
+            outputs.append(h)
+    elif isinstance(layer, OrthogonalRNNLayer):
+        U = layer.recurrent.weight
+        for t in range(X.shape[1]):
+            h = torch.tanh(X[:, t] @ layer.input.weight.T + layer.input.bias + h @ U.T)
+            outputs.append(h)
+    elif isinstance(layer, LRULayer):
+        modulus = torch.exp(-torch.exp(layer.nu_log))
+        lam = torch.polar(modulus, torch.exp(layer.theta_log))
+        gamma = torch.sqrt(1 - modulus**2)
+        B = torch.complex(layer.B_re, layer.B_im)
+        C = torch.complex(layer.C_re, layer.C_im)
+        x = torch.zeros(X.shape[0], layer.hidden_size, dtype=B.dtype)
+        for t in range(X.shape[1]):
+            x = lam * x + gamma * (X[:, t].to(B.dtype) @ B.T)
+            outputs.append((x @ C.T).real + X[:, t] @ layer.D.T)
+    else:
+        for t in range(X.shape[1]):
+            pre = X[:, t] @ layer.W_in.T + layer.bias + h @ layer.W.T
+            h = (1 - layer.leak) * h + layer.leak * torch.tanh(pre)
+            outputs.append(h)
+    return torch.stack(outputs, 1)
+
+
+@pytest.mark.parametrize(
+    "layer_class", [PeepholeLSTMLayer, OrthogonalRNNLayer, LRULayer, EchoStateLayer]
+)
+def test_more_cells_match_their_equations_forward_and_backward(layer_class):
+    torch.manual_seed(0)
+    layer = layer_class(3, 5).double()
+    if isinstance(layer, PeepholeLSTMLayer):
+        nn.init.normal_(layer.peephole)  # zero at start: make the peepholes count
+    X = torch.randn(4, 9, 3, dtype=torch.float64, requires_grad=True)
+    h0 = torch.zeros(4, 5, dtype=torch.float64)
+    fast, _ = layer(X, h0)
+    slow = reference_more(layer, X, h0)
+    torch.testing.assert_close(fast, slow)
+    weights = torch.randn_like(fast)
+    inputs = [X, *layer.parameters()]
+    fast_grads = torch.autograd.grad((fast * weights).sum(), inputs)
+    slow_grads = torch.autograd.grad((slow * weights).sum(), inputs)
+    for a, b in zip(fast_grads, slow_grads, strict=True):
+        torch.testing.assert_close(a, b)
+
+
+def test_orthogonal_stays_orthogonal_and_the_reservoir_stays_fixed(points):
+    layer = OrthogonalRNNLayer(3, 6)
+    U = layer.recurrent.weight.detach()
+    torch.testing.assert_close(U @ U.T, torch.eye(6), atol=1e-5, rtol=0)
+    reservoir = EchoStateLayer(3, 50)
+    assert list(reservoir.parameters()) == []
+    radius = torch.linalg.eigvals(reservoir.W).abs().max()
+    assert radius == pytest.approx(0.9, rel=1e-4)
+    model = RecurrentMemoryRegressor(
+        "esn", hidden_size=16, seq_len=4, max_epochs=3, random_state=0, device="cpu"
+    ).fit(points)
+    trained = {n for n, p in model.net_.module_.named_parameters() if p.requires_grad}
+    assert trained == {"readout.weight", "readout.bias"}
+
+
+def test_multiply_adds_per_step():
+    from sklearn_rnnmemory._units import UNITS, macs_per_step
+
+    assert macs_per_step("lstm", 10, 20) == 4 * 20 * 30
+    assert macs_per_step("mingru", 10, 20) == 2 * 20 * 10
+    assert macs_per_step("indrnn", 10, 20, num_layers=2) == (200 + 20) + (400 + 20)
+    assert all(macs_per_step(unit, 3, 5) > 0 for unit in UNITS)
+    with pytest.raises(ValueError, match="unit must be one of"):
+        macs_per_step("tcn", 3, 5)

@@ -21,7 +21,19 @@ from skorch.callbacks import (
 from sklearn_rnnmemory import RecurrentMemoryRegressor
 from sklearn_rnnmemory._cells import StackedCells
 
-UNITS = ["rnn", "lstm", "gru", "mgu", "indrnn", "mingru", "minlstm"]
+UNITS = [
+    "rnn",
+    "lstm",
+    "gru",
+    "mgu",
+    "indrnn",
+    "mingru",
+    "minlstm",
+    "peephole_lstm",
+    "orthogonal",
+    "lru",
+    "esn",
+]
 
 # n_features_in_ is d, the features per step: a 2-D X holds n scalar sequences
 # (d = 1), not T features. NaN is end padding; the pickle check puts one first.

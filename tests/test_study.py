@@ -53,6 +53,12 @@ def test_rows_hold_every_indicator_in_config_order(data):
     # 4 hidden units, 8 inputs and outputs: rnn 4*(8+4+2) + 8*4+8, gru 3x the first.
     assert result.rows[0]["n_parameters"] == 4 * (8 + 4 + 2) + 40
     assert result.rows[-1]["n_parameters"] == 3 * 4 * (8 + 4 + 2) + 40
+    # multiply-adds per step: H (H + I) for the vanilla cell, 3 H (H + I) for the GRU
+    assert result.rows[0]["macs_per_step"] == 4 * (4 + 8)
+    assert result.rows[-1]["macs_per_step"] == 3 * 4 * (4 + 8)
+    row = result.rows[0]
+    assert row["capacity_per_parameter"] == row["memory_capacity"] / row["n_parameters"]
+    assert row["capacity_per_mac"] == row["memory_capacity"] / row["macs_per_step"]
 
 
 def test_parallel_and_serial_rows_are_identical(data):
