@@ -294,9 +294,10 @@ def _report(args, result, X_train, X_test, device, out):
         "shortest within 5 % of the best):",
         file=out,
     )
+    width = max((len(entry["unit"]) for entry in recommendations), default=0)
     for entry in recommendations:
         print(
-            f"  {entry['unit']:>6} (hidden {entry['hidden_size']}): "
+            f"  {entry['unit']:>{width}} (hidden {entry['hidden_size']}): "
             f"k = {entry['saturation']}  (best: k = {entry['best']})",
             file=out,
         )

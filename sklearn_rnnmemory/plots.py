@@ -107,10 +107,14 @@ def plot_capacity_vs_length(result, path=None, *, tol=0.05):
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     lengths = sorted({e["seq_len"] for entries in units.values() for e in entries})
     ax.plot(lengths, lengths, color="grey", ls=":", lw=1, label="ceiling (k tokens)")
-    for key, entries in units.items():
+    # Ten colours repeat past ten lines; tab20 keeps up to twenty apart.
+    palette = plt.cm.tab10 if len(units) <= 10 else plt.cm.tab20
+    for n, (key, entries) in enumerate(units.items()):
         k = [e["seq_len"] for e in entries]
         capacity = [e["memory_capacity"] for e in entries]
-        (line,) = ax.plot(k, capacity, marker=".", label=f"{key[0]} (H={key[1]})")
+        (line,) = ax.plot(
+            k, capacity, marker=".", color=palette(n), label=f"{key[0]} (H={key[1]})"
+        )
         for rule, marker, size in ((saturation, "o", 11), (best, "x", 9)):
             if key in rule:
                 value = capacity[k.index(rule[key])]
