@@ -185,3 +185,51 @@ def test_multiply_adds_per_step():
     assert all(macs_per_step(unit, 3, 5) > 0 for unit in UNITS)
     with pytest.raises(ValueError, match="unit must be one of"):
         macs_per_step("tcn", 3, 5)
+
+
+def fused_reference(module, X):
+    """nn.RNN / nn.LSTM / nn.GRU (one layer) by their equations, step by step."""
+    W, U = module.weight_ih_l0, module.weight_hh_l0
+    b, c_b = module.bias_ih_l0, module.bias_hh_l0
+    H = module.hidden_size
+    h = X.new_zeros(X.shape[0], H)
+    c = X.new_zeros(X.shape[0], H)
+    outputs = []
+    for t in range(X.shape[1]):
+        x = X[:, t]
+        if isinstance(module, nn.LSTM):
+            z = x @ W.T + b + h @ U.T + c_b
+            i, f = torch.sigmoid(z[:, :H]), torch.sigmoid(z[:, H : 2 * H])
+            g, o = torch.tanh(z[:, 2 * H : 3 * H]), torch.sigmoid(z[:, 3 * H :])
+            c = f * c + i * g
+            h = o * torch.tanh(c)
+        elif isinstance(module, nn.GRU):
+            a, r_h = x @ W.T + b, h @ U.T + c_b
+            r = torch.sigmoid(a[:, :H] + r_h[:, :H])
+            z = torch.sigmoid(a[:, H : 2 * H] + r_h[:, H : 2 * H])
+            n = torch.tanh(a[:, 2 * H :] + r * r_h[:, 2 * H :])  # reset after U_n
+            h = (1 - z) * n + z * h
+        else:
+            h = torch.tanh(x @ W.T + b + h @ U.T + c_b)
+        outputs.append(h)
+    return torch.stack(outputs, 1)
+
+
+@pytest.mark.parametrize("unit", ["rnn", "lstm", "gru"])
+def test_fused_units_are_the_published_equations(unit):
+    from sklearn_rnnmemory._units import UNITS
+
+    torch.manual_seed(0)
+    module = UNITS[unit](3, 5, 1).double()
+    X = torch.randn(4, 9, 3, dtype=torch.float64, requires_grad=True)
+    fast = module(X)[0]
+    slow = fused_reference(module, X)
+    torch.testing.assert_close(fast, slow)
+    weights = torch.randn_like(fast)
+    inputs = [X, *module.parameters()]
+    for a, b in zip(
+        torch.autograd.grad((fast * weights).sum(), inputs),
+        torch.autograd.grad((slow * weights).sum(), inputs),
+        strict=True,
+    ):
+        torch.testing.assert_close(a, b)
