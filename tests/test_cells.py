@@ -17,17 +17,21 @@ from sklearn_rnnmemory._cells import (
     PeepholeLSTMLayer,
     StackedCells,
 )
+from sklearn_rnnmemory._units import UNITS
 
-CUSTOM = [
-    "mgu",
-    "indrnn",
-    "mingru",
-    "minlstm",
-    "peephole_lstm",
-    "orthogonal",
-    "lru",
-    "esn",
-]
+CUSTOM = [unit for unit in UNITS if unit not in ("rnn", "lstm", "gru")]
+
+
+def assert_same_outputs_and_gradients(fast, slow, inputs):
+    """Equal outputs, and equal gradients of one random projection of them."""
+    torch.testing.assert_close(fast, slow)
+    weights = torch.randn_like(fast)
+    for a, b in zip(
+        torch.autograd.grad((fast * weights).sum(), inputs),
+        torch.autograd.grad((slow * weights).sum(), inputs),
+        strict=True,
+    ):
+        torch.testing.assert_close(a, b)
 
 
 def reference(layer, X, h):
@@ -67,13 +71,8 @@ def test_fast_path_matches_the_equations_forward_and_backward(layer_class):
     h0 = torch.randn(4, 5, dtype=torch.float64)
     fast, last = layer(X, h0)
     slow = reference(layer, X, h0)
-    torch.testing.assert_close(fast, slow)
     torch.testing.assert_close(last, slow[:, -1])
-    weights = torch.randn_like(fast)
-    fast_grads = torch.autograd.grad((fast * weights).sum(), [X, *layer.parameters()])
-    slow_grads = torch.autograd.grad((slow * weights).sum(), [X, *layer.parameters()])
-    for a, b in zip(fast_grads, slow_grads, strict=True):
-        torch.testing.assert_close(a, b)
+    assert_same_outputs_and_gradients(fast, slow, [X, *layer.parameters()])
 
 
 def test_stacked_cells_follow_the_torch_rnn_interface():
@@ -152,13 +151,7 @@ def test_more_cells_match_their_equations_forward_and_backward(layer_class):
     h0 = torch.zeros(4, 5, dtype=torch.float64)
     fast, _ = layer(X, h0)
     slow = reference_more(layer, X, h0)
-    torch.testing.assert_close(fast, slow)
-    weights = torch.randn_like(fast)
-    inputs = [X, *layer.parameters()]
-    fast_grads = torch.autograd.grad((fast * weights).sum(), inputs)
-    slow_grads = torch.autograd.grad((slow * weights).sum(), inputs)
-    for a, b in zip(fast_grads, slow_grads, strict=True):
-        torch.testing.assert_close(a, b)
+    assert_same_outputs_and_gradients(fast, slow, [X, *layer.parameters()])
 
 
 def test_orthogonal_stays_orthogonal_and_the_reservoir_stays_fixed(points):
@@ -177,7 +170,7 @@ def test_orthogonal_stays_orthogonal_and_the_reservoir_stays_fixed(points):
 
 
 def test_multiply_adds_per_step():
-    from sklearn_rnnmemory._units import UNITS, macs_per_step
+    from sklearn_rnnmemory._units import macs_per_step
 
     assert macs_per_step("lstm", 10, 20) == 4 * 20 * 30
     assert macs_per_step("mingru", 10, 20) == 2 * 20 * 10
@@ -217,19 +210,9 @@ def fused_reference(module, X):
 
 @pytest.mark.parametrize("unit", ["rnn", "lstm", "gru"])
 def test_fused_units_are_the_published_equations(unit):
-    from sklearn_rnnmemory._units import UNITS
-
     torch.manual_seed(0)
     module = UNITS[unit](3, 5, 1).double()
     X = torch.randn(4, 9, 3, dtype=torch.float64, requires_grad=True)
-    fast = module(X)[0]
-    slow = fused_reference(module, X)
-    torch.testing.assert_close(fast, slow)
-    weights = torch.randn_like(fast)
-    inputs = [X, *module.parameters()]
-    for a, b in zip(
-        torch.autograd.grad((fast * weights).sum(), inputs),
-        torch.autograd.grad((slow * weights).sum(), inputs),
-        strict=True,
-    ):
-        torch.testing.assert_close(a, b)
+    assert_same_outputs_and_gradients(
+        module(X)[0], fused_reference(module, X), [X, *module.parameters()]
+    )

@@ -20,20 +20,9 @@ from skorch.callbacks import (
 
 from sklearn_rnnmemory import RecurrentMemoryRegressor
 from sklearn_rnnmemory._cells import StackedCells
+from sklearn_rnnmemory._units import UNITS as UNIT_BUILDERS
 
-UNITS = [
-    "rnn",
-    "lstm",
-    "gru",
-    "mgu",
-    "indrnn",
-    "mingru",
-    "minlstm",
-    "peephole_lstm",
-    "orthogonal",
-    "lru",
-    "esn",
-]
+UNITS = list(UNIT_BUILDERS)
 
 # n_features_in_ is d, the features per step: a 2-D X holds n scalar sequences
 # (d = 1), not T features. NaN is end padding; the pickle check puts one first.
