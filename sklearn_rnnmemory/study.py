@@ -22,13 +22,12 @@ from joblib import Parallel, delayed, parallel_config
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
-from . import indicators
 from ._estimator import RecurrentMemoryRegressor
 from ._sequences import check_sequences
 from ._units import macs_per_step
 from ._validation import check_positive_int, check_threshold
 from .indicators import INDICATORS
-from .indicators._profile import profile_of_windows
+from .indicators._profile import profile_and_matrix_of_windows
 from .selection import RULES, recommend_seq_len
 
 #: The columns that identify a configuration.
@@ -131,10 +130,8 @@ def _run_config(config, X_train, X_test, estimator_params, threshold):
             )
             row["final_loss"] = float(model.history_[-1, "train_loss"])
             windows, predicted = model.read_windows(X_test)
-            composition = model.composition
-            profile = profile_of_windows(windows, predicted, composition, threshold)
-            matrix = indicators.retention_matrix(
-                windows, predicted, composition=composition
+            profile, matrix = profile_and_matrix_of_windows(
+                windows, predicted, model.composition, threshold
             )
         except Exception as exc:  # a failed configuration is a row, not a crash
             row["status"] = "failed"

@@ -116,15 +116,16 @@ def memory_profile(points, predicted, *, composition="sum", threshold=0.5):
     return _profile(_RetentionTerms(points, predicted, composition), threshold)
 
 
-def profile_of_windows(windows, predicted, composition, threshold):
-    """:func:`memory_profile` of windows the library cut and read itself.
+def profile_and_matrix_of_windows(windows, predicted, composition, threshold):
+    """:func:`memory_profile` and :func:`retention_matrix` of windows the
+    library cut and read itself, from one set of retention terms.
 
     The windows come from validated input and the predictions from the model, so
     the checks on both arrays are skipped; the indicators are the same.
     """
     threshold = check_threshold(threshold)
     terms = _RetentionTerms(windows, predicted, composition, checked=True)
-    return _profile(terms, threshold)
+    return _profile(terms, threshold), _nanmean(terms.all_steps(), axis=0)
 
 
 class _FinalStep:
