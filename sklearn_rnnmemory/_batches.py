@@ -37,14 +37,21 @@ class WindowBatches:
     shuffle : bool, default=False
         Draw a new order every pass (from torch's global generator, which the
         estimators seed).
+    max_batches : int, default=None
+        Batches to yield over all passes together; a pass that reaches it
+        stops early and later passes yield nothing. ``None``: no limit.
     **kwargs
         Other DataLoader options (``num_workers``, ...) are ignored.
     """
 
-    def __init__(self, dataset, batch_size=64, shuffle=False, **kwargs):
+    def __init__(
+        self, dataset, batch_size=64, shuffle=False, max_batches=None, **kwargs
+    ):
         self.X, self.y = _tensors(dataset)
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.max_batches = max_batches
+        self._yielded = 0
 
     def __len__(self):
         return math.ceil(len(self.X) / self.batch_size)
@@ -53,11 +60,26 @@ class WindowBatches:
         n = len(self.X)
         order = torch.randperm(n) if self.shuffle else None
         for start in range(0, n, self.batch_size):
+            if self.max_batches is not None and self._yielded >= self.max_batches:
+                return
+            self._yielded += 1
             if order is None:
-                index = slice(start, start + self.batch_size)
+                X, y = (
+                    _slice(self.X, start, self.batch_size),
+                    _slice(self.y, start, self.batch_size),
+                )
             else:
                 index = order[start : start + self.batch_size]
-            X = self.X[index]
+                X, y = _take(self.X, index), _take(self.y, index)
             # skorch's placeholder for a missing target
-            y = torch.zeros(len(X)) if self.y is None else self.y[index]
-            yield X, y
+            yield X, torch.zeros(len(X)) if y is None else y
+
+
+def _slice(tensor, start, size):
+    return None if tensor is None else tensor[start : start + size]
+
+
+def _take(tensor, index):
+    # index_select, not tensor[index]: advanced indexing goes through the
+    # general gather kernel, several times slower for a batch of windows.
+    return None if tensor is None else tensor.index_select(0, index)

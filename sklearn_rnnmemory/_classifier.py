@@ -6,8 +6,8 @@ from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
-from skorch import NeuralNetClassifier
 
+from ._nets import ClassifierNet
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences
 from ._units import SequenceClassifierModule
@@ -39,6 +39,10 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         reads windows of this length.
     max_epochs : int, default=20
         Number of passes over the training sequences.
+    max_steps : int, default=None
+        Train for this many optimizer updates instead of ``max_epochs``
+        passes (the last pass stops early); ``None`` trains for
+        ``max_epochs``.
     lr : float, default=0.01
         Learning rate.
     batch_size : int, default=64
@@ -95,6 +99,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         num_layers=1,
         seq_len=None,
         max_epochs=20,
+        max_steps=None,
         lr=0.01,
         batch_size=64,
         optimizer="adam",
@@ -110,6 +115,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         self.num_layers = num_layers
         self.seq_len = seq_len
         self.max_epochs = max_epochs
+        self.max_steps = max_steps
         self.lr = lr
         self.batch_size = batch_size
         self.optimizer = optimizer
@@ -158,7 +164,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         Xt = self._truncate(X)
         if np.isnan(Xt[:, 0]).all(axis=1).any():
             raise ValueError("Every sequence of X must have at least one valid step.")
-        self.net_ = NeuralNetClassifier(
+        self.net_ = ClassifierNet(
             SequenceClassifierModule,
             module__unit=self.unit,
             module__input_size=X.shape[2],
@@ -167,7 +173,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
             module__n_classes=len(encoder.classes_),
             criterion=torch.nn.CrossEntropyLoss,
             classes=np.arange(len(encoder.classes_)),
-            **options,
+            **{**options, **self._step_budget(Xt.shape[0])},
         )
         self.net_.fit(Xt, encoder.transform(y).astype(np.int64))
         self._after_fit()

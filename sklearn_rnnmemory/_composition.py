@@ -40,7 +40,7 @@ def composition_weights(n_steps, composition):
         return 1.0 / n_steps
 
 
-def compose(points, composition="sum"):
+def compose(points, composition="sum", *, padded=True):
     """Semantic trajectory ``S_t`` of NaN-padded token points.
 
     Parameters
@@ -49,17 +49,26 @@ def compose(points, composition="sum"):
         Token points ``e_p``, NaN at padding.
     composition : {"sum", "mean"}, default="sum"
         Composition rule.
+    padded : bool, default=True
+        ``False`` promises that ``points`` holds no NaN (no padding, or
+        padding already zero-filled), which skips the search for it.
 
     Returns
     -------
-    S : ndarray of shape (n, T, d)
+    S : ndarray of shape (n, T, d), dtype of ``points``
         ``S_t`` at every step, NaN at padding.
     """
     check_composition(composition)
-    padding = np.isnan(points).all(axis=2)
-    S = np.cumsum(np.where(np.isnan(points), 0.0, points), axis=1)
+    if padded:
+        nan = np.isnan(points)
+        padding = nan.all(axis=2)
+        S = np.cumsum(np.where(nan, 0.0, points), axis=1)
+    else:
+        S = np.cumsum(points, axis=1)
     if composition != "sum":
         steps = np.arange(1, points.shape[1] + 1)
-        S = S * composition_weights(steps, composition)[None, :, None]
-    S[padding] = np.nan
+        weights = composition_weights(steps, composition).astype(S.dtype)
+        S *= weights[None, :, None]
+    if padded:
+        S[padding] = np.nan
     return S

@@ -1,9 +1,9 @@
 """RecurrentMemoryRegressor: a recurrent unit trained on the memory task."""
 
 import numpy as np
-from skorch import NeuralNetRegressor
 
 from ._composition import check_composition, compose
+from ._nets import MemoryNet
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences, cut_windows, valid_steps
 from ._units import MaskedSemanticLoss, SemanticReader
@@ -49,6 +49,12 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         How a sequence's semantics is composed from its tokens' points.
     max_epochs : int, default=20
         Number of passes over the training windows.
+    max_steps : int, default=None
+        Train for this many optimizer updates instead of ``max_epochs``
+        passes (the last pass stops early). Every training length then gets
+        the same number of updates, which a pass does not give: a pass over
+        windows of length ``k`` makes ``1 / k`` as many updates. ``None``
+        trains for ``max_epochs``.
     lr : float, default=0.01
         Learning rate.
     batch_size : int, default=64
@@ -107,6 +113,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         seq_len=None,
         composition="sum",
         max_epochs=20,
+        max_steps=None,
         lr=0.01,
         batch_size=64,
         optimizer="adam",
@@ -123,6 +130,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         self.seq_len = seq_len
         self.composition = composition
         self.max_epochs = max_epochs
+        self.max_steps = max_steps
         self.lr = lr
         self.batch_size = batch_size
         self.optimizer = optimizer
@@ -156,17 +164,16 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         if windows.shape[0] == 0:
             raise ValueError("X holds no valid step: every sequence is padding.")
         # Padding is zero-filled once here, with the validity mask as the
-        # targets' last channel, so no training step has to look for NaN.
+        # targets' last channel, so no training step has to look for NaN;
+        # without padding there is no mask at all.
         valid = valid_steps(windows)
-        targets = np.concatenate(
-            [
-                np.nan_to_num(compose(windows, self.composition)),
-                valid[..., None],
-            ],
-            axis=-1,
-        ).astype(np.float32)
-        windows = np.nan_to_num(windows)
-        self.net_ = NeuralNetRegressor(
+        masked = not valid.all()
+        if masked:
+            windows = np.nan_to_num(windows)
+        targets = compose(windows, self.composition, padded=False)
+        if masked:
+            targets = np.concatenate([targets, valid[..., None]], axis=-1)
+        self.net_ = MemoryNet(
             SemanticReader,
             module__unit=self.unit,
             module__input_size=X.shape[2],
@@ -174,7 +181,8 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
             module__num_layers=self.num_layers,
             module__output_size=X.shape[2],
             criterion=MaskedSemanticLoss,
-            **options,
+            criterion__masked=masked,
+            **{**options, **self._step_budget(windows.shape[0])},
         )
         self.net_.fit(windows, targets)
         self._after_fit()

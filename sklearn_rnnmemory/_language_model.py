@@ -3,8 +3,8 @@
 import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
-from skorch import NeuralNet
 
+from ._nets import LanguageModelNet
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences, cut_windows
 from ._units import LanguageModelModule, TokenCrossEntropy
@@ -72,6 +72,12 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         Number of token ids; ``None`` takes the largest id in ``fit`` plus one.
     max_epochs : int, default=10
         Number of passes over the training windows.
+    max_steps : int, default=None
+        Train for this many optimizer updates instead of ``max_epochs``
+        passes (the last pass stops early). Every training length then gets
+        the same number of updates, which a pass does not give: a pass over
+        windows of length ``k`` makes ``1 / k`` as many updates. ``None``
+        trains for ``max_epochs``.
     lr : float, default=0.005
         Learning rate.
     batch_size : int, default=64
@@ -124,6 +130,7 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         seq_len=20,
         vocab_size=None,
         max_epochs=10,
+        max_steps=None,
         lr=0.005,
         batch_size=64,
         optimizer="adam",
@@ -141,6 +148,7 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         self.seq_len = seq_len
         self.vocab_size = vocab_size
         self.max_epochs = max_epochs
+        self.max_steps = max_steps
         self.lr = lr
         self.batch_size = batch_size
         self.optimizer = optimizer
@@ -174,7 +182,7 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         windows, _ = cut_windows(_next_token_pairs(ids), self.seq_len)
         if windows.shape[0] == 0:
             raise ValueError("X holds no sequence of two tokens or more.")
-        self.net_ = NeuralNet(
+        self.net_ = LanguageModelNet(
             LanguageModelModule,
             module__unit=self.unit,
             module__vocab_size=vocab_size,
@@ -182,7 +190,7 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
             module__hidden_size=self.hidden_size,
             module__num_layers=self.num_layers,
             criterion=TokenCrossEntropy,
-            **options,
+            **{**options, **self._step_budget(windows.shape[0])},
         )
         targets = np.nan_to_num(windows[..., 1], nan=-1).astype(np.int64)
         self.net_.fit(windows[..., :1], targets)

@@ -6,6 +6,7 @@ stores parameters only; ``fit`` validates them, seeds torch, resolves the
 device and trains.
 """
 
+import math
 from numbers import Real
 
 import numpy as np
@@ -17,6 +18,7 @@ from skorch.callbacks import GradientNormClipping
 from skorch.dataset import ValidSplit
 
 from ._batches import WindowBatches
+from ._nets import supports_fused
 from ._sequences import check_sequences, cut_windows, merge_windows, valid_steps
 from ._units import check_unit
 from ._validation import check_positive_int
@@ -40,7 +42,8 @@ class RecurrentEstimatorBase(BaseEstimator):
     """Base of the recurrent estimators; not for direct use.
 
     Subclasses define ``__init__`` with the shared parameters (``unit``,
-    ``hidden_size``, ``num_layers``, ``seq_len``, ``max_epochs``, ``lr``,
+    ``hidden_size``, ``num_layers``, ``seq_len``, ``max_epochs``,
+    ``max_steps``, ``lr``,
     ``batch_size``, ``optimizer``, ``max_grad_norm``, ``validation_fraction``,
     ``callbacks``, ``verbose``, ``device``, ``random_state``) and build their
     net with :meth:`_net_options`.
@@ -52,6 +55,7 @@ class RecurrentEstimatorBase(BaseEstimator):
         for name in ("hidden_size", "num_layers", "max_epochs", "batch_size"):
             check_positive_int(getattr(self, name), name)
         check_positive_int(self.seq_len, "seq_len", allow_none=True)
+        check_positive_int(self.max_steps, "max_steps", allow_none=True)
         if isinstance(self.lr, bool) or not (isinstance(self.lr, Real) and self.lr > 0):
             raise ValueError(f"lr must be a positive number; got {self.lr!r}.")
         if self.max_grad_norm is not None and not (
@@ -104,7 +108,11 @@ class RecurrentEstimatorBase(BaseEstimator):
         train_split = None
         if self.validation_fraction is not None:
             train_split = ValidSplit(self.validation_fraction, random_state=seed)
+        options = {}
+        if supports_fused(optimizer, device):
+            options["optimizer__fused"] = True
         return {
+            **options,
             "optimizer": optimizer,
             "lr": self.lr,
             "max_epochs": self.max_epochs,
@@ -116,6 +124,24 @@ class RecurrentEstimatorBase(BaseEstimator):
             "callbacks": callbacks,
             "verbose": self.verbose,
             "device": device,
+        }
+
+    def _step_budget(self, n_samples):
+        """Net options that train for ``max_steps`` updates on ``n_samples``.
+
+        The passes needed for that many batches, and a cap on the batches of
+        the last one; no options when ``max_steps`` is None.
+        """
+        if self.max_steps is None:
+            return {}
+        n_train = n_samples
+        if self.validation_fraction is not None:
+            # skorch's ValidSplit holds out ceil(fraction * n), as ShuffleSplit
+            n_train -= math.ceil(self.validation_fraction * n_samples)
+        per_epoch = math.ceil(max(n_train, 1) / self.batch_size)
+        return {
+            "max_epochs": math.ceil(self.max_steps / per_epoch),
+            "iterator_train__max_batches": self.max_steps,
         }
 
     def _after_fit(self):

@@ -70,6 +70,8 @@ def check_sequences(X, *, name="X", dtype=np.float64):
         raise ValueError(f"{name} holds no sequences (shape {X.shape}).")
     if X.shape[2] == 0:
         raise ValueError(f"{name} has zero features per step (shape {X.shape}).")
+    if np.isfinite(X).all():  # no padding, nothing more to check
+        return X
     if np.isinf(X).any():
         raise ValueError(f"{name} contains infinity; only NaN padding is allowed.")
     nan = np.isnan(X)
@@ -130,6 +132,9 @@ def cut_windows(X, seq_len):
         width = max(int(lengths.max()), 1)
         origin = np.stack([np.flatnonzero(keep), np.zeros(keep.sum(), int)], 1)
         return X[keep, :width], origin
+    if seq_len == X.shape[1] and (lengths > 0).all():
+        # One window per sequence: the sequences themselves, without a copy.
+        return X, np.stack([np.arange(X.shape[0]), np.zeros(X.shape[0], int)], 1)
     n_per_seq = -(-lengths // seq_len)
     seq_index = np.repeat(np.arange(X.shape[0]), n_per_seq)
     # Position of each window within its sequence: 0, 1, ... per sequence.

@@ -244,11 +244,21 @@ class LanguageModelModule(nn.Module):
 class MaskedSemanticLoss(nn.Module):
     """Mean over valid steps of ``||S^_t - S_t||^2``.
 
-    ``y_true`` is ``(B, T, d + 1)``: the targets ``S_t`` (zero at padding) and,
-    last, the validity mask (1 at valid steps, 0 at padding).
+    Parameters
+    ----------
+    masked : bool, default=True
+        ``True``: ``y_true`` is ``(B, T, d + 1)``, the targets ``S_t`` (zero
+        at padding) and, last, the validity mask (1 at valid steps, 0 at
+        padding). ``False``: ``y_true`` is ``(B, T, d)``, every step valid.
     """
 
+    def __init__(self, masked=True):
+        super().__init__()
+        self.masked = masked
+
     def forward(self, y_pred, y_true):
+        if not self.masked:
+            return (y_pred - y_true).pow(2).sum(-1).mean()
         mask = y_true[..., -1:]
         diff = y_pred - y_true[..., :-1]
         if bool(mask.all()):  # no padding in this batch: skip the mask
