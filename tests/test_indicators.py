@@ -262,3 +262,38 @@ def test_padding_errors_name_the_step():
     points[0, 2, 1] = np.nan
     with pytest.raises(ValueError, match=r"points\[0, 2\] is partly NaN"):
         token_retention(points, points)
+
+
+def _close_to_mu_windows():
+    """16 windows of 4 tokens each of c + u, c - u, c + w, c - w, so that
+    mu = c up to rounding while ||c +- w - mu|| is 1e-4 of ||c||."""
+    c = np.array([8.0, -4.0, 2.0])
+    u = np.array([1.0, 0.5, -0.25])
+    w = np.array([1.0, -1.0, 0.5]) * 1e-3
+    tokens = np.stack([c + u, c - u, c + w, c - w])
+    rng = np.random.default_rng(0)
+    order = np.stack([rng.permutation(np.repeat(np.arange(4), 4)) for _ in range(16)])
+    return tokens[order].astype(np.float32), order
+
+
+def test_tokens_close_to_mu_keep_their_digits_in_float32(monkeypatch):
+    from sklearn_rnnmemory.indicators import _retention
+
+    points, order = _close_to_mu_windows()
+    predicted = 0.5 * np.cumsum(points, axis=1)
+    # the formula in float64 on the same float32 points: S_T - S^_T = S_T / 2
+    exact = points.astype(np.float64)
+    residual = 0.5 * exact.sum(axis=1)
+    centred = exact - exact.reshape(-1, 3).mean(axis=0)
+    expected = 1 - np.einsum("npd,nd->np", centred, residual) / np.einsum(
+        "npd,npd->np", centred, centred
+    )
+    close = order >= 2  # ||e - mu||^2 is 1e-8 of ||e||^2 for these tokens
+    # float32 sums put mu 1e-6 off, a 1e-3 share of e - mu for these tokens
+    np.testing.assert_allclose(token_retention(points, predicted), expected, rtol=1e-2)
+    # The expansion ||e||^2 - 2 <e, mu> + ||mu||^2 alone has no digit left there.
+    monkeypatch.setattr(_retention, "_CLOSE", 0.0)
+    expanded = token_retention(points, predicted)
+    np.testing.assert_allclose(expanded[~close], expected[~close], rtol=1e-5)
+    error = np.abs(expanded[close] / expected[close] - 1)
+    assert np.nanmax(error) > 0.5

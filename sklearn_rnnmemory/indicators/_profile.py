@@ -69,12 +69,13 @@ class MemoryProfile:
 
 
 def _unit_rows(X):
-    """Rows scaled to unit norm (zero rows stay zero); rescaled by their largest
-    entry first, so that tiny rows do not underflow."""
+    """Rows scaled to unit norm (zero rows stay zero), and the rows' norms;
+    rescaled by their largest entry first, so that tiny rows do not underflow."""
     largest = np.abs(X).max(axis=1, keepdims=True)
-    X = X / np.where(largest > 0, largest, 1.0)
+    largest = np.where(largest > 0, largest, 1.0)
+    X = X / largest
     norm = np.linalg.norm(X, axis=1, keepdims=True)
-    return X / np.where(norm > 0, norm, 1.0)
+    return X / np.where(norm > 0, norm, 1.0), (norm * largest)[:, 0]
 
 
 def _ratio_mean(numerator, denominator):
@@ -206,11 +207,12 @@ def _profile(terms, threshold):
     target = terms.last_semantics
     estimate = terms.last_predicted()
     has_steps = terms.lengths > 0
-    target, estimate = target[has_steps], estimate[has_steps]
-    target_norm = np.linalg.norm(target, axis=1)
+    if not has_steps.all():
+        target, estimate = target[has_steps], estimate[has_steps]
+    target_unit, target_norm = _unit_rows(target)
     error = _ratio_mean(np.linalg.norm(target - estimate, axis=1), target_norm)
     # A zero estimate has no direction: cosine 0 rather than undefined.
-    cosine = np.einsum("nd,nd->n", _unit_rows(target), _unit_rows(estimate))
+    cosine = np.einsum("nd,nd->n", target_unit, _unit_rows(estimate)[0])
     similarity = (
         float(np.mean(cosine[target_norm > 0]))
         if (target_norm > 0).any()
@@ -218,7 +220,7 @@ def _profile(terms, threshold):
     )
 
     defined = ~np.isnan(final)
-    recalled = (np.nan_to_num(final, nan=-np.inf) >= threshold).sum(axis=1)
+    recalled = (final >= threshold).sum(axis=1)  # NaN compares False
     recall = _ratio_mean(recalled.astype(float), defined.sum(axis=1).astype(float))
 
     return MemoryProfile(

@@ -16,6 +16,10 @@ from .._sequences import check_sequences, valid_steps
 # Relative size of ||e_p - mu||^2 below which a token carries no semantics of
 # its own beyond the token distribution, and is skipped.
 _SKIP_RTOL = 1e-12
+# ||e - mu||^2 below this share of ||e||^2 + ||mu||^2: computed from e - mu,
+# because the expansion ||e||^2 - 2<e, mu> + ||mu||^2 would cancel (it loses
+# at most a factor 1 / _CLOSE of relative precision elsewhere).
+_CLOSE = 0.25
 
 
 def _float_type(X):
@@ -53,7 +57,8 @@ def token_sums(points):
     """Sums over the known tokens of NaN-padded points: ``(sum e, count,
     sum ||e||^2)``. Known tokens are valid steps whose point is not zero."""
     valid = ~np.isnan(points[..., 0])
-    points = np.where(valid[..., None], points, 0.0)
+    if not valid.all():
+        points = np.where(valid[..., None], points, 0.0)
     squared = np.einsum("ntd,ntd->nt", points, points)
     flat = points.reshape(-1, points.shape[2])
     return _known_sums(flat, squared, valid & (squared > 0))
@@ -76,9 +81,10 @@ def token_statistics(sums):
 class _RetentionTerms:
     """What every retention-based indicator needs, computed once per call.
 
-    The final-step quantities never materialise ``S_t`` for every step: one
-    pass over the points gives ``e_p - mu``, its norm and its projection on the
-    last step's residual.
+    The final-step quantities never materialise ``S_t`` for every step, nor
+    ``e_p - mu``: ``||e_p - mu||^2`` and ``<e_p - mu, r>`` are expanded into
+    products of the points themselves, and recomputed from ``e_p - mu`` for
+    the tokens that lie close to ``mu``, where the expansion would lose digits.
     """
 
     def __init__(
@@ -103,14 +109,19 @@ class _RetentionTerms:
         squared = np.einsum("ntd,ntd->nt", self.points, self.points)
         # Zero points (unknown tokens under handle_unknown="ignore") are skipped.
         known = valid & (squared > 0)
-        flat = self.points.reshape(-1, self.points.shape[2])
         if token_stats is None:
+            flat = self.points.reshape(-1, self.points.shape[2])
             token_stats = token_statistics(_known_sums(flat, squared, known))
-        self.mu, scale = token_stats
-        # e_p - mu itself, not the expanded ||e||^2 - 2<e, mu> + ||mu||^2, which
-        # loses digits when a token lies close to mu.
-        self.centred = self.points - self.mu.astype(self.points.dtype)
-        norm2 = np.einsum("ntd,ntd->nt", self.centred, self.centred)
+        mu, scale = token_stats
+        self.mu = mu.astype(dtype)
+        mu_squared = self.mu @ self.mu
+        norm2 = squared - 2 * (self.points @ self.mu) + mu_squared
+        # Where ||e - mu||^2 is small against ||e||^2 + ||mu||^2 the expansion
+        # cancels; those tokens get e - mu itself.
+        self.close = known & (norm2 <= _CLOSE * (squared + mu_squared))
+        if self.close.any():
+            centred = self.points[self.close] - self.mu
+            norm2[self.close] = np.einsum("kd,kd->k", centred, centred)
         self.retained = known & (norm2 > _SKIP_RTOL * max(scale, 1e-300))
         self.norm2 = np.where(self.retained, norm2, 1.0)
 
@@ -121,7 +132,7 @@ class _RetentionTerms:
     def last_semantics(self):
         """``S_T`` at each window's last valid step, ``(n, d)``."""
         weight = composition_weights(np.maximum(self.lengths, 1), self.composition)
-        return np.einsum("ntd->nd", self.points) * weight[:, None]
+        return self.points.sum(axis=1) * weight[:, None].astype(self.points.dtype)
 
     def last_predicted(self):
         """``S^_T`` at each window's last valid step, ``(n, d)``."""
@@ -129,9 +140,20 @@ class _RetentionTerms:
 
     def final_step(self):
         """a_{T,p} as ``(n, T)``, NaN where undefined."""
-        residual = self.last_semantics - self.last_predicted()
+        residual = (self.last_semantics - self.last_predicted()).astype(
+            self.points.dtype, copy=False
+        )
         weight = composition_weights(np.maximum(self.lengths, 1), self.composition)
-        projection = np.einsum("npd,nd->np", self.centred, residual)
+        # <e_p - mu, r> = <e_p, r> - <mu, r>, exact for the tokens close to mu
+        projection = (
+            np.matmul(self.points, residual[:, :, None])[..., 0]
+            - (residual @ self.mu)[:, None]
+        )
+        if self.close.any():
+            window, step = np.nonzero(self.close)
+            projection[window, step] = np.einsum(
+                "kd,kd->k", self.points[window, step] - self.mu, residual[window]
+            )
         a = 1.0 - projection / (weight[:, None] * self.norm2)
         return np.where(self.retained, a, np.nan)
 
@@ -141,7 +163,7 @@ class _RetentionTerms:
             np.where(self.valid[..., None], self.points, np.nan), self.composition
         )
         residual = np.nan_to_num(semantics - self.predicted)
-        centred = np.where(self.retained[..., None], self.centred, 0.0)
+        centred = np.where(self.retained[..., None], self.points - self.mu, 0.0)
         n_steps = np.arange(1, residual.shape[1] + 1)
         weight = composition_weights(n_steps, self.composition)
         projection = np.einsum("ntd,npd->ntp", residual, centred)
