@@ -10,11 +10,22 @@ The rules read a ``cv_results_`` dict of a search over ``seq_len`` (and
 optionally ``unit``); they are available as a function,
 :func:`recommend_seq_len`, and as ``GridSearchCV(refit=...)`` callables,
 :func:`refit_seq_len`. Both share one implementation.
+
+:func:`search_seq_len` reaches the full grid's recommendation without training
+every length: memory capacity at length ``k`` is at most ``k``, so once a
+length scores ``C``, every length too short to reach what the rule needs is
+skipped.
 """
 
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.base import clone
+from sklearn.model_selection import cross_val_score
+
+from ._validation import check_positive_int
+from .scoring import make_memory_scorer
 
 RULES = ("saturation", "best")
 
@@ -177,3 +188,126 @@ def refit_seq_len(rule="saturation", *, metric="memory_capacity", tol=0.05):
     """
     _check_rule(rule, tol)
     return SeqLenRefit(rule, metric=metric, tol=tol)
+
+
+@dataclass
+class LengthSearch:
+    """What :func:`search_seq_len` found.
+
+    Attributes
+    ----------
+    recommended : int
+        The recommended training length; the full grid's recommendation.
+    cv_results : dict
+        ``params``, ``mean_test_memory_capacity``,
+        ``std_test_memory_capacity`` and ``split<i>_test_memory_capacity`` of
+        the lengths that were trained, longest first, as ``GridSearchCV``
+        names them, so :func:`recommend_seq_len` reads it.
+    skipped : list of int
+        Lengths never trained: their capacity could not matter to the rule.
+    n_fits : int
+        Models trained (lengths trained times folds).
+    """
+
+    recommended: int
+    cv_results: dict
+    skipped: list
+    n_fits: int
+
+
+def search_seq_len(
+    estimator,
+    X,
+    seq_lens,
+    *,
+    cv=5,
+    rule="saturation",
+    tol=0.05,
+    param="seq_len",
+    n_jobs=None,
+):
+    """Find the recommended training length, skipping lengths that cannot win.
+
+    Lengths are cross-validated from the longest down, scored by memory
+    capacity at the length itself. Memory capacity over windows of ``k``
+    steps is at most ``k``; so once the best mean capacity found is ``C``,
+    every length below ``C`` (rule ``best``) or below ``C - tol |C|`` (rule
+    ``saturation``) can neither be the best nor within ``tol`` of it, and is
+    not trained. The recommendation is the one a full
+    ``GridSearchCV`` over ``seq_lens`` with the same ``cv`` gives to
+    :func:`recommend_seq_len`, for a fraction of the fits.
+
+    Parameters
+    ----------
+    estimator : estimator or Pipeline
+        A :class:`~sklearn_rnnmemory.RecurrentMemoryRegressor`, or a Pipeline
+        ending in one; a fixed integer ``random_state`` makes each length's
+        models the ones the full grid would train.
+    X : array-like
+        Training sequences, as the estimator takes them.
+    seq_lens : iterable of int
+        Candidate training lengths.
+    cv : int or cross-validation splitter, default=5
+        As in ``cross_val_score``; use a splitter without shuffling, or with
+        a fixed seed, to compare with a grid search.
+    rule : {"saturation", "best"}, default="saturation"
+        See :func:`recommend_seq_len`.
+    tol : float in [0, 1), default=0.05
+        See :func:`recommend_seq_len`.
+    param : str, default="seq_len"
+        The length parameter's name, e.g. ``"model__seq_len"`` in a Pipeline.
+    n_jobs : int, default=None
+        Folds trained in parallel (``cross_val_score``'s ``n_jobs``).
+
+    Returns
+    -------
+    search : LengthSearch
+        The recommended length, the scores of the lengths trained, the
+        lengths skipped and the number of fits.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnnmemory import RecurrentMemoryRegressor
+    >>> from sklearn_rnnmemory.selection import search_seq_len
+    >>> X = np.random.default_rng(0).normal(size=(64, 20, 3)).astype("float32")
+    >>> model = RecurrentMemoryRegressor("gru", hidden_size=8, max_epochs=2,
+    ...                                  random_state=0, device="cpu")
+    >>> search = search_seq_len(model, X, [5, 10, 20], cv=2)
+    >>> trained = [p["seq_len"] for p in search.cv_results["params"]]
+    >>> sorted(trained + search.skipped), search.n_fits == 2 * len(trained)
+    ([5, 10, 20], True)
+    """
+    _check_rule(rule, tol)
+    lengths = sorted({int(check_positive_int(k, "each of seq_lens")) for k in seq_lens})
+    if not lengths:
+        raise ValueError("seq_lens holds no length.")
+    scorer = make_memory_scorer("memory_capacity")
+    trained, folds, skipped = [], [], []
+    best = -np.inf
+    for k in reversed(lengths):
+        needed = best if rule == "best" else best - tol * abs(best)
+        if k < needed:  # capacity <= k < needed: cannot matter
+            skipped.append(k)
+            continue
+        model = clone(estimator).set_params(**{param: k})
+        scores = cross_val_score(model, X, scoring=scorer, cv=cv, n_jobs=n_jobs)
+        trained.append(k)
+        folds.append(scores)
+        best = max(best, float(np.mean(scores)))
+    folds = np.asarray(folds)
+    cv_results = {
+        "params": [{param: k} for k in trained],
+        "mean_test_memory_capacity": folds.mean(axis=1),
+        "std_test_memory_capacity": folds.std(axis=1),
+        **{
+            f"split{i}_test_memory_capacity": folds[:, i] for i in range(folds.shape[1])
+        },
+    }
+    recommended = recommend_seq_len(cv_results, rule=rule, tol=tol)[None]
+    return LengthSearch(
+        recommended=recommended,
+        cv_results=cv_results,
+        skipped=sorted(skipped),
+        n_fits=int(folds.size),
+    )

@@ -1,8 +1,21 @@
-"""Length guidance: recommend_seq_len and the refit rules."""
+"""Length guidance: recommend_seq_len, the refit rules and search_seq_len."""
 
+import numpy as np
 import pytest
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
 
-from sklearn_rnnmemory.selection import recommend_seq_len, refit_seq_len
+from sklearn_rnnmemory import RecurrentMemoryRegressor
+from sklearn_rnnmemory._sequences import cut_windows
+from sklearn_rnnmemory.indicators import memory_profile
+from sklearn_rnnmemory.scoring import make_memory_scorer
+from sklearn_rnnmemory.selection import (
+    recommend_seq_len,
+    refit_seq_len,
+    search_seq_len,
+)
 
 LENGTHS = [5, 10, 20, 40]
 CAPACITY = {"rnn": [3.0, 4.0, 4.1, 3.5], "lstm": [4.5, 9.0, 15.0, 15.5]}
@@ -79,3 +92,114 @@ def test_negative_metrics_use_a_relative_tolerance():
 def test_bad_input_raises_named_errors(results, kwargs, message):
     with pytest.raises(ValueError, match=message):
         recommend_seq_len(results, **kwargs)
+
+
+class WindowMemory(BaseEstimator):
+    """Remembers exactly the last ``min(seq_len, span)`` tokens, by construction:
+    S^_t = sum of the last m points + (number of older tokens) * mu."""
+
+    def __init__(self, seq_len=None, span=6):
+        self.seq_len = seq_len
+        self.span = span
+
+    def fit(self, X, y=None):
+        self.fits_ = getattr(self, "fits_", 0) + 1
+        return self
+
+    def memory_profile(self, X, *, eval_len=None, threshold=0.5):
+        windows, _ = cut_windows(X, eval_len or self.seq_len)
+        m = min(self.span, windows.shape[1])
+        cumulative = np.cumsum(windows, axis=1)
+        shifted = np.zeros_like(cumulative)
+        shifted[:, m:] = cumulative[:, :-m]
+        older = np.maximum(np.arange(1, windows.shape[1] + 1) - m, 0)[None, :, None]
+        mu = windows.reshape(-1, windows.shape[2]).mean(axis=0)
+        predicted = cumulative - shifted + older * mu
+        return memory_profile(windows, predicted, threshold=threshold)
+
+
+def onehot_tokens(n=400, length=32, vocab=200, seed=0):
+    tokens = np.random.default_rng(seed).integers(0, vocab, size=(n, length))
+    return np.eye(vocab)[tokens]
+
+
+def test_search_skips_the_lengths_that_cannot_reach_the_best_and_agrees_with_the_grid():
+    X = onehot_tokens()
+    lengths = [2, 4, 8, 16, 32]
+    grid = GridSearchCV(
+        WindowMemory(),
+        {"seq_len": lengths},
+        scoring=make_memory_scorer("memory_capacity"),
+        cv=KFold(2),
+    ).fit(X)
+    capacity = dict(zip(lengths, grid.cv_results_["mean_test_score"], strict=True))
+    assert capacity[2] == pytest.approx(2, abs=1e-9)  # m = k: all remembered
+    for k in (8, 16, 32):
+        assert capacity[k] == pytest.approx(6, rel=0.1)  # m = span = 6
+    for rule, skipped in [("saturation", [2, 4]), ("best", [2, 4])]:
+        search = search_seq_len(WindowMemory(), X, lengths, cv=KFold(2), rule=rule)
+        assert search.skipped == skipped
+        assert search.n_fits == 2 * 3
+        assert (
+            search.recommended == recommend_seq_len(grid.cv_results_, rule=rule)[None]
+        )
+        trained = [p["seq_len"] for p in search.cv_results["params"]]
+        assert trained == [32, 16, 8]
+        np.testing.assert_array_equal(
+            search.cv_results["mean_test_memory_capacity"],
+            [capacity[k] for k in trained],
+        )
+
+
+def test_search_trains_every_length_that_could_still_matter():
+    # every length keeps about 6 tokens and is longer than 6: none can be
+    # ruled out by its length
+    X = onehot_tokens(n=200)
+    search = search_seq_len(WindowMemory(), X, [8, 16, 32], cv=KFold(2))
+    assert search.skipped == []
+    assert search.n_fits == 6
+
+
+def test_search_matches_a_grid_search_of_a_real_network_in_a_pipeline(points):
+    model = Pipeline(
+        [
+            ("scale", FunctionTransformer()),
+            (
+                "model",
+                RecurrentMemoryRegressor(
+                    "gru", hidden_size=8, max_epochs=4, random_state=0, device="cpu"
+                ),
+            ),
+        ]
+    )
+    lengths = [1, 3, 6, 12]
+    grid = GridSearchCV(
+        model,
+        {"model__seq_len": lengths},
+        scoring=make_memory_scorer("memory_capacity"),
+        cv=KFold(2),
+    ).fit(points)
+    search = search_seq_len(model, points, lengths, cv=KFold(2), param="model__seq_len")
+    assert search.recommended == recommend_seq_len(grid.cv_results_)[None]
+    by_length = dict(zip(lengths, grid.cv_results_["mean_test_score"], strict=True))
+    for params, score in zip(
+        search.cv_results["params"],
+        search.cv_results["mean_test_memory_capacity"],
+        strict=True,
+    ):
+        assert score == by_length[params["model__seq_len"]]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"seq_lens": [0, 5]}, "each of seq_lens must be a positive integer"),
+        ({"seq_lens": []}, "seq_lens holds no length"),
+        ({"rule": "median"}, "rule must be one of"),
+        ({"tol": 1.5}, "tol must be a number in"),
+    ],
+)
+def test_search_bad_input(kwargs, message):
+    options = {"seq_lens": [2, 4], **kwargs}
+    with pytest.raises(ValueError, match=message):
+        search_seq_len(WindowMemory(), onehot_tokens(n=20), **options)
