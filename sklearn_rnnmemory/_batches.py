@@ -7,6 +7,7 @@ batch is one indexing operation.
 """
 
 import math
+import warnings
 
 import torch
 
@@ -17,8 +18,12 @@ def _tensors(dataset):
     if isinstance(dataset, torch.utils.data.Subset):
         indices = torch.as_tensor(dataset.indices)
         dataset = dataset.dataset
-    X = torch.as_tensor(dataset.X)
-    y = None if dataset.y is None else torch.as_tensor(dataset.y)
+    with warnings.catch_warnings():
+        # Read-only arrays (joblib's memory maps) are shared, not copied: the
+        # batches are read, never written.
+        warnings.filterwarnings("ignore", "The given NumPy array is not writable")
+        X = torch.as_tensor(dataset.X)
+        y = None if dataset.y is None else torch.as_tensor(dataset.y)
     if indices is not None:
         X = X[indices]
         y = None if y is None else y[indices]

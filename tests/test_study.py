@@ -193,3 +193,22 @@ def test_a_diverging_configuration_is_recorded_and_the_study_goes_on(data):
     (row,) = result.rows
     assert row["status"] == "failed"
     assert row["error"].startswith("ValueError: Training diverged")
+
+
+def test_configurations_are_dispatched_longest_first(points):
+    from sklearn_rnnmemory.study import _expected_cost
+
+    X = np.nan_to_num(points)
+    by_epochs = {"max_epochs": 5}
+    by_steps = {"max_steps": 50}
+    cost = {
+        (unit, k, name): _expected_cost((unit, k, 8, 0), X, params)
+        for unit in ("rnn", "lstm")
+        for k in (2, 12)
+        for name, params in (("epochs", by_epochs), ("steps", by_steps))
+    }
+    # a pass over short windows makes more updates, each with a fixed cost
+    assert cost["lstm", 2, "epochs"] > cost["lstm", 12, "epochs"]
+    # the same updates over longer windows do more work
+    assert cost["lstm", 2, "steps"] < cost["lstm", 12, "steps"]
+    assert cost["lstm", 12, "steps"] > cost["rnn", 12, "steps"]
