@@ -2,7 +2,8 @@
 
 The forward pass is the plain torch module over the same windows, in batches,
 without gradients; the indicators are the numpy functions on the windows and the
-predictions. Median of several runs, in one process.
+predictions. Median of 18 runs of each (two alternating blocks of 9), in one
+process.
 
     python benchmarks/bench_scoring.py [output.json]
 """
@@ -34,13 +35,18 @@ def forward(module, windows, batch_size):
             module(torch.as_tensor(windows[start : start + batch_size]))
 
 
-def median_time(function, repeats=5):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def median_times(functions, repeats=9, blocks=2):
+    """Median time of each function. Each runs ``repeats`` times in a row (warm,
+    as in a scoring loop), and the blocks alternate ``blocks`` times, so that
+    the shared machine's slow spells fall on all of them alike."""
+    times = [[] for _ in functions]
+    for _ in range(blocks):
+        for function, spent in zip(functions, times, strict=True):
+            for _ in range(repeats):
+                start = time.perf_counter()
+                function()
+                spent.append(time.perf_counter() - start)
+    return [statistics.median(spent) for spent in times]
 
 
 def main(path=None):
@@ -72,12 +78,16 @@ def main(path=None):
         ).fit(X[:200])
         windows, predicted = model.read_windows(X)
         module = model.net_.module_.eval()
-        forward_s = median_time(partial(forward, module, windows, model.batch_size))
         # What the estimator and its scorers run on the windows they cut and
-        # read: token statistics in a first pass, then the streamed indicators.
-        scoring_s = median_time(partial(streamed_scoring, windows, predicted))
-        # The public function, which validates both arrays first.
-        public_s = median_time(partial(memory_profile, windows, predicted))
+        # read: token statistics in a first pass, then the streamed indicators;
+        # and the public function, which validates both arrays first.
+        forward_s, scoring_s, public_s = median_times(
+            [
+                partial(forward, module, windows, model.batch_size),
+                partial(streamed_scoring, windows, predicted),
+                partial(memory_profile, windows, predicted),
+            ]
+        )
         case = {
             "unit": unit,
             "hidden_size": hidden_size,
