@@ -121,6 +121,13 @@ def build_parser():
         help="training epochs per configuration (default: 40)",
     )
     assess.add_argument(
+        "--max-steps",
+        type=int,
+        default=None,
+        help="train every configuration for this many optimizer updates instead "
+        "of --epochs passes: the same number for every length (default: off)",
+    )
+    assess.add_argument(
         "--lr", type=float, default=0.01, help="learning rate (default: 0.01)"
     )
     assess.add_argument(
@@ -244,6 +251,7 @@ def _run(args, X_train, X_test, device, n_jobs):
         estimator_params={
             "composition": args.composition,
             "max_epochs": args.epochs,
+            "max_steps": args.max_steps,
             "lr": args.lr,
             "batch_size": args.batch_size,
             "device": device,

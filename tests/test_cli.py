@@ -72,6 +72,22 @@ def test_assess_on_a_text_file(tmp_path, capsys):
     assert "on corpus" in capsys.readouterr().out
 
 
+def test_max_steps_reaches_every_configuration(tmp_path, monkeypatch):
+    from sklearn_rnnmemory import study
+
+    seen = []
+    fit = study.RecurrentMemoryRegressor.fit
+
+    def recording_fit(self, X, y=None):
+        fit(self, X, y)
+        seen.append((self.seq_len, sum(self.history_[:, "train_batch_count"])))
+        return self
+
+    monkeypatch.setattr(study.RecurrentMemoryRegressor, "fit", recording_fit)
+    assert main([*TINY, "--max-steps", "3", "--output", str(tmp_path)]) == 0
+    assert sorted(seen) == [(3, 3), (3, 3), (6, 3), (6, 3)]
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -79,6 +95,7 @@ def test_assess_on_a_text_file(tmp_path, capsys):
         (["--units", "rnn,tcn"], "unknown unit"),
         (["--lengths", "5,x"], "comma-separated integers"),
         (["--lengths", "0"], "seq_lens entries must be a positive integer"),
+        (["--max-steps", "0"], "max_steps must be a positive integer"),
     ],
 )
 def test_bad_arguments_exit_with_a_message(tmp_path, capsys, args, message):
