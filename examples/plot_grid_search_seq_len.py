@@ -10,13 +10,18 @@ recommended length.
 
 import os
 
+from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 
 from sklearn_rnnmemory import RecurrentMemoryRegressor, SemanticEuclideanSpace
 from sklearn_rnnmemory.datasets import make_zipf_sequences
 from sklearn_rnnmemory.scoring import memory_scorers
-from sklearn_rnnmemory.selection import recommend_seq_len, refit_seq_len
+from sklearn_rnnmemory.selection import (
+    recommend_seq_len,
+    refit_seq_len,
+    search_seq_len,
+)
 
 FAST = os.environ.get("SKLEARN_RNNMEMORY_FAST") == "1"
 
@@ -63,3 +68,22 @@ for params, capacity, span in zip(
 print("saturation:", recommend_seq_len(results))
 print("best:      ", recommend_seq_len(results, rule="best"))
 print("refitted:  ", search.best_params_)
+
+# %%
+# For one unit, the same recommendation with fewer fits: memory capacity over
+# windows of ``k`` tokens is at most ``k``, so ``search_seq_len`` trains the
+# lengths from the longest down and skips those too short to matter. Each length
+# it trains scores exactly as in the grid.
+gru = clone(pipe).set_params(recurrentmemoryregressor__unit="gru")
+pruned = search_seq_len(
+    gru,
+    tokens,
+    grid["recurrentmemoryregressor__seq_len"],
+    cv=KFold(3),
+    param="recurrentmemoryregressor__seq_len",
+)
+n_grid_fits = 3 * len(grid["recurrentmemoryregressor__seq_len"])
+print(
+    f"gru: k = {pruned.recommended} from {pruned.n_fits} fits instead of "
+    f"{n_grid_fits} (skipped {pruned.skipped}); grid: {recommend_seq_len(results)}"
+)
