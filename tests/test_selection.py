@@ -151,6 +151,27 @@ def test_search_skips_the_lengths_that_cannot_reach_the_best_and_agrees_with_the
         )
 
 
+def test_saturation_trains_the_lengths_within_tol_that_best_skips():
+    X = onehot_tokens()
+    lengths = [2, 4, 32]
+    grid = GridSearchCV(
+        WindowMemory(),
+        {"seq_len": lengths},
+        scoring=make_memory_scorer("memory_capacity"),
+        cv=KFold(2),
+    ).fit(X)
+    # capacity about 6 at k = 32: k = 4 (capacity 4) cannot be the best, but
+    # is within tol = 0.5 of it
+    best = search_seq_len(WindowMemory(), X, lengths, cv=KFold(2), rule="best")
+    assert best.skipped == [2, 4]
+    assert best.recommended == 32
+    saturation = search_seq_len(WindowMemory(), X, lengths, cv=KFold(2), tol=0.5)
+    assert saturation.skipped == [2]
+    assert saturation.recommended == 4
+    assert saturation.recommended == recommend_seq_len(grid.cv_results_, tol=0.5)[None]
+    assert best.recommended == recommend_seq_len(grid.cv_results_, rule="best")[None]
+
+
 def test_search_trains_every_length_that_could_still_matter():
     # every length keeps about 6 tokens and is longer than 6: none can be
     # ruled out by its length
