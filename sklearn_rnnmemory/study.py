@@ -97,18 +97,19 @@ def _none_to_nan(value):
 _STEP_OVERHEAD_MACS = 25 * macs_per_step("lstm", 50, 32)
 
 
-def _expected_cost(config, X_train, estimator_params):
-    """Rough training cost of a configuration, to order the work (not shown)."""
+def _expected_cost(config, lengths, n_features, estimator_params):
+    """Rough training cost of a configuration, to order the work (not shown).
+
+    ``lengths`` are the training sequences' lengths; the other parameters are
+    read from the estimator that ``estimator_params`` build, defaults included.
+    """
     unit, k, hidden_size, _ = config
-    lengths = sequence_lengths(X_train)
+    params = RecurrentMemoryRegressor(unit, **estimator_params).get_params()
     windows = int(np.sum(-(-lengths // k)))
-    batch_size = estimator_params.get("batch_size", 64)
-    updates = estimator_params.get("max_steps") or estimator_params.get(
-        "max_epochs", 20
-    ) * -(-windows // batch_size)
-    per_step = macs_per_step(
-        unit, X_train.shape[2], hidden_size, estimator_params.get("num_layers", 1)
+    updates = params["max_steps"] or params["max_epochs"] * -(
+        -windows // params["batch_size"]
     )
+    per_step = macs_per_step(unit, n_features, hidden_size, params["num_layers"])
     return updates * (_STEP_OVERHEAD_MACS + k * per_step)
 
 
@@ -446,9 +447,10 @@ def run_study(
             results_file.unlink()
     # Longest first, so that no long configuration is left to run alone at
     # the end while the other workers idle; the rows keep the grid's order.
+    lengths = sequence_lengths(X_train)
     todo = sorted(
         (c for c in configs if c not in done),
-        key=lambda c: -_expected_cost(c, X_train, estimator_params),
+        key=lambda c: -_expected_cost(c, lengths, X_train.shape[2], estimator_params),
     )
 
     tasks = (

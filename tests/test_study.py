@@ -196,13 +196,16 @@ def test_a_diverging_configuration_is_recorded_and_the_study_goes_on(data):
 
 
 def test_configurations_are_dispatched_longest_first(points):
+    from sklearn_rnnmemory._sequences import sequence_lengths
     from sklearn_rnnmemory.study import _expected_cost
 
-    X = np.nan_to_num(points)
+    lengths = sequence_lengths(points)
     by_epochs = {"max_epochs": 5}
     by_steps = {"max_steps": 50}
     cost = {
-        (unit, k, name): _expected_cost((unit, k, 8, 0), X, params)
+        (unit, k, name): _expected_cost(
+            (unit, k, 8, 0), lengths, points.shape[2], params
+        )
         for unit in ("rnn", "lstm")
         for k in (2, 12)
         for name, params in (("epochs", by_epochs), ("steps", by_steps))
