@@ -127,7 +127,11 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         self.random_state = random_state
 
     def _truncate(self, X):
-        return X if self.seq_len is None else X[:, : self.seq_len]
+        """The first ``seq_len`` steps of each sequence; each must have one."""
+        X = X if self.seq_len is None else X[:, : self.seq_len]
+        if np.isnan(X[:, 0]).all(axis=1).any():
+            raise ValueError("Every sequence of X must have at least one valid step.")
+        return X
 
     def fit(self, X, y):
         """Train the classifier.
@@ -162,8 +166,6 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
                 f"y must hold at least 2 classes; got {len(encoder.classes_)} class."
             )
         Xt = self._truncate(X)
-        if np.isnan(Xt[:, 0]).all(axis=1).any():
-            raise ValueError("Every sequence of X must have at least one valid step.")
         self.net_ = ClassifierNet(
             SequenceClassifierModule,
             module__unit=self.unit,
@@ -196,8 +198,6 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         """
         check_is_fitted(self)
         X = self._truncate(self._check_input(X))
-        if np.isnan(X[:, 0]).all(axis=1).any():
-            raise ValueError("Every sequence of X must have at least one valid step.")
         return self.net_.predict_proba(X)
 
     def predict(self, X):

@@ -41,6 +41,14 @@ def _next_token_pairs(ids):
     return np.stack([inputs, targets], axis=-1)
 
 
+def _next_token_windows(ids, seq_len):
+    """Windows of ``seq_len`` (token, next token) pairs; at least one."""
+    windows, _ = cut_windows(_next_token_pairs(ids), seq_len)
+    if windows.shape[0] == 0:
+        raise ValueError("X holds no sequence of two tokens or more.")
+    return windows
+
+
 class RecurrentLanguageModel(RecurrentEstimatorBase):
     """A recurrent language model trained with a BPTT window of ``seq_len``.
 
@@ -179,9 +187,7 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         options = self._net_options()
         ids = _check_token_ids(X, self.vocab_size)
         vocab_size = self.vocab_size or int(np.nanmax(ids)) + 1
-        windows, _ = cut_windows(_next_token_pairs(ids), self.seq_len)
-        if windows.shape[0] == 0:
-            raise ValueError("X holds no sequence of two tokens or more.")
+        windows = _next_token_windows(ids, self.seq_len)
         self.net_ = LanguageModelNet(
             LanguageModelModule,
             module__unit=self.unit,
@@ -221,9 +227,7 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
             ``exp`` of the mean negative log-likelihood of every next token.
         """
         ids = self._check_input(X)
-        windows, _ = cut_windows(_next_token_pairs(ids), self.seq_len)
-        if windows.shape[0] == 0:
-            raise ValueError("X holds no sequence of two tokens or more.")
+        windows = _next_token_windows(ids, self.seq_len)
         log_proba = self._read_windows(windows, self._next_token_log_proba)
         return float(np.exp(-np.nanmean(log_proba)))
 
