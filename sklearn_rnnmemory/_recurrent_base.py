@@ -108,11 +108,7 @@ class RecurrentEstimatorBase(BaseEstimator):
         train_split = None
         if self.validation_fraction is not None:
             train_split = ValidSplit(self.validation_fraction, random_state=seed)
-        options = {}
-        if supports_fused(optimizer, device):
-            options["optimizer__fused"] = True
-        return {
-            **options,
+        options = {
             "optimizer": optimizer,
             "lr": self.lr,
             "max_epochs": self.max_epochs,
@@ -125,6 +121,9 @@ class RecurrentEstimatorBase(BaseEstimator):
             "verbose": self.verbose,
             "device": device,
         }
+        if supports_fused(optimizer, device):
+            options["optimizer__fused"] = True
+        return options
 
     def _step_budget(self, n_samples):
         """Net options that train for ``max_steps`` updates on ``n_samples``.
