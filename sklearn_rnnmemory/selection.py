@@ -56,6 +56,11 @@ def _check_rule(rule, tol):
         raise ValueError(f"tol must be a number in [0, 1); got {tol!r}.")
 
 
+def _needed(best, rule, tol):
+    """The lowest mean score a length may have and still be recommended."""
+    return best if rule == "best" else best - tol * abs(best)
+
+
 def _choose(cv_results, metric, rule, tol):
     """Per unit: the recommended length and the candidate index to refit."""
     _check_rule(rule, tol)
@@ -83,11 +88,8 @@ def _choose(cv_results, metric, rule, tol):
     for unit, lengths in by_unit.items():
         # Mean over the candidates that share (unit, length), e.g. other params.
         means = {k: float(np.nanmean(scores[idx])) for k, idx in lengths.items()}
-        best = max(means.values())
-        if rule == "best":
-            k = min(k for k, m in means.items() if m == best)
-        else:
-            k = min(k for k, m in means.items() if m >= best - tol * abs(best))
+        needed = _needed(max(means.values()), rule, tol)
+        k = min(k for k, m in means.items() if m >= needed)
         index = max(lengths[k], key=lambda i: scores[i])
         chosen[unit] = (k, means[k], index)
     return chosen
@@ -286,8 +288,7 @@ def search_seq_len(
     trained, folds, skipped = [], [], []
     best = -np.inf
     for k in reversed(lengths):
-        needed = best if rule == "best" else best - tol * abs(best)
-        if k < needed:  # capacity <= k < needed: cannot matter
+        if k < _needed(best, rule, tol):  # capacity <= k < needed: cannot matter
             skipped.append(k)
             continue
         model = clone(estimator).set_params(**{param: k})
