@@ -18,6 +18,7 @@ import platform
 import statistics
 import sys
 import time
+from functools import partial
 
 import numpy as np
 import torch
@@ -124,9 +125,9 @@ def main(path=None, quick=False):
         S = compose(X).astype(np.float32)
         times = {"library": [], "slicing": [], "dataloader": []}
         runs = {
-            "library": lambda: library(unit, hidden_size, X, S),  # noqa: B023
-            "slicing": lambda: hand_written(unit, hidden_size, X, S, False),  # noqa: B023
-            "dataloader": lambda: hand_written(unit, hidden_size, X, S, True),  # noqa: B023
+            "library": partial(library, unit, hidden_size, X, S),
+            "slicing": partial(hand_written, unit, hidden_size, X, S, False),
+            "dataloader": partial(hand_written, unit, hidden_size, X, S, True),
         }
         names = list(runs)
         for repeat in range(repeats):
