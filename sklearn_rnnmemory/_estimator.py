@@ -1,6 +1,7 @@
 """RecurrentMemoryRegressor: a recurrent unit trained on the memory task."""
 
 import numpy as np
+import torch
 
 from ._composition import check_composition, compose
 from ._nets import MemoryNet
@@ -8,11 +9,7 @@ from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences, cut_windows, valid_steps
 from ._units import MaskedSemanticLoss, SemanticReader
 from ._validation import check_positive_int
-from .indicators._profile import streamed_profile
-from .indicators._retention import token_statistics, token_sums
-
-# Sequences per chunk when streaming the indicators.
-_CHUNK = 1024
+from .indicators import last_step_profile
 
 
 def _forward(module, batch):
@@ -207,12 +204,13 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         X = self._check_input(X)
         return self._read(X, _forward, self.seq_len)
 
-    def memory_profile(self, X, *, eval_len=None, threshold=0.5):
+    def memory_profile(self, X, *, eval_len=None, threshold=0.5, probe=True):
         """Measure every memory indicator on sequences ``X``.
 
         The sequences are cut into windows of ``eval_len`` (default: the
-        estimator's ``seq_len``), each read from a zero state, and the model's
-        semantic points are compared with the composed semantics.
+        estimator's ``seq_len``), each read from a zero state; the indicators
+        compare the model's semantic point at the windows' last step ``T``
+        with the tokens read, across the windows that reach ``T``.
 
         Parameters
         ----------
@@ -221,7 +219,10 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         eval_len : int, default=None
             Evaluation window length; ``None`` uses ``seq_len``.
         threshold : float in (0, 1], default=0.5
-            ``tau`` of memory span and token recall.
+            Credit below which a lag ends the memory span.
+        probe : bool, default=True
+            Also decode the input points from the hidden states at ``T``
+            (``probe_capacity``); False leaves it NaN and saves the time.
 
         Returns
         -------
@@ -230,24 +231,38 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         """
         check_positive_int(eval_len, "eval_len", allow_none=True)
         X = self._check_input(X)
-        seq_len = self.seq_len if eval_len is None else eval_len
-        if np.isnan(X[..., 0]).all():
+        windows, _ = cut_windows(X, self.seq_len if eval_len is None else eval_len)
+        if windows.shape[0] == 0:
             raise ValueError("X holds no valid step: every sequence is padding.")
-        # Stream: token statistics in a first pass, then one chunk of sequences
-        # at a time, so only one chunk of predictions is ever held.
-        chunks = [slice(i, i + _CHUNK) for i in range(0, X.shape[0], _CHUNK)]
-        sums = [token_sums(X[chunk]) for chunk in chunks]
-        token_stats = token_statistics(
-            (sum(s[0] for s in sums), sum(s[1] for s in sums), sum(s[2] for s in sums))
+        lengths = valid_steps(windows).sum(axis=1)
+        step = int(lengths.max())
+        rows = np.flatnonzero(lengths == step)
+        # Only the windows that reach the last step enter the indicators, and
+        # only their state at that step: no trajectory is kept.
+        if rows.size < windows.shape[0] or step < windows.shape[1]:
+            windows = windows[rows, :step]
+        predicted, states = self._read_last_step(windows)
+        return last_step_profile(
+            windows,
+            predicted,
+            composition=self.composition,
+            last_states=states if probe else None,
+            threshold=threshold,
         )
 
-        def batches():
-            for chunk in chunks:
-                windows, _ = cut_windows(X[chunk], seq_len)
-                if windows.shape[0]:
-                    yield windows, self._read_windows(windows, _forward)
-
-        return streamed_profile(batches(), token_stats, self.composition, threshold)
+    def _read_last_step(self, windows):
+        """The model's point and hidden state at the last step of windows that
+        have no padding, ``(n, d)`` and ``(n, H)``, read in batches."""
+        module = self.net_.module_
+        module.eval()
+        predicted, states = [], []
+        with torch.no_grad():
+            for start in range(0, windows.shape[0], self.batch_size):
+                batch = torch.as_tensor(windows[start : start + self.batch_size])
+                last = module.encoder(batch.to(self.device_))[:, -1]
+                states.append(last.cpu().numpy())
+                predicted.append(module.readout(last).cpu().numpy())
+        return np.concatenate(predicted), np.concatenate(states)
 
     def read_windows(self, X, *, eval_len=None):
         """Cut sequences into evaluation windows and read each from a zero state.

@@ -93,7 +93,7 @@ class MemoryScorer:
     eval_len : int, default=None
         Evaluation window length; ``None`` uses the estimator's ``seq_len``.
     threshold : float in (0, 1], default=0.5
-        ``tau`` of memory span and token recall.
+        Credit below which a lag ends the memory span.
     """
 
     def __init__(self, name, *, eval_len=None, threshold=0.5):
@@ -106,7 +106,14 @@ class MemoryScorer:
         model, X = _final_step(
             estimator, X, "memory_profile", "RecurrentMemoryRegressor"
         )
-        return model.memory_profile(X, eval_len=self.eval_len, threshold=self.threshold)
+        # The probe is decoded only when a scorer of the set reads it.
+        names = self._shared.names if self._shared is not None else {self.name}
+        return model.memory_profile(
+            X,
+            eval_len=self.eval_len,
+            threshold=self.threshold,
+            probe="probe_capacity" in names,
+        )
 
     def __call__(self, estimator, X, y=None):
         indicator, sign = SCORER_NAMES[self.name]
@@ -132,13 +139,14 @@ def make_memory_scorer(name, *, eval_len=None, threshold=0.5):
     ----------
     name : str
         One of ``"memory_capacity"``, ``"memory_span"``, ``"memory_rate"``,
-        ``"neg_semantic_error"``, ``"semantic_similarity"``, ``"token_recall"``.
+        ``"semantic_skill"``, ``"neg_semantic_error"``,
+        ``"semantic_similarity"``, ``"probe_capacity"``.
     eval_len : int, default=None
         Cut the test sequences into windows of this length; ``None`` uses the
         estimator's ``seq_len``, so that a model trained at ``k`` is judged on
         length-``k`` reading.
     threshold : float in (0, 1], default=0.5
-        ``tau`` of memory span and token recall.
+        Credit below which a lag ends the memory span.
 
     Returns
     -------

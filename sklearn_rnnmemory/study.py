@@ -26,8 +26,7 @@ from ._estimator import RecurrentMemoryRegressor
 from ._sequences import check_sequences, sequence_lengths
 from ._units import macs_per_step
 from ._validation import check_positive_int, check_threshold
-from .indicators import INDICATORS
-from .indicators._profile import profile_and_matrix_of_windows
+from .indicators import INDICATORS, retention_matrix
 from .selection import RULES, recommend_seq_len
 
 #: The columns that identify a configuration.
@@ -36,6 +35,10 @@ CONFIG_COLUMNS = ("unit", "seq_len", "hidden_size", "seed")
 SCALAR_COLUMNS = (
     *CONFIG_COLUMNS,
     *INDICATORS,
+    "capacity_ci_low",
+    "capacity_ci_high",
+    "baseline_error",
+    "baseline_similarity",
     "window_length",
     "n_windows",
     "n_parameters",
@@ -119,6 +122,10 @@ def _run_config(config, X_train, X_test, estimator_params, threshold):
     row = dict(zip(CONFIG_COLUMNS, config, strict=True))
     row.update({name: float("nan") for name in INDICATORS})
     row.update(
+        capacity_ci_low=float("nan"),
+        capacity_ci_high=float("nan"),
+        baseline_error=float("nan"),
+        baseline_similarity=float("nan"),
         window_length=0,
         n_windows=0,
         n_parameters=0,
@@ -128,6 +135,7 @@ def _run_config(config, X_train, X_test, estimator_params, threshold):
         fit_time=float("nan"),
         final_loss=float("nan"),
         retention_curve=[],
+        retention_stderr=[],
         retention_matrix=[],
         status="ok",
         error="",
@@ -150,18 +158,27 @@ def _run_config(config, X_train, X_test, estimator_params, threshold):
                 unit, X_train.shape[2], hidden_size, model.num_layers
             )
             row["final_loss"] = float(model.history_[-1, "train_loss"])
+            profile = model.memory_profile(X_test, threshold=threshold)
             windows, predicted = model.read_windows(X_test)
-            profile, matrix = profile_and_matrix_of_windows(
-                windows, predicted, model.composition, threshold
-            )
+            matrix = retention_matrix(windows, predicted, composition=model.composition)
         except Exception as exc:  # a failed configuration is a row, not a crash
             row["status"] = "failed"
             row["error"] = f"{type(exc).__name__}: {exc}"
             return row
-    row.update(profile.to_dict())
+    values = profile.to_dict()
+    row.update({name: values[name] for name in INDICATORS})
+    row["capacity_ci_low"], row["capacity_ci_high"] = values["memory_capacity_ci"]
+    for name in (
+        "baseline_error",
+        "baseline_similarity",
+        "window_length",
+        "n_windows",
+        "retention_curve",
+        "retention_stderr",
+    ):
+        row[name] = values[name]
     row["capacity_per_parameter"] = row["memory_capacity"] / row["n_parameters"]
     row["capacity_per_mac"] = row["memory_capacity"] / row["macs_per_step"]
-    del row["threshold"]
     row["retention_matrix"] = np.round(matrix, 6).tolist()
     return row
 
@@ -267,7 +284,8 @@ class StudyResult:
             "memory_rate": "rate",
             "semantic_error": "sem_error",
             "semantic_similarity": "similarity",
-            "token_recall": "recall",
+            "semantic_skill": "skill",
+            "probe_capacity": "probe",
             "fit_time": "fit_s",
         }
         lines = [[header.get(c, c) for c in columns]]
@@ -364,7 +382,7 @@ def run_study(
         Further :class:`RecurrentMemoryRegressor` parameters (``max_epochs``,
         ``lr``, ``device``, ...), the same for every configuration.
     threshold : float in (0, 1], default=0.5
-        ``tau`` of memory span and token recall.
+        Credit below which a lag ends the memory span.
     results_file : str or path, default=None
         JSON-lines file; each row is appended and flushed as it finishes.
     resume : bool, default=False

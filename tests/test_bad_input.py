@@ -16,7 +16,7 @@ from sklearn_rnnmemory import (
 )
 from sklearn_rnnmemory.cli import main
 from sklearn_rnnmemory.datasets import load_corpus, make_zipf_sequences
-from sklearn_rnnmemory.indicators import memory_profile, probe_memory, token_retention
+from sklearn_rnnmemory.indicators import memory_profile, probe_memory, retention_curve
 from sklearn_rnnmemory.scoring import make_memory_scorer, make_probe_scorer
 from sklearn_rnnmemory.selection import recommend_seq_len
 from sklearn_rnnmemory.study import run_study
@@ -147,7 +147,7 @@ CASES = {
         "predicted must have the shape of points",
     ),
     "indicators: empty": (
-        lambda: token_retention(np.empty((0, 3, 2)), np.empty((0, 3, 2))),
+        lambda: retention_curve(np.empty((0, 3, 2)), np.empty((0, 3, 2))),
         "points holds no sequences",
     ),
     "indicators: NaN prediction": (

@@ -38,9 +38,10 @@ def test_assess_prints_table_and_recommendation_and_writes_files(tmp_path, capsy
         "capacity",
         "span",
         "rate",
+        "skill",
         "sem_error",
         "similarity",
-        "recall",
+        "probe",
         "fit_s",
     ]
     assert "Recommended training length" in out

@@ -273,13 +273,15 @@ def test_cross_validation_is_identical_serial_and_in_parallel(points):
 
 
 def test_memory_profile_streams_in_chunks_with_the_same_result(points, monkeypatch):
-    import sklearn_rnnmemory._estimator as estimator_module
-    from sklearn_rnnmemory.indicators import memory_profile
+    from sklearn_rnnmemory.indicators import _regression, memory_profile
 
     model = tiny("gru", seq_len=5).fit(points)
-    whole = memory_profile(*model.read_windows(points, eval_len=4), threshold=0.3)
-    monkeypatch.setattr(estimator_module, "_CHUNK", 7)
+    windows, predicted = model.read_windows(points, eval_len=4)
+    states = model._read_windows(windows, lambda module, batch: module.states(batch))
+    whole = memory_profile(windows, predicted, states=states, threshold=0.3)
+    monkeypatch.setattr(_regression, "CHUNK", 7)
     streamed = model.memory_profile(points, eval_len=4, threshold=0.3)
+    assert np.isfinite(streamed.probe_capacity)
     for key, value in whole.to_dict().items():
         np.testing.assert_allclose(
             streamed.to_dict()[key], value, rtol=1e-5, atol=1e-6, err_msg=key

@@ -1,212 +1,335 @@
-"""Memory indicators against models whose memory is known by construction."""
+"""Memory indicators against models whose memory is known by construction.
+
+Every model here is linear in its tokens (``sklearn_rnnmemory.testing``), so
+its retention of the token ``delta`` steps back is known exactly; the cases are
+the ones that fooled version 1 of the indicators: an offset in what the model
+outputs for what it forgot, correlated and repeated tokens, more tokens than
+dimensions, padded windows with unknown tokens, noise and over-response.
+"""
 
 import numpy as np
 import pytest
 
+from sklearn_rnnmemory import SemanticEuclideanSpace
+from sklearn_rnnmemory.datasets import load_python_reference, make_zipf_sequences
 from sklearn_rnnmemory.indicators import (
+    credit,
+    last_step_profile,
     memory_profile,
     retention_curve,
     retention_matrix,
-    token_retention,
 )
+from sklearn_rnnmemory.testing import linear_memory_model, true_capacity, true_span
 
-VOCAB = 500
-T = 20
+T = 40
+
+#: name -> (rho over lags, what the model outputs for what it forgot)
+MODELS = {
+    "perfect": (np.ones(T), "zero"),
+    "last 10, zero for the rest": (np.ones(10), "zero"),
+    "last 10, expected semantics for the rest": (np.ones(10), "expected"),
+    "decay 0.9": (0.9 ** np.arange(T), "zero"),
+    "decay 0.7, expected semantics": (0.7 ** np.arange(T), "expected"),
+    "memoryless (t mu)": (np.zeros(1), "expected"),
+    "all zero": (np.zeros(1), "zero"),
+    "3x the last 10": (3 * np.ones(10), "zero"),
+    "1.4x the last 4": (1.4 * np.ones(4), "zero"),
+}
+
+
+def _onehot(tokens, vocab):
+    return np.eye(vocab)[tokens]
 
 
 @pytest.fixture(scope="module")
-def corpus():
-    """Uniform tokens on a onehot basis: 1000 windows of length T."""
-    rng = np.random.default_rng(0)
-    tokens = rng.integers(0, VOCAB, size=(1000, T))
-    points = np.eye(VOCAB)[tokens]
-    return points, points.reshape(-1, VOCAB).mean(axis=0)
+def zipf_onehot():
+    """The main job's data: Zipf tokens, onehot points, V = 50, 400 windows."""
+    return _onehot(make_zipf_sequences(400, T, vocab_size=50, random_state=0), 50)
 
 
-def _steps():
-    return np.arange(1, T + 1)[None, :, None]
+@pytest.fixture(scope="module")
+def random_basis():
+    """200 tokens in 16 dimensions: points far from orthogonal."""
+    tokens = make_zipf_sequences(300, T, vocab_size=200, random_state=1)
+    space = SemanticEuclideanSpace("random", dim=16, random_state=0)
+    return space.fit_transform(tokens)
 
 
-def window_model(points, mu, m, composition):
-    """S^_t = sum of the last m points + (number of older tokens) * mu."""
-    cumulative = np.cumsum(points, axis=1)
-    shifted = np.concatenate(
-        [np.zeros_like(cumulative[:, :m]), cumulative[:, :-m]], axis=1
-    )
-    older = np.maximum(_steps() - m, 0)
-    predicted = cumulative - shifted + older * mu
-    return predicted / _steps() if composition == "mean" else predicted
+@pytest.fixture(scope="module")
+def correlated_tokens():
+    """Each token repeats the one before with probability 0.6 (correlated,
+    repeated points), on a onehot basis."""
+    rng = np.random.default_rng(2)
+    tokens = rng.integers(0, 12, size=(500, T))
+    for t in range(1, T):
+        repeat = rng.random(500) < 0.6
+        tokens[repeat, t] = tokens[repeat, t - 1]
+    return _onehot(tokens, 12)
 
 
-def exponential_model(points, mu, lam, composition):
-    """S^_t = sum_p lam^(t-p) e_p + (1 - lam^(t-p)) mu."""
-    predicted = np.zeros_like(points)
-    state = np.zeros_like(points[:, 0])
-    decayed_count = np.zeros(1)
-    for t in range(points.shape[1]):
-        state = lam * state + points[:, t]
-        decayed_count = lam * decayed_count + 1.0
-        predicted[:, t] = state + (t + 1 - decayed_count) * mu
-    return predicted / _steps() if composition == "mean" else predicted
+@pytest.fixture(scope="module")
+def text_windows():
+    """Sentences of real text on a co-occurrence basis, cut into windows of 12:
+    padded windows, and unknown words (zero points) in the held-out part."""
+    sentences = load_python_reference()
+    space = SemanticEuclideanSpace(
+        "cooccurrence", dim=24, min_count=3, handle_unknown="ignore", random_state=0
+    ).fit(sentences[:1500])
+    points = space.transform(sentences[1500:2500])
+    from sklearn_rnnmemory._sequences import cut_windows
+
+    windows, _ = cut_windows(points, 12)
+    return windows
 
 
-def perfect_model(points, composition):
-    cumulative = np.cumsum(points, axis=1)
-    return cumulative / _steps() if composition == "mean" else cumulative
-
-
-def reference_retention(points, predicted, composition):
-    """a_{t,p} by the formula, one window and one step at a time."""
-    n, width, _ = points.shape
-    valid = ~np.isnan(points).all(axis=2)
-    mu = points[valid].mean(axis=0)
-    out = np.full((n, width, width), np.nan)
-    for i in range(n):
-        for t in range(width):
-            if not valid[i, t]:
-                continue
-            weight = 1.0 if composition == "sum" else 1.0 / (t + 1)
-            S = weight * points[i, : t + 1].sum(axis=0)
-            for p in range(t + 1):
-                c = points[i, p] - mu
-                out[i, t, p] = 1 - (S - predicted[i, t]) @ c / (weight * (c @ c))
-    return out
-
-
-@pytest.mark.parametrize("composition", ["sum", "mean"])
-@pytest.mark.parametrize("m", [4, 8, 15])
-def test_window_model_has_span_m_and_capacity_m(corpus, composition, m):
-    points, mu = corpus
-    profile = memory_profile(
-        points, window_model(points, mu, m, composition), composition=composition
-    )
-    assert profile.memory_span == m
-    assert abs(profile.memory_capacity - m) <= 0.05 * m
-    assert profile.memory_rate == pytest.approx(profile.memory_capacity / T)
-    assert profile.window_length == T
-    assert profile.n_windows == len(points)
-
-
-@pytest.mark.parametrize("composition", ["sum", "mean"])
-@pytest.mark.parametrize("lam", [0.5, 0.8, 0.95])
-def test_exponential_model_retention_is_lambda_to_the_lag(corpus, composition, lam):
-    points, mu = corpus
-    predicted = exponential_model(points, mu, lam, composition)
-    curve = retention_curve(points, predicted, composition=composition)
-    assert curve.shape == (T,)
-    np.testing.assert_allclose(curve, lam ** np.arange(T), atol=0.02)
-
-
-@pytest.mark.parametrize("composition", ["sum", "mean"])
-def test_perfect_model(corpus, composition):
-    points, _ = corpus
-    profile = memory_profile(
-        points, perfect_model(points, composition), composition=composition
-    )
-    assert profile.memory_capacity == pytest.approx(T, abs=1e-9)
-    assert profile.memory_span == T
-    assert profile.memory_rate == pytest.approx(1.0)
-    assert profile.semantic_error == pytest.approx(0.0, abs=1e-12)
-    assert profile.semantic_similarity == pytest.approx(1.0)
-    assert profile.token_recall == pytest.approx(1.0)
-    np.testing.assert_allclose(profile.retention_curve, 1.0)
-
-
-@pytest.mark.parametrize("composition", ["sum", "mean"])
-def test_no_memory_model(corpus, composition):
-    points, mu = corpus
-    predicted = np.broadcast_to(mu, points.shape) * (
-        _steps() if composition == "sum" else 1.0
+def _check_exact(points, rho, forgotten, composition):
+    predicted = linear_memory_model(
+        points, rho, composition=composition, forgotten=forgotten
     )
     profile = memory_profile(points, predicted, composition=composition)
-    assert profile.memory_capacity < 0.05 * T
-    assert profile.memory_span == 0
-    assert profile.token_recall < 0.05
-    # ||S_T - T mu|| / ||S_T||: the semantic error of guessing the average.
-    assert 0.5 < profile.semantic_error < 1.0
+    width = profile.window_length
+    expected = np.zeros(width)
+    expected[: min(len(rho), width)] = rho[:width]
+    np.testing.assert_allclose(profile.retention_curve, expected, atol=1e-6)
+    assert profile.memory_capacity == pytest.approx(true_capacity(rho, width), abs=1e-6)
+    assert profile.memory_span == true_span(rho, width)
+    return profile
 
 
 @pytest.mark.parametrize("composition", ["sum", "mean"])
-def test_nan_padding_changes_nothing(corpus, composition):
-    points, mu = corpus
-    points = points[:200]
-    predicted = exponential_model(points, mu, 0.8, composition)
-    pad = np.full((200, 7, VOCAB), np.nan)
+@pytest.mark.parametrize("name", list(MODELS))
+def test_known_answers_on_zipf_onehot(zipf_onehot, name, composition):
+    rho, forgotten = MODELS[name]
+    profile = _check_exact(zipf_onehot, rho, forgotten, composition)
+    assert profile.n_windows == 400 and profile.window_length == T
+
+
+@pytest.mark.parametrize("composition", ["sum", "mean"])
+@pytest.mark.parametrize("name", list(MODELS))
+def test_known_answers_with_more_tokens_than_dimensions(
+    random_basis, name, composition
+):
+    rho, forgotten = MODELS[name]
+    _check_exact(random_basis, rho, forgotten, composition)
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_known_answers_on_correlated_repeated_tokens(correlated_tokens, name):
+    rho, forgotten = MODELS[name]
+    _check_exact(correlated_tokens, rho, forgotten, "sum")
+
+
+@pytest.mark.parametrize("composition", ["sum", "mean"])
+@pytest.mark.parametrize(
+    "rho, forgotten",
+    [(np.ones(4), "zero"), (0.8 ** np.arange(12), "expected"), (np.zeros(1), "zero")],
+)
+def test_known_answers_on_real_text_with_padding_and_unknown_words(
+    text_windows, rho, forgotten, composition
+):
+    assert np.isnan(text_windows).any()  # padded windows
+    valid = ~np.isnan(text_windows[..., 0])
+    assert (np.abs(text_windows[valid]).sum(axis=1) == 0).any()  # unknown words
+    profile = _check_exact(text_windows, rho, forgotten, composition)
+    assert profile.window_length == 12
+    assert profile.n_windows == int((valid.sum(axis=1) == 12).sum())
+
+
+def test_the_memoryless_and_perfect_models_bound_the_skill(zipf_onehot):
+    perfect = memory_profile(zipf_onehot, linear_memory_model(zipf_onehot, np.ones(T)))
+    assert perfect.semantic_skill == pytest.approx(1.0)
+    assert perfect.semantic_error == pytest.approx(0.0, abs=1e-12)
+    assert perfect.semantic_similarity == pytest.approx(1.0)
+    memoryless = memory_profile(
+        zipf_onehot, linear_memory_model(zipf_onehot, [0.0], forgotten="expected")
+    )
+    assert memoryless.semantic_skill == pytest.approx(0.0, abs=1e-12)
+    # The baselines are what the memoryless model scores, beside any model.
+    assert memoryless.semantic_error == pytest.approx(memoryless.baseline_error)
+    assert memoryless.semantic_similarity == pytest.approx(
+        memoryless.baseline_similarity
+    )
+    assert perfect.baseline_error == pytest.approx(memoryless.baseline_error)
+    # Forgetting and outputting nothing in its place is worse than memoryless.
+    zero = memory_profile(zipf_onehot, np.zeros_like(zipf_onehot))
+    assert zero.semantic_skill < 0
+    assert zero.memory_capacity == 0.0
+
+
+def test_noise_free_models_have_a_point_interval(zipf_onehot):
+    profile = memory_profile(
+        zipf_onehot, linear_memory_model(zipf_onehot, 0.9 ** np.arange(T))
+    )
+    low, high = profile.memory_capacity_ci
+    assert low == pytest.approx(profile.memory_capacity, abs=1e-6)
+    assert high == pytest.approx(profile.memory_capacity, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    "rho", [np.ones(10), 0.9 ** np.arange(T)], ids=["last 10", "decay 0.9"]
+)
+def test_noisy_models_are_close_and_their_interval_covers_the_truth(zipf_onehot, rho):
+    truth = true_capacity(rho, T)
+    for seed in range(3):
+        predicted = linear_memory_model(zipf_onehot, rho, noise=0.3, random_state=seed)
+        profile = memory_profile(zipf_onehot, predicted, random_state=seed)
+        low, high = profile.memory_capacity_ci
+        assert low <= truth <= high
+        assert profile.memory_capacity == pytest.approx(truth, rel=0.05)
+        assert (profile.retention_stderr[: len(rho)] > 0).all()
+
+
+@pytest.mark.parametrize("T_", [40, 80])
+def test_a_noisy_memoryless_model_scores_almost_nothing(T_):
+    points = _onehot(
+        make_zipf_sequences(8000 // T_, T_, vocab_size=50, random_state=3), 50
+    )
+    for seed in range(3):
+        predicted = linear_memory_model(
+            points, [0.0], forgotten="expected", noise=1.0, random_state=seed
+        )
+        profile = memory_profile(points, predicted)
+        assert profile.memory_capacity < 0.1
+        assert profile.memory_span == 0
+        assert profile.memory_capacity_ci[0] == 0.0
+
+
+def test_a_linear_integrator_is_full_in_the_space_and_blind_to_the_probe():
+    # 8 dimensions, 50 tokens: the state is the running sum of the points, so
+    # the semantics is held exactly, but no single token can be read back.
+    tokens = make_zipf_sequences(600, 30, vocab_size=50, exponent=0.0, random_state=4)
+    points = SemanticEuclideanSpace("random", dim=8, random_state=0).fit_transform(
+        tokens
+    )
+    running_sum = np.cumsum(points, axis=1)
+    profile = memory_profile(points, running_sum, states=running_sum)
+    assert profile.memory_capacity == pytest.approx(30.0, abs=1e-6)
+    assert profile.probe_capacity < 0.1 * 30
+    # A delay line of the last 3 points is read back well by the probe.
+    delay = np.concatenate(
+        [
+            np.roll(points, k, axis=1) * (np.arange(30) >= k)[None, :, None]
+            for k in range(4)
+        ],
+        axis=2,
+    )
+    keep = linear_memory_model(points, np.ones(4))
+    assert memory_profile(points, keep, states=delay).probe_capacity > 2.0
+
+
+@pytest.mark.parametrize("composition", ["sum", "mean"])
+def test_nan_padding_changes_nothing(zipf_onehot, composition):
+    predicted = linear_memory_model(
+        zipf_onehot,
+        0.8 ** np.arange(T),
+        noise=0.1,
+        random_state=0,
+        composition=composition,
+    )
+    pad = np.full((400, 7, 50), np.nan)
     padded = memory_profile(
-        np.concatenate([points, pad], 1),
+        np.concatenate([zipf_onehot, pad], 1),
         np.concatenate([predicted, pad], 1),
         composition=composition,
     )
-    trimmed = memory_profile(points, predicted, composition=composition)
-    assert padded.to_dict() == trimmed.to_dict()
+    trimmed = memory_profile(zipf_onehot, predicted, composition=composition)
+    np.testing.assert_equal(padded.to_dict(), trimmed.to_dict())
+
+
+def test_only_windows_that_reach_the_last_step_enter():
+    points = _onehot(make_zipf_sequences(300, 10, vocab_size=20, random_state=5), 20)
+    predicted = linear_memory_model(
+        points, 0.7 ** np.arange(10), noise=0.05, random_state=0
+    )
+    short = points.copy()
+    short[200:, 6:] = np.nan
+    short_predicted = predicted.copy()
+    short_predicted[200:, 6:] = np.nan
+    mixed = memory_profile(short, short_predicted)
+    alone = memory_profile(points[:200], predicted[:200])
+    assert mixed.n_windows == 200 and mixed.window_length == 10
+    np.testing.assert_allclose(mixed.retention_curve, alone.retention_curve)
+    assert mixed.memory_capacity == alone.memory_capacity
+
+
+@pytest.mark.parametrize("scale", [1e25, 1e-25])
+def test_float32_points_at_extreme_scales_give_the_same_answer(zipf_onehot, scale):
+    predicted = linear_memory_model(zipf_onehot, 0.9 ** np.arange(T))
+    reference = memory_profile(
+        zipf_onehot.astype(np.float32), predicted.astype(np.float32)
+    )
+    scaled = memory_profile(
+        (zipf_onehot * scale).astype(np.float32), (predicted * scale).astype(np.float32)
+    )
+    np.testing.assert_allclose(
+        scaled.retention_curve, reference.retention_curve, atol=1e-5
+    )
+    assert scaled.memory_capacity == pytest.approx(reference.memory_capacity, abs=1e-4)
+    assert scaled.semantic_skill == pytest.approx(reference.semantic_skill, abs=1e-6)
+
+
+def test_a_single_repeated_token_is_refused_not_scored():
+    points = np.ones((50, 6, 3))
+    with pytest.raises(ValueError, match="Retention is undefined"):
+        memory_profile(points, np.cumsum(points, axis=1))
+
+
+def test_a_lag_no_window_varies_is_undefined_not_zero():
+    rng = np.random.default_rng(6)
+    points = _onehot(rng.integers(0, 5, size=(100, 6)), 5)
+    points[:, 2] = np.eye(5)[0]  # every window has token 0 at position 2
+    profile = memory_profile(points, linear_memory_model(points, np.ones(6)))
+    assert np.isnan(profile.retention_curve[3])  # lag 3 = position 2
+    assert profile.memory_capacity == pytest.approx(5.0)
+    assert profile.memory_span == 3
 
 
 @pytest.mark.parametrize("composition", ["sum", "mean"])
-def test_retention_matches_the_formula_on_unequal_windows(composition):
-    rng = np.random.default_rng(1)
-    points = rng.normal(size=(6, 5, 3))
-    predicted = rng.normal(size=(6, 5, 3))
-    lengths = np.array([5, 3, 1, 4, 5, 2])
-    for i, length in enumerate(lengths):
-        points[i, length:] = predicted[i, length:] = np.nan
-    expected = reference_retention(points, predicted, composition)
-
-    full = token_retention(points, predicted, composition=composition, full=True)
-    np.testing.assert_allclose(full, expected, rtol=1e-10)
-    final = token_retention(points, predicted, composition=composition)
-    np.testing.assert_allclose(final, expected[np.arange(6), lengths - 1], rtol=1e-10)
-
-    by_lag = np.full((6, 5), np.nan)
-    for i, length in enumerate(lengths):
-        by_lag[i, :length] = expected[i, length - 1, length - 1 :: -1]
-    curve = retention_curve(points, predicted, composition=composition)
-    np.testing.assert_allclose(curve, np.nanmean(by_lag, axis=0), rtol=1e-10)
+def test_retention_matrix_holds_every_step(composition):
+    points = _onehot(make_zipf_sequences(300, 8, vocab_size=20, random_state=7), 20)
+    points[150:, 5:] = np.nan  # windows of two lengths
+    predicted = linear_memory_model(points, [1.0, 1.0, 0.5], composition=composition)
     matrix = retention_matrix(points, predicted, composition=composition)
-    upper = np.triu(np.ones((5, 5), bool), k=1)
-    assert np.isnan(matrix[upper]).all()
-    for t, p in zip(*np.nonzero(~upper), strict=True):
-        defined = expected[:, t, p][~np.isnan(expected[:, t, p])]
-        assert matrix[t, p] == pytest.approx(defined.mean(), rel=1e-10)
+    t, p = np.indices((8, 8))
+    expected = np.select([t - p < 0, t - p < 2, t - p == 2], [np.nan, 1.0, 0.5], 0.0)
+    np.testing.assert_allclose(matrix, expected, atol=1e-9)
 
 
-def test_unequal_windows_profile_by_hand():
-    rng = np.random.default_rng(2)
-    points = rng.normal(size=(4, 6, 2))
-    predicted = np.cumsum(points, axis=1)
-    predicted[:, :, 0] += 0.3  # a fixed offset everywhere
-    lengths = np.array([6, 2, 4, 6])
-    for i, length in enumerate(lengths):
-        points[i, length:] = predicted[i, length:] = np.nan
-    profile = memory_profile(points, predicted, threshold=0.7)
-    curve = profile.retention_curve
-    assert profile.window_length == 6
-    assert profile.memory_capacity == pytest.approx(np.clip(curve, 0, 1).sum())
-    below = np.flatnonzero(curve < 0.7)
-    assert profile.memory_span == (below[0] if below.size else 6)
-
-    last = lengths - 1
-    target = np.cumsum(np.nan_to_num(points), axis=1)[np.arange(4), last]
-    estimate = predicted[np.arange(4), last]
-    errors = np.linalg.norm(target - estimate, axis=1) / np.linalg.norm(target, axis=1)
-    assert profile.semantic_error == pytest.approx(errors.mean())
-    cosines = np.sum(target * estimate, 1) / (
-        np.linalg.norm(target, axis=1) * np.linalg.norm(estimate, axis=1)
+def test_retention_curve_and_last_step_profile_agree_with_the_profile(zipf_onehot):
+    predicted = linear_memory_model(
+        zipf_onehot, 0.85 ** np.arange(T), noise=0.2, random_state=1
     )
-    assert profile.semantic_similarity == pytest.approx(cosines.mean())
-    final = token_retention(points, predicted)
-    shares = [np.mean(final[i, :n] >= 0.7) for i, n in enumerate(lengths)]
-    assert profile.token_recall == pytest.approx(np.mean(shares))
+    profile = memory_profile(zipf_onehot, predicted)
+    np.testing.assert_array_equal(
+        retention_curve(zipf_onehot, predicted), profile.retention_curve
+    )
+    direct = last_step_profile(zipf_onehot, predicted[:, -1])
+    np.testing.assert_equal(direct.to_dict(), profile.to_dict())
 
 
-def test_zero_points_are_skipped_and_do_not_move_mu():
-    points = np.eye(3)[[[0, 1, 2, 0], [2, 1, 0, 1]]].astype(float)
-    points[0, 1] = 0.0  # an unknown token mapped to the zero point
-    predicted = np.cumsum(points, axis=1)
-    retention = token_retention(points, predicted)
-    assert np.isnan(retention[0, 1])
-    assert np.isfinite(np.delete(retention, 1, axis=1)).all()
-    # The perfect model keeps every known token.
-    assert memory_profile(points, predicted).memory_capacity == pytest.approx(4.0)
+def test_credit_punishes_distortion():
+    np.testing.assert_allclose(
+        credit([-1.0, 0.0, 0.25, 1.0, 1.25, 2.0, 3.0]), [0, 0, 0.25, 1, 0.75, 0, 0]
+    )
+
+
+def test_profile_fields_and_plain_dict(zipf_onehot):
+    profile = memory_profile(zipf_onehot, linear_memory_model(zipf_onehot, np.ones(5)))
+    out = profile.to_dict()
+    assert {
+        "memory_capacity",
+        "memory_capacity_ci",
+        "memory_span",
+        "retention_curve",
+        "retention_stderr",
+        "semantic_skill",
+        "baseline_error",
+        "baseline_similarity",
+        "probe_capacity",
+    } <= set(out)
+    assert out["retention_curve"][:5] == pytest.approx([1.0] * 5)
+    assert isinstance(out["memory_capacity_ci"], list)
+    assert np.isnan(out["probe_capacity"])  # no states given
 
 
 def test_two_dimensional_inputs_are_scalar_sequences():
@@ -215,20 +338,6 @@ def test_two_dimensional_inputs_are_scalar_sequences():
     curve_2d = retention_curve(points, np.cumsum(points, axis=1))
     curve_3d = retention_curve(points[..., None], np.cumsum(points, axis=1)[..., None])
     np.testing.assert_array_equal(curve_2d, curve_3d)
-
-
-def test_profile_to_dict_is_plain():
-    points = np.eye(4)[[[0, 1, 2, 3], [3, 2, 1, 0]]]
-    out = memory_profile(points, np.cumsum(points, axis=1)).to_dict()
-    assert out["retention_curve"] == [1.0, 1.0, 1.0, 1.0]
-    assert set(out) >= {
-        "memory_capacity",
-        "memory_span",
-        "memory_rate",
-        "semantic_error",
-        "semantic_similarity",
-        "token_recall",
-    }
 
 
 @pytest.mark.parametrize(
@@ -244,8 +353,16 @@ def test_profile_to_dict_is_plain():
         (np.ones((2, 3, 4)), np.ones((2, 3, 4)), {"composition": "max"}, "composition"),
         (np.ones((2, 3, 4)), np.ones((2, 3, 4)), {"threshold": 0}, "threshold"),
         (np.ones((2, 3, 4)), np.ones((2, 3, 4)), {"threshold": 1.5}, "threshold"),
+        (np.ones((2, 3, 4)), np.ones((2, 3, 4)), {"alpha": 1.5}, "alpha"),
+        (np.ones((2, 3, 4)), np.ones((2, 3, 4)), {"confidence": 0}, "confidence"),
+        (
+            np.ones((2, 3, 4)),
+            np.ones((2, 3, 4)),
+            {"states": np.ones((2, 4, 1))},
+            "states",
+        ),
         (np.ones(4), np.ones(4), {}, "shape"),
-        (np.zeros((2, 3, 4)), np.ones((2, 3, 4)), {}, "no known token"),
+        (np.ones((1, 3, 2)), np.ones((1, 3, 2)), {}, "at least 2"),
     ],
 )
 def test_bad_input_raises_a_named_value_error(points, predicted, kwargs, message):
@@ -257,43 +374,8 @@ def test_padding_errors_name_the_step():
     points = np.ones((2, 4, 3))
     points[1, 1] = np.nan
     with pytest.raises(ValueError, match=r"points\[1, 1\] is NaN padding followed"):
-        token_retention(points, points)
+        retention_curve(points, points)
     points = np.ones((2, 4, 3))
     points[0, 2, 1] = np.nan
     with pytest.raises(ValueError, match=r"points\[0, 2\] is partly NaN"):
-        token_retention(points, points)
-
-
-def _close_to_mu_windows():
-    """16 windows of 4 tokens each of c + u, c - u, c + w, c - w, so that
-    mu = c up to rounding while ||c +- w - mu|| is 1e-4 of ||c||."""
-    c = np.array([8.0, -4.0, 2.0])
-    u = np.array([1.0, 0.5, -0.25])
-    w = np.array([1.0, -1.0, 0.5]) * 1e-3
-    tokens = np.stack([c + u, c - u, c + w, c - w])
-    rng = np.random.default_rng(0)
-    order = np.stack([rng.permutation(np.repeat(np.arange(4), 4)) for _ in range(16)])
-    return tokens[order].astype(np.float32), order
-
-
-def test_tokens_close_to_mu_keep_their_digits_in_float32(monkeypatch):
-    from sklearn_rnnmemory.indicators import _retention
-
-    points, order = _close_to_mu_windows()
-    predicted = 0.5 * np.cumsum(points, axis=1)
-    # the formula in float64 on the same float32 points: S_T - S^_T = S_T / 2
-    exact = points.astype(np.float64)
-    residual = 0.5 * exact.sum(axis=1)
-    centred = exact - exact.reshape(-1, 3).mean(axis=0)
-    expected = 1 - np.einsum("npd,nd->np", centred, residual) / np.einsum(
-        "npd,npd->np", centred, centred
-    )
-    close = order >= 2  # ||e - mu||^2 is 1e-8 of ||e||^2 for these tokens
-    # float32 sums put mu 1e-6 off, a 1e-3 share of e - mu for these tokens
-    np.testing.assert_allclose(token_retention(points, predicted), expected, rtol=1e-2)
-    # The expansion ||e||^2 - 2 <e, mu> + ||mu||^2 alone has no digit left there.
-    monkeypatch.setattr(_retention, "_CLOSE", 0.0)
-    expanded = token_retention(points, predicted)
-    np.testing.assert_allclose(expanded[~close], expected[~close], rtol=1e-5)
-    error = np.abs(expanded[close] / expected[close] - 1)
-    assert np.nanmax(error) > 0.5
+        retention_curve(points, points)

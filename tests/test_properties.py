@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sklearn_rnnmemory import SemanticEuclideanSpace
-from sklearn_rnnmemory.indicators import memory_profile, token_retention
+from sklearn_rnnmemory.indicators import memory_profile, retention_curve
 
 FAST = settings(max_examples=40, deadline=None)
 
@@ -21,6 +21,7 @@ def windows(draw):
     points = draw(arrays(np.float64, (n, T, d), elements=values))
     predicted = draw(arrays(np.float64, (n, T, d), elements=values))
     lengths = draw(st.lists(st.integers(1, T), min_size=n, max_size=n))
+    lengths[:2] = [T, T]  # retention is estimated across the windows reaching T
     for i, length in enumerate(lengths):
         points[i, length:] = predicted[i, length:] = np.nan
     # Well-separated points, so no token is skipped as equal to the mean.
@@ -29,6 +30,8 @@ def windows(draw):
     centred = points[valid] - points[valid].mean(axis=0)
     assume((np.abs(points[valid]).sum(axis=1) > 0).all())
     assume((np.einsum("nd,nd->n", centred, centred) > 1e-6).all())
+    # Windows that differ at some position, so that retention is defined.
+    assume(np.ptp(points[:2], axis=0).max() > 1e-3)
     return points, predicted
 
 
@@ -78,21 +81,25 @@ def test_indicators_do_not_depend_on_the_scale_of_the_space(data, scale, composi
 
 
 @FAST
-@given(windows(), st.floats(-5, 5))
-def test_retention_is_affine_in_the_prediction_error(data, step):
-    """a = 1 - <S - S^, c> / (w ||c||^2): moving S^ along c by s adds s / ||c||^2."""
+@given(windows(), st.floats(-5, 5), st.floats(-5, 5), st.data())
+def test_retention_is_linear_in_the_prediction(data, gain, offset, draw):
+    """Adding ``gain`` times the token ``delta`` steps back to every window's
+    last point adds ``gain`` to ``r(delta)``; a constant offset adds nothing."""
     points, predicted = data
-    base = token_retention(points, predicted)
-    i = 0
-    length = int((~np.isnan(points[i]).all(axis=1)).sum())
-    valid = ~np.isnan(points).all(axis=2)
-    mu = points[valid].mean(axis=0)
-    centred = points[i, 0] - mu
+    T = points.shape[1]
+    delta = draw.draw(st.integers(0, T - 1))
+    full = ~np.isnan(points[:, -1, 0])
+    # Lags the windows tell apart: the centred points have full column rank.
+    centred = points[full] - points[full].mean(axis=0)
+    design = centred.transpose(0, 2, 1).reshape(-1, T)
+    assume(np.linalg.matrix_rank(design, tol=1e-6) == T)
+    base = retention_curve(points, predicted)
     moved = predicted.copy()
-    moved[i, length - 1] += step * centred
-    expected = base[i, 0] + step
+    moved[full, -1] += gain * points[full, T - 1 - delta] + offset
+    expected = base.copy()
+    expected[delta] += gain
     np.testing.assert_allclose(
-        token_retention(points, moved)[i, 0], expected, rtol=1e-6, atol=1e-6
+        retention_curve(points, moved), expected, rtol=1e-6, atol=1e-6
     )
 
 

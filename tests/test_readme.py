@@ -12,6 +12,6 @@ def test_readme_python_blocks_run(capsys):
     namespace = {}
     for block in blocks:
         exec(compile(block, str(README), "exec"), namespace)
-    recommended, capacity = capsys.readouterr().out.strip().splitlines()
+    recommended, indicators = capsys.readouterr().out.strip().splitlines()
     assert set(eval(recommended)) == {"rnn", "lstm", "gru"}
-    assert capacity == "6.0"
+    assert indicators == "5.0 5"

@@ -32,9 +32,10 @@ def test_names_follow_the_sign_rule():
             "memory_capacity",
             "memory_span",
             "memory_rate",
+            "semantic_skill",
             "neg_semantic_error",
             "semantic_similarity",
-            "token_recall",
+            "probe_capacity",
         ]
     )
 
@@ -51,8 +52,8 @@ def test_each_scorer_reads_its_indicator(fitted, points):
 def test_eval_len_and_threshold(fitted, points):
     profile = fitted.memory_profile(points, eval_len=3, threshold=0.9)
     assert profile.window_length == 3
-    scorer = make_memory_scorer("token_recall", eval_len=3, threshold=0.9)
-    assert scorer(fitted, points) == profile.token_recall
+    scorer = make_memory_scorer("memory_span", eval_len=3, threshold=0.9)
+    assert scorer(fitted, points) == profile.memory_span
 
 
 def test_scorer_on_a_pipeline_equals_the_bare_estimator():

@@ -106,7 +106,7 @@ class WindowMemory(BaseEstimator):
         self.fits_ = getattr(self, "fits_", 0) + 1
         return self
 
-    def memory_profile(self, X, *, eval_len=None, threshold=0.5):
+    def memory_profile(self, X, *, eval_len=None, threshold=0.5, probe=False):
         windows, _ = cut_windows(X, eval_len or self.seq_len)
         m = min(self.span, windows.shape[1])
         cumulative = np.cumsum(windows, axis=1)

@@ -77,6 +77,92 @@ def _decodability(fit_train, fit_test, target_train, target_test, n_lags, d):
     return r2.reshape(n_lags, d).mean(axis=1)
 
 
+def _decode(features, targets, is_test, n_lags, d, ridge, surrogate, rng):
+    """R2 per lag of ridge readouts features -> targets, fit on the samples not
+    in ``is_test``, and the surrogate chance level (None without it)."""
+    train, test = ~is_test, is_test
+    mean = features[train].mean(axis=0)
+    centred_train = features[train] - mean
+    gram = centred_train.T @ centred_train + ridge * np.eye(features.shape[1])
+    try:
+        factor = scipy.linalg.cho_factor(gram)
+
+        def fit(target):
+            return scipy.linalg.cho_solve(factor, centred_train.T @ target)
+    except np.linalg.LinAlgError:
+        pinv = np.linalg.pinv(gram)
+
+        def fit(target):
+            return pinv @ (centred_train.T @ target)
+
+    centred_test = features[test] - mean
+    r2 = _decodability(fit, centred_test, targets[train], targets[test], n_lags, d)
+    threshold = None
+    if surrogate:
+        null = [
+            _decodability(
+                fit,
+                centred_test,
+                targets[train][rng.permutation(train.sum())],
+                targets[test][rng.permutation(test.sum())],
+                n_lags,
+                d,
+            )
+            for _ in range(_N_SURROGATES)
+        ]
+        threshold = float(np.max(null))
+        r2 = np.where(r2 > threshold, r2, 0.0)
+    return r2, threshold
+
+
+def probe_last_step(points, last_states, *, rng, ridge=1e-6, test_size=0.2):
+    """Probe memory capacity of the states at the windows' last step.
+
+    Decodability of the input point ``delta`` steps back, ``delta = 1 .. T-1``,
+    from the hidden state at ``T``, by ridge readouts fit on a share of the
+    windows and scored on the rest, chance level removed (surrogate test).
+
+    Parameters
+    ----------
+    points : ndarray of shape (n, T, d)
+        Windows that all reach ``T`` (no padding).
+    last_states : ndarray of shape (n, H)
+        Hidden state of each window at ``T``.
+    rng : RandomState
+        Draws the held-out windows and the shuffles.
+    ridge : float, default=1e-6
+        Ridge penalty.
+    test_size : float, default=0.2
+        Held-out share of windows.
+
+    Returns
+    -------
+    capacity : float
+        ``sum_{delta=1}^{T-1} R2(delta)``; NaN with fewer than 5 windows or a
+        single step, too few to split and decode.
+    """
+    n, T, d = points.shape
+    if n < 5 or T < 2:
+        return float("nan")
+    if not np.isfinite(last_states).all():
+        raise ValueError("The hidden states at the last step must be finite.")
+    is_test = np.zeros(n, dtype=bool)
+    is_test[rng.permutation(n)[: math.ceil(test_size * n)]] = True
+    # Lags 1..T-1: positions T-2 .. 0.
+    targets = np.asarray(points[:, T - 2 :: -1], dtype=np.float64).reshape(n, -1)
+    r2, _ = _decode(
+        np.asarray(last_states, dtype=np.float64),
+        targets,
+        is_test,
+        T - 1,
+        d,
+        ridge,
+        True,
+        rng,
+    )
+    return float(r2.sum())
+
+
 def probe_memory(
     inputs,
     states,
@@ -189,44 +275,15 @@ def probe_memory(
     features = states[seq, step]
     # Targets u_{t - delta} for every lag, side by side: (samples, (D+1) * d).
     targets = inputs[seq[:, None], step[:, None] - lags[None, :]].reshape(seq.size, -1)
-    train, test = ~is_test, is_test
-    mean = features[train].mean(axis=0)
-    centred_train = features[train] - mean
-    gram = centred_train.T @ centred_train + ridge * np.eye(features.shape[1])
-    try:
-        factor = scipy.linalg.cho_factor(gram)
-
-        def fit(target):
-            return scipy.linalg.cho_solve(factor, centred_train.T @ target)
-    except np.linalg.LinAlgError:
-        pinv = np.linalg.pinv(gram)
-
-        def fit(target):
-            return pinv @ (centred_train.T @ target)
-
-    centred_test = features[test] - mean
-    r2 = _decodability(fit, centred_test, targets[train], targets[test], max_lag + 1, d)
-    threshold = None
-    if surrogate:
-        null = [
-            _decodability(
-                fit,
-                centred_test,
-                targets[train][rng.permutation(train.sum())],
-                targets[test][rng.permutation(test.sum())],
-                max_lag + 1,
-                d,
-            )
-            for _ in range(_N_SURROGATES)
-        ]
-        threshold = float(np.max(null))
-        r2 = np.where(r2 > threshold, r2, 0.0)
+    r2, threshold = _decode(
+        features, targets, is_test, max_lag + 1, d, ridge, surrogate, rng
+    )
     decodability = r2[1:]
     return ProbeMemory(
         decodability=decodability,
         lag0=float(r2[0]),
         memory_capacity=float(decodability.sum()),
         surrogate_threshold=threshold,
-        n_train=int(train.sum()),
-        n_test=int(test.sum()),
+        n_train=int((~is_test).sum()),
+        n_test=int(is_test.sum()),
     )

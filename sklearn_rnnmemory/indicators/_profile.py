@@ -1,70 +1,215 @@
-"""All memory indicators of DESIGN 3.5 at once, from one retention pass."""
+"""Every memory indicator of definitions §3.5 from one retention regression.
+
+The retention curve is the regression of :mod:`._regression` at the windows'
+last step ``T``; a lag counts as retained only where ``r(delta)`` is
+significantly above 0, and each retained lag contributes its ``credit``, so that
+over-response (``r > 1``) is distortion rather than extra memory. The semantic
+error, similarity and skill are measured at the same step, each beside what a
+memoryless model (the mean semantics of the windows) scores.
+"""
 
 from dataclasses import dataclass, fields
 
 import numpy as np
+import scipy.special
+from sklearn.utils import check_random_state
 
+from .._composition import check_composition, composition_weights
+from .._sequences import check_sequences, valid_steps
 from .._validation import check_threshold
-from ._retention import _by_lag, _nanmean, _RetentionTerms
+from ._probe import probe_last_step
+from ._regression import chunks, regress_every_step, regress_last_step
 
-#: Indicator names with whether greater is better, in report order.
+#: Scalar indicators with whether greater is better, in report order.
 INDICATORS = {
     "memory_capacity": True,
     "memory_span": True,
     "memory_rate": True,
+    "semantic_skill": True,
     "semantic_error": False,
     "semantic_similarity": True,
-    "token_recall": True,
+    "probe_capacity": True,
 }
+
+#: Draws of the retention curve behind the capacity's interval.
+_N_DRAWS = 2000
+# Retention this close to 0 is rounding, not memory: a model whose output
+# ignores a token gets 1e-17 there, with a standard error of the same size.
+_ROUNDING = 1e-9
+
+
+def credit(retention):
+    """Memory credit of a retention value: ``max(0, 1 - |1 - r|)``.
+
+    1 for ``r = 1``; falling to 0 both as the token fades (``r -> 0``) and as
+    the model over-responds to it (``r -> 2``): an amplified token is a
+    distortion of the semantics, not more memory of it.
+
+    Parameters
+    ----------
+    retention : float or array-like
+        Retention values ``r``; NaN stays NaN.
+
+    Returns
+    -------
+    credit : float or ndarray
+        In ``[0, 1]``.
+
+    Examples
+    --------
+    >>> from sklearn_rnnmemory.indicators import credit
+    >>> credit([0.0, 0.5, 1.0, 1.5, 3.0]).tolist()
+    [0.0, 0.5, 1.0, 0.5, 0.0]
+    """
+    retention = np.asarray(retention, dtype=float)
+    return np.maximum(0.0, 1.0 - np.abs(1.0 - retention))
+
+
+def _retained(retention, stderr, alpha):
+    """Lags whose retention is significantly above 0, along the last axis.
+
+    One-sided tests of ``r(delta) > 0`` at level ``alpha``, made together over
+    the lags by the Benjamini-Hochberg step-up rule: of the lags called
+    retained, at most a share ``alpha`` are expected to be chance, however many
+    lags a window has (tested one by one, a memoryless model would be
+    credited ``alpha * T`` chance lags).
+    """
+    retention = np.asarray(retention, dtype=float)
+    stderr = np.broadcast_to(np.nan_to_num(stderr), retention.shape)
+    tested = np.isfinite(retention)
+    finite = tested & (retention > _ROUNDING)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.where(stderr > 0, retention / stderr, np.inf * np.sign(retention))
+    # One-sided p-values; an exact (zero-error) lag is retained when positive.
+    p_value = np.where(finite, scipy.special.ndtr(-np.nan_to_num(score)), 1.0)
+    m = np.maximum(tested.sum(axis=-1, keepdims=True), 1)
+    ordered = np.sort(p_value, axis=-1)
+    rank = np.arange(1, retention.shape[-1] + 1)
+    passing = ordered <= alpha * rank / m
+    # The largest rank that passes sets the cut; every smaller p-value is in.
+    last = np.where(
+        passing.any(axis=-1),
+        passing.shape[-1] - 1 - np.argmax(passing[..., ::-1], axis=-1),
+        -1,
+    )
+    cut = np.where(
+        last >= 0,
+        np.take_along_axis(ordered, np.maximum(last, 0)[..., None], axis=-1)[..., 0],
+        -1.0,
+    )
+    return finite & (p_value <= cut[..., None])
+
+
+def _capacity(retention, stderr, alpha):
+    """Sum of the credits of the retained lags; draws along the first axes."""
+    held = _retained(retention, stderr, alpha)
+    return np.where(held, credit(np.nan_to_num(retention)), 0.0).sum(axis=-1)
+
+
+def _capacity_interval(retention, covariance, stderr, alpha, confidence, rng):
+    """Interval of the capacity from draws ``r ~ N(r^, cov)``.
+
+    The low end is the lower percentile of the capacity of the draws, counted
+    as the estimate is (retained lags only); the high end the upper percentile
+    of every lag's credit, significant or not: a lag too faint to pass the
+    test may still hold memory, and the interval must allow for it.
+    """
+    identified = np.isfinite(retention)
+    if not np.any(covariance[np.ix_(identified, identified)]):
+        value = float(_capacity(retention, stderr, alpha))
+        return value, value
+    values, vectors = np.linalg.eigh(covariance[np.ix_(identified, identified)])
+    root = vectors * np.sqrt(np.maximum(values, 0.0))
+    draws = rng.standard_normal((_N_DRAWS, root.shape[1])) @ root.T
+    draws += retention[identified]
+    tail = 100 * (1 - confidence) / 2
+    low = np.percentile(_capacity(draws, stderr[identified], alpha), tail)
+    high = np.percentile(credit(draws).sum(axis=1), 100 - tail)
+    return float(low), float(high)
 
 
 @dataclass(frozen=True)
 class MemoryProfile:
     """The memory indicators of a model on a set of evaluated windows.
 
+    All are measured at the windows' last step ``T``, over the windows that
+    reach it.
+
     Attributes
     ----------
     retention_curve : ndarray of shape (T,)
-        ``r(delta)``, mean retention of the token ``delta`` steps back at each
-        window's last step.
+        ``r(delta)``, the retention of the token ``delta`` steps back: its
+        coefficient in the joint least-squares account of the model's point
+        by the tokens read. NaN where the windows do not identify a lag.
+    retention_stderr : ndarray of shape (T,)
+        Sandwich standard error of each ``r(delta)``.
+    retained : ndarray of bool, shape (T,)
+        Lags whose retention is significantly above 0: one-sided tests at
+        level ``alpha``, made together over the lags (Benjamini-Hochberg).
     memory_capacity : float
-        ``sum_delta clip(r(delta), 0, 1)``: token-equivalents of semantics
-        retained (best: ``T``).
+        Sum over the retained lags of ``credit(r(delta))``: token-equivalents of
+        semantics retained (best: ``T``).
+    memory_capacity_ci : tuple of float
+        ``(low, high)``: the capacity's ``confidence`` interval, the
+        percentiles of the capacity over draws of ``r`` from its estimated
+        normal distribution.
     memory_span : int
-        Smallest lag with ``r(delta) < threshold``, or ``T`` if none: how many
-        recent tokens are held at or above the threshold.
+        Smallest lag whose credit (0 where not retained) is below
+        ``threshold``, or ``T`` if none: how many recent tokens are held.
     memory_rate : float
         ``memory_capacity / T`` (best: 1).
+    semantic_skill : float
+        ``1 - MSE(S^_T) / MSE(memoryless)``, the memoryless model being the
+        mean of ``S_T`` over windows: 1 perfect, 0 no better than knowing
+        nothing of the window, negative worse.
     semantic_error : float
         Mean ``||S_T - S^_T|| / ||S_T||`` over windows (best: 0).
+    baseline_error : float
+        The semantic error of the memoryless model.
     semantic_similarity : float
         Mean cosine of ``S^_T`` and ``S_T`` over windows (best: 1).
-    token_recall : float
-        Mean over windows of the share of tokens with ``a_{T,p} >= threshold``
-        (best: 1).
+    baseline_similarity : float
+        The semantic similarity of the memoryless model.
+    probe_capacity : float
+        Sum over lags ``1 .. T-1`` of the decodability of the input points from
+        the hidden states at ``T``, chance level removed; NaN when no states
+        were given.
     window_length : int
         ``T``, the longest evaluated window.
     n_windows : int
-        Number of evaluated windows.
+        Windows that reach ``T``: the observations of the regression.
     threshold : float
-        The threshold ``tau`` used by ``memory_span`` and ``token_recall``.
+        The credit below which a lag ends the memory span.
+    alpha : float
+        The level of the tests behind ``retained``.
     """
 
     retention_curve: np.ndarray
+    retention_stderr: np.ndarray
+    retained: np.ndarray
     memory_capacity: float
+    memory_capacity_ci: tuple
     memory_span: int
     memory_rate: float
+    semantic_skill: float
     semantic_error: float
+    baseline_error: float
     semantic_similarity: float
-    token_recall: float
+    baseline_similarity: float
+    probe_capacity: float
     window_length: int
     n_windows: int
     threshold: float
+    alpha: float
 
     def to_dict(self):
-        """Return the profile as a dict; the curve as a list of floats."""
+        """Return the profile as a dict of plain Python values (lists for
+        arrays), ready for JSON."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
-        out["retention_curve"] = [float(v) for v in self.retention_curve]
+        for name in ("retention_curve", "retention_stderr"):
+            out[name] = [float(v) for v in out[name]]
+        out["retained"] = [bool(v) for v in self.retained]
+        out["memory_capacity_ci"] = [float(v) for v in self.memory_capacity_ci]
         return out
 
 
@@ -78,14 +223,241 @@ def _unit_rows(X):
     return X / np.where(norm > 0, norm, 1.0), (norm * largest)[:, 0]
 
 
-def _ratio_mean(numerator, denominator):
-    usable = denominator > 0
+def _semantic_scores(target, estimate):
+    """Mean relative error and mean cosine of ``estimate`` against ``target``."""
+    target_unit, target_norm = _unit_rows(target)
+    usable = target_norm > 0
     if not usable.any():
+        return float("nan"), float("nan")
+    estimate = np.broadcast_to(estimate, target.shape)
+    _, error_norm = _unit_rows(target - estimate)
+    error = float(np.mean(error_norm[usable] / target_norm[usable]))
+    # A zero estimate has no direction: cosine 0 rather than undefined.
+    cosine = np.einsum("nd,nd->n", target_unit, _unit_rows(estimate)[0])
+    return error, float(np.mean(cosine[usable]))
+
+
+def _skill(target, estimate):
+    """``1 - MSE(estimate) / MSE(mean of target)``, scale-free."""
+    scale = np.abs(target).max()
+    if not scale > 0:
         return float("nan")
-    return float(np.mean(numerator[usable] / denominator[usable]))
+    target, estimate = target / scale, estimate / scale
+    memoryless = np.sum((target - target.mean(axis=0)) ** 2)
+    if not memoryless > 0:
+        return float("nan")
+    return float(1.0 - np.sum((target - estimate) ** 2) / memoryless)
 
 
-def memory_profile(points, predicted, *, composition="sum", threshold=0.5):
+def _last_semantics(points, composition):
+    """``S_T`` of windows that all reach ``T``: ``w_T`` times the sum."""
+    step = points.shape[1]
+    total = np.zeros((points.shape[0], points.shape[2]))
+    for chunk in chunks(points.shape[0]):
+        total[chunk] = np.asarray(points[chunk], dtype=np.float64).sum(axis=1)
+    return total * float(composition_weights(step, composition))
+
+
+def last_step_profile(
+    points,
+    last_predicted,
+    *,
+    composition="sum",
+    last_states=None,
+    threshold=0.5,
+    alpha=0.025,
+    confidence=0.95,
+    random_state=0,
+):
+    """Every memory indicator from the model's points at the windows' last step.
+
+    The one entry through which the estimators, the scorers and the studies
+    measure memory: it needs the evaluated windows and, for each, the model's
+    point ``S^_T`` (and optionally its hidden state) at step ``T``, the longest
+    window length, only; windows shorter than ``T`` are skipped. Arrays are read
+    in chunks, so the memory used beyond the inputs is bounded.
+
+    Parameters
+    ----------
+    points : array-like of shape (n, L, d)
+        Semantic points of the evaluated windows, NaN-padded at the end;
+        zero points are unknown tokens.
+    last_predicted : array-like of shape (n, d)
+        ``S^_T`` of each window; rows of windows shorter than ``T`` are ignored.
+    composition : {"sum", "mean"}, default="sum"
+        How a sequence's semantics is composed from its tokens' points.
+    last_states : array-like of shape (n, H), default=None
+        The hidden states at ``T``, for ``probe_capacity``; None leaves it NaN.
+    threshold : float in (0, 1], default=0.5
+        Credit below which a lag ends the memory span.
+    alpha : float in (0, 1), default=0.025
+        Level of the one-sided tests that a lag's retention is above 0 (0.025:
+        ``r > 1.96 stderr`` for a single lag), made together over the lags by
+        the Benjamini-Hochberg rule.
+    confidence : float in (0, 1), default=0.95
+        Level of ``memory_capacity_ci``.
+    random_state : int, RandomState instance or None, default=0
+        Seeds the draws of the capacity interval and the probe's split.
+
+    Returns
+    -------
+    profile : MemoryProfile
+    """
+    threshold = check_threshold(threshold)
+    check_composition(composition)
+    alpha = _check_real(alpha, "alpha", low=0.0, high=1.0)
+    confidence = _check_real(confidence, "confidence", low=0.0, high=1.0)
+    rng = check_random_state(random_state)
+    points = check_sequences(points, name="points", dtype=_float_type(points))
+    last_predicted = np.asarray(last_predicted)
+    if last_predicted.shape != (points.shape[0], points.shape[2]):
+        raise ValueError(
+            f"last_predicted must have shape (n, d) = "
+            f"{(points.shape[0], points.shape[2])}; got {last_predicted.shape}."
+        )
+    return _profile(
+        points,
+        last_predicted,
+        composition,
+        last_states,
+        threshold=threshold,
+        alpha=alpha,
+        confidence=confidence,
+        rng=rng,
+    )
+
+
+def _float_type(X):
+    """float32 arrays stay float32 (half the memory); all else float64."""
+    return np.float32 if getattr(X, "dtype", None) == np.float32 else np.float64
+
+
+def _check_real(value, name, *, low, high=None):
+    bad = isinstance(value, bool) or not isinstance(value, int | float | np.number)
+    if not bad:
+        value = float(value)
+        bad = not (value > low and (high is None or value < high))
+    if bad:
+        bounds = f"in ({low}, {high})" if high is not None else f"> {low}"
+        raise ValueError(f"{name} must be a number {bounds}; got {value!r}.")
+    return value
+
+
+def _profile(
+    points,
+    last_predicted,
+    composition,
+    last_states,
+    *,
+    threshold,
+    alpha,
+    confidence,
+    rng,
+):
+    lengths = valid_steps(points).sum(axis=1)
+    if not lengths.any():
+        raise ValueError("There is no window to evaluate: every sequence is padding.")
+    step = int(lengths.max())
+    rows = np.flatnonzero(lengths == step)
+    if rows.size < 2:
+        raise ValueError(
+            f"Only {rows.size} evaluated window reaches step {step}, the longest "
+            "window length; retention is estimated across windows and needs at "
+            "least 2 (use shorter windows or more sequences)."
+        )
+    final = np.asarray(last_predicted[rows], dtype=np.float64)
+    if not np.isfinite(final).all():
+        raise ValueError(
+            "The model's semantic points at the last step must be finite; got NaN "
+            "or infinity."
+        )
+    regression, rows = regress_last_step(points, last_predicted, composition, lengths)
+    curve, stderr = regression.retention, regression.stderr
+    if not np.isfinite(curve).any():
+        raise ValueError(
+            "Retention is undefined on these windows: at every position all "
+            "windows that reach the last step hold the same token point, so no "
+            "lag's effect can be told apart. Evaluate on more varied sequences."
+        )
+    held = _retained(curve, stderr, alpha)
+    credits = np.where(held, credit(np.nan_to_num(curve)), 0.0)
+    capacity = float(credits.sum())
+    interval = _capacity_interval(
+        curve, regression.covariance, stderr, alpha, confidence, rng
+    )
+    below = np.flatnonzero(credits < threshold)
+    span = int(below[0]) if below.size else step
+
+    window_points = points[rows, :step]
+    target = _last_semantics(window_points, composition)
+    error, similarity = _semantic_scores(target, final)
+    memoryless = target.mean(axis=0)
+    baseline_error, baseline_similarity = _semantic_scores(target, memoryless)
+
+    probe_capacity = float("nan")
+    if last_states is not None:
+        states = np.asarray(last_states, dtype=np.float64)[rows]
+        probe_capacity = probe_last_step(window_points, states, rng=rng)
+
+    return MemoryProfile(
+        retention_curve=curve,
+        retention_stderr=stderr,
+        retained=held,
+        memory_capacity=capacity,
+        memory_capacity_ci=interval,
+        memory_span=span,
+        memory_rate=capacity / step,
+        semantic_skill=_skill(target, final),
+        semantic_error=error,
+        baseline_error=baseline_error,
+        semantic_similarity=similarity,
+        baseline_similarity=baseline_similarity,
+        probe_capacity=probe_capacity,
+        window_length=step,
+        n_windows=int(rows.size),
+        threshold=threshold,
+        alpha=alpha,
+    )
+
+
+def _check_pair(points, predicted):
+    points = check_sequences(points, name="points", dtype=_float_type(points))
+    predicted = check_sequences(
+        predicted, name="predicted", dtype=_float_type(predicted)
+    )
+    if predicted.shape != points.shape:
+        raise ValueError(
+            f"predicted must have the shape of points {points.shape}; got "
+            f"{predicted.shape}."
+        )
+    valid = valid_steps(points)
+    missing = valid & np.isnan(predicted).all(axis=2)
+    if missing.any():
+        i, t = np.argwhere(missing)[0]
+        raise ValueError(
+            f"predicted[{i}, {t}] is NaN where points holds a valid token; the "
+            "model's semantic points must be defined at every valid step."
+        )
+    return points, predicted, valid
+
+
+def _last_rows(predicted, valid):
+    """Each window's value at its last valid step, ``(n, ...)``."""
+    last = np.maximum(valid.sum(axis=1) - 1, 0)
+    return predicted[np.arange(predicted.shape[0]), last]
+
+
+def memory_profile(
+    points,
+    predicted,
+    *,
+    composition="sum",
+    states=None,
+    threshold=0.5,
+    alpha=0.025,
+    confidence=0.95,
+    random_state=0,
+):
     """Compute every memory indicator of a model on evaluated windows.
 
     Parameters
@@ -93,11 +465,21 @@ def memory_profile(points, predicted, *, composition="sum", threshold=0.5):
     points : array-like of shape (n, T, d) or (n, T)
         Semantic points ``e_p`` of the evaluated windows, NaN-padded at the end.
     predicted : array-like of shape (n, T, d) or (n, T)
-        The model's semantic points ``S^_t``; must be finite at every valid step.
+        The model's semantic points ``S^_t``; finite at every valid step.
     composition : {"sum", "mean"}, default="sum"
         How a sequence's semantics is composed from its tokens' points.
+    states : array-like of shape (n, T, H), default=None
+        The model's hidden states, for ``probe_capacity``.
     threshold : float in (0, 1], default=0.5
-        ``tau`` for ``memory_span`` and ``token_recall``.
+        Credit below which a lag ends the memory span.
+    alpha : float in (0, 1), default=0.025
+        Level of the one-sided tests that a lag's retention is above 0 (0.025:
+        ``r > 1.96 stderr`` for a single lag), made together over the lags by
+        the Benjamini-Hochberg rule.
+    confidence : float in (0, 1), default=0.95
+        Level of ``memory_capacity_ci``.
+    random_state : int, RandomState instance or None, default=0
+        Seeds the draws of the capacity interval and the probe's split.
 
     Returns
     -------
@@ -108,137 +490,91 @@ def memory_profile(points, predicted, *, composition="sum", threshold=0.5):
     --------
     >>> import numpy as np
     >>> from sklearn_rnnmemory.indicators import memory_profile
-    >>> points = np.eye(4)[[[0, 1, 2, 3], [3, 2, 1, 0]]]
-    >>> profile = memory_profile(points, np.cumsum(points, axis=1))
+    >>> rng = np.random.default_rng(0)
+    >>> points = np.eye(5)[rng.integers(0, 5, size=(50, 4))]
+    >>> keep_last_two = np.cumsum(points, axis=1)
+    >>> keep_last_two[:, 2:] -= np.cumsum(points, axis=1)[:, :-2]
+    >>> profile = memory_profile(points, keep_last_two)
     >>> round(profile.memory_capacity, 6), profile.memory_span
-    (4.0, 4)
+    (2.0, 2)
     """
     threshold = check_threshold(threshold)
-    return _profile(_RetentionTerms(points, predicted, composition), threshold)
+    check_composition(composition)
+    alpha = _check_real(alpha, "alpha", low=0.0, high=1.0)
+    confidence = _check_real(confidence, "confidence", low=0.0, high=1.0)
+    rng = check_random_state(random_state)
+    points, predicted, valid = _check_pair(points, predicted)
+    last_states = None
+    if states is not None:
+        states = np.asarray(states, dtype=np.float64)
+        if states.ndim != 3 or states.shape[:2] != points.shape[:2]:
+            raise ValueError(
+                f"states must have shape (n, T, H) with (n, T) = "
+                f"{points.shape[:2]}; got {states.shape}."
+            )
+        last_states = _last_rows(states, valid)
+    return _profile(
+        points,
+        _last_rows(predicted, valid),
+        composition,
+        last_states,
+        threshold=threshold,
+        alpha=alpha,
+        confidence=confidence,
+        rng=rng,
+    )
 
 
-def profile_and_matrix_of_windows(windows, predicted, composition, threshold):
-    """:func:`memory_profile` and :func:`retention_matrix` of windows the
-    library cut and read itself, from one set of retention terms.
+def retention_curve(points, predicted, *, composition="sum"):
+    """Retention ``r(delta)`` of the token ``delta`` steps back, at the last step.
 
-    The windows come from validated input and the predictions from the model, so
-    the checks on both arrays are skipped; the indicators are the same.
-    """
-    threshold = check_threshold(threshold)
-    terms = _RetentionTerms(windows, predicted, composition, checked=True)
-    return _profile(terms, threshold), _nanmean(terms.all_steps(), axis=0)
-
-
-class _FinalStep:
-    """Final-step terms of several batches of windows, put together; reads like
-    the final-step side of ``_RetentionTerms``."""
-
-    def __init__(self, parts):
-        finals, lengths, semantics, predicted = zip(*parts, strict=True)
-        width = max(final.shape[1] for final in finals)
-        self._final = np.concatenate(
-            [
-                np.pad(
-                    final, ((0, 0), (0, width - final.shape[1])), constant_values=np.nan
-                )
-                for final in finals
-            ]
-        )
-        self.lengths = np.concatenate(lengths)
-        self.last_semantics = np.concatenate(semantics)
-        self._last_predicted = np.concatenate(predicted)
-
-    def final_step(self):
-        return self._final
-
-    def last_predicted(self):
-        return self._last_predicted
-
-
-def streamed_profile(batches, token_stats, composition, threshold):
-    """:func:`memory_profile` over batches of windows the library cut and read.
+    The model's point at the windows' last step ``T`` is regressed, across the
+    windows that reach ``T``, on the points of the tokens read (centred per
+    lag), all lags at once, with a free intercept vector; ``r(delta)`` is the
+    coefficient of lag ``delta``. Exact for any output linear in its tokens:
+    keeping the last ``m`` tokens gives 1 for ``delta < m`` and 0 beyond,
+    whatever is output in place of the others.
 
     Parameters
     ----------
-    batches : iterable of (windows, predicted)
-        Windows and the model's points, batch by batch, so that no more than one
-        batch of predictions is held at once.
-    token_stats : tuple
-        ``(mu, scale)`` of all evaluated windows, from
-        :func:`~sklearn_rnnmemory.indicators._retention.token_statistics`.
-    composition : {"sum", "mean"}
-        Composition rule.
-    threshold : float in (0, 1]
-        ``tau`` of memory span and token recall.
+    points : array-like of shape (n, T, d) or (n, T)
+        Semantic points ``e_p`` of the evaluated windows, NaN-padded at the end.
+    predicted : array-like of shape (n, T, d) or (n, T)
+        The model's semantic points ``S^_t``.
+    composition : {"sum", "mean"}, default="sum"
+        How a sequence's semantics is composed from its tokens' points.
 
     Returns
     -------
-    profile : MemoryProfile
-        Equal to :func:`memory_profile` of all the windows at once.
+    curve : ndarray of shape (T,)
+        ``curve[delta]`` for ``delta = 0 .. T - 1``; NaN at a lag the windows
+        do not identify.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnnmemory.indicators import retention_curve
+    >>> rng = np.random.default_rng(0)
+    >>> points = np.eye(4)[rng.integers(0, 4, size=(30, 3))]
+    >>> decay = points[:, 2] + 0.5 * points[:, 1] + 0.25 * points[:, 0]
+    >>> predicted = np.cumsum(points, axis=1)
+    >>> predicted[:, 2] = decay
+    >>> retention_curve(points, predicted).round(6)
+    array([1.  , 0.5 , 0.25])
     """
-    threshold = check_threshold(threshold)
-    parts = []
-    for windows, predicted in batches:
-        terms = _RetentionTerms(
-            windows, predicted, composition, checked=True, token_stats=token_stats
-        )
-        parts.append(
-            (
-                terms.final_step(),
-                terms.lengths,
-                terms.last_semantics,
-                terms.last_predicted(),
-            )
-        )
-    if not parts:
-        raise ValueError("There is no window to evaluate: every sequence is padding.")
-    return _profile(_FinalStep(parts), threshold)
-
-
-def _profile(terms, threshold):
-    final = terms.final_step()
-    curve = _nanmean(_by_lag(final, terms.lengths), axis=0)
-    window_length = curve.shape[0]
-
-    capacity = float(np.nansum(np.clip(curve, 0.0, 1.0)))
-    below = np.flatnonzero(curve < threshold)
-    span = int(below[0]) if below.size else window_length
-
-    target = terms.last_semantics
-    estimate = terms.last_predicted()
-    has_steps = terms.lengths > 0
-    if not has_steps.all():
-        target, estimate = target[has_steps], estimate[has_steps]
-    target_unit, target_norm = _unit_rows(target)
-    error = _ratio_mean(np.linalg.norm(target - estimate, axis=1), target_norm)
-    # A zero estimate has no direction: cosine 0 rather than undefined.
-    cosine = np.einsum("nd,nd->n", target_unit, _unit_rows(estimate)[0])
-    similarity = (
-        float(np.mean(cosine[target_norm > 0]))
-        if (target_norm > 0).any()
-        else float("nan")
+    check_composition(composition)
+    points, predicted, valid = _check_pair(points, predicted)
+    regression, _ = regress_last_step(
+        points, _last_rows(predicted, valid), composition, valid.sum(axis=1)
     )
-
-    defined = ~np.isnan(final)
-    recalled = (final >= threshold).sum(axis=1)  # NaN compares False
-    recall = _ratio_mean(recalled.astype(float), defined.sum(axis=1).astype(float))
-
-    return MemoryProfile(
-        retention_curve=curve,
-        memory_capacity=capacity,
-        memory_span=span,
-        memory_rate=capacity / window_length if window_length else float("nan"),
-        semantic_error=error,
-        semantic_similarity=similarity,
-        token_recall=recall,
-        window_length=window_length,
-        n_windows=int(has_steps.sum()),
-        threshold=threshold,
-    )
+    return regression.retention
 
 
 def retention_matrix(points, predicted, *, composition="sum"):
-    """Mean token retention ``a_{t,p}`` over windows, for every ``t`` and ``p``.
+    """Retention ``r_t(t - p)`` at every reading step ``t``.
+
+    One regression per step ``t`` (as :func:`retention_curve` does at the last
+    step), over the windows that reach ``t``.
 
     Parameters
     ----------
@@ -252,8 +588,21 @@ def retention_matrix(points, predicted, *, composition="sum"):
     Returns
     -------
     matrix : ndarray of shape (T, T)
-        ``matrix[t, p]`` (0-based steps); NaN above the diagonal. Memory is
-        ``O(n T^2)``.
+        ``matrix[t, p]`` (0-based steps and positions): the retention of the
+        token at position ``p`` after reading step ``t``; NaN above the
+        diagonal.
     """
-    terms = _RetentionTerms(points, predicted, composition)
-    return _nanmean(terms.all_steps(), axis=0)
+    check_composition(composition)
+    points, predicted, _ = _check_pair(points, predicted)
+    return regress_every_step(points, predicted, composition)
+
+
+__all__ = [
+    "INDICATORS",
+    "MemoryProfile",
+    "credit",
+    "last_step_profile",
+    "memory_profile",
+    "retention_curve",
+    "retention_matrix",
+]

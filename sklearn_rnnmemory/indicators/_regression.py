@@ -1,0 +1,233 @@
+"""Retention estimated across windows by joint least squares (definitions §3.4).
+
+At a reading step ``t``, over the windows ``i`` that reach it,
+
+    S^_{i,t} ~ c_t + sum_{delta=0}^{t-1} r_t(delta) w_t (e_{i,t-delta} - mu_{t,delta})
+
+with one free intercept vector ``c_t`` and the token points centred per lag
+(``mu_{t,delta}``: the mean point at that position over the same windows). An
+unknown token is read as the zero point and enters as that point, centred like
+any other: a model linear in what it reads is then accounted for exactly.
+Because the regressors are centred, the intercept is the mean of ``S^_{i,t}``
+and ``r_t`` solves the ``t x t`` normal equations ``G r = b``. ``G`` and ``b``
+are sums over windows, accumulated chunk by chunk in float64, so memory stays
+bounded and points of any float32 scale give the same answer.
+
+Standard errors come from the sandwich ``G^-1 (sum_i s_i s_i^T) G^-1`` with
+``s_i`` window ``i``'s score (its centred points times its residual), which
+holds for residuals that are heteroscedastic and correlated within a window.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._composition import composition_weights
+
+# Windows per chunk: bounds the float64 copies made while accumulating.
+CHUNK = 1024
+# Eigenvalues of G below this share of the largest are treated as zero:
+# directions the windows do not identify (lags that always repeat each other).
+_RCOND = 1e-10
+# A position whose centred points are this small against the points
+# themselves holds one token in every window (up to the rounding of the mean).
+_CONSTANT = 1e-20
+
+
+def chunks(n):
+    """Slices of at most ``CHUNK`` windows covering ``range(n)``."""
+    return [slice(start, min(start + CHUNK, n)) for start in range(0, n, CHUNK)]
+
+
+@dataclass(frozen=True)
+class Retention:
+    """The retention regression at one reading step.
+
+    Attributes
+    ----------
+    step : int
+        The reading step ``t`` (1-based).
+    retention : ndarray of shape (t,)
+        ``r_t(delta)`` for ``delta = 0 .. t-1``; NaN where the windows do not
+        identify the lag (its token never varies).
+    stderr : ndarray of shape (t,)
+        Sandwich standard error of each ``r_t(delta)``.
+    covariance : ndarray of shape (t, t)
+        Sandwich covariance of ``r_t``, lags in the same order.
+    n_windows : int
+        Windows that reach step ``t``.
+    """
+
+    step: int
+    retention: np.ndarray
+    stderr: np.ndarray
+    covariance: np.ndarray
+    n_windows: int
+
+
+def _centred(points, mu, weight):
+    """``w (e - mu)`` in float64, ``(n, t, d)``."""
+    centred = np.asarray(points, dtype=np.float64) - mu
+    centred *= weight
+    return centred
+
+
+def _position_means(points, rows, step):
+    """Mean point per position ``p < step`` over the windows ``rows`` (which
+    all reach ``step``), ``(step, d)``, in float64."""
+    total = np.zeros((step, points.shape[2]))
+    for chunk in chunks(rows.size):
+        total += np.asarray(points[rows[chunk], :step], dtype=np.float64).sum(axis=0)
+    return total / rows.size
+
+
+def _solve(gram, rhs, raw):
+    """Minimum-norm solution of ``G x = rhs`` and the pseudo-inverse of ``G``.
+
+    ``raw`` holds the sum of squared (uncentred) points per position: where
+    the centred ones are nothing against it, the position has one token in
+    every window and its lag is flagged as not identified.
+    """
+    scale = np.sqrt(np.maximum(np.diag(gram), 0.0))
+    identified = np.diag(gram) > _CONSTANT * raw
+    # Equilibrate so that lags of very different variance are treated alike.
+    safe = np.where(identified, scale, 1.0)
+    scaled = gram / np.outer(safe, safe)
+    values, vectors = np.linalg.eigh(scaled)
+    keep = values > _RCOND * max(values.max(initial=0.0), np.finfo(float).tiny)
+    inverse_values = np.where(keep, 1.0 / np.where(keep, values, 1.0), 0.0)
+    pinv = (vectors * inverse_values) @ vectors.T
+    pinv = pinv / np.outer(safe, safe)
+    pinv[~identified] = 0.0
+    pinv[:, ~identified] = 0.0
+    solution = pinv @ rhs
+    return solution, pinv, identified
+
+
+def regress_last_step(points, last_predicted, composition, lengths=None):
+    """Retention at the last step ``T`` of the longest windows.
+
+    Parameters
+    ----------
+    points : ndarray of shape (n, L, d)
+        NaN-padded semantic points of the windows.
+    last_predicted : ndarray of shape (n, d)
+        The model's point ``S^_{i,T}`` of each window at step ``T``; read only
+        for the windows that reach ``T`` (the others may hold NaN).
+    composition : {"sum", "mean"}
+        How a sequence's semantics is composed.
+    lengths : ndarray of shape (n,), default=None
+        Valid steps per window, if already known.
+
+    Returns
+    -------
+    retention : Retention
+        At ``t = T``, the longest valid window length.
+    rows : ndarray of int
+        The windows that reach ``T``.
+    """
+    if lengths is None:
+        lengths = (~np.isnan(points[..., 0])).sum(axis=1)
+    step = int(lengths.max())
+    rows = np.flatnonzero(lengths == step)
+    mu = _position_means(points, rows, step)
+    weight = float(composition_weights(step, composition))
+    target = np.asarray(last_predicted[rows], dtype=np.float64)
+    target = target - target.mean(axis=0)
+
+    gram = np.zeros((step, step))
+    rhs = np.zeros(step)
+    raw = np.zeros(step)
+    for chunk in chunks(rows.size):
+        index = rows[chunk]
+        block = np.asarray(points[index, :step], dtype=np.float64)
+        raw += weight * weight * np.einsum("npd,npd->p", block, block)
+        centred = _centred(block, mu, weight)
+        flat = centred.transpose(1, 0, 2).reshape(step, -1)
+        gram += flat @ flat.T
+        rhs += np.einsum("npd,nd->p", centred, target[chunk])
+    solution, pinv, identified = _solve(gram, rhs, raw)
+
+    meat = np.zeros((step, step))
+    for chunk in chunks(rows.size):
+        index = rows[chunk]
+        centred = _centred(points[index, :step], mu, weight)
+        residual = target[chunk] - np.einsum("npd,p->nd", centred, solution)
+        scores = np.einsum("npd,nd->np", centred, residual)
+        meat += scores.T @ scores
+    n = rows.size
+    # Small-sample factor of the cluster-robust covariance (one cluster per
+    # window): n / (n - 1), as in the usual CR1 estimator.
+    covariance = pinv @ meat @ pinv * (n / max(n - 1, 1))
+    stderr = np.sqrt(np.maximum(np.diag(covariance), 0.0))
+    # Positions p = 0..T-1 to lags delta = T-1-p.
+    order = slice(None, None, -1)
+    retention = np.where(identified, solution, np.nan)[order]
+    return (
+        Retention(
+            step=step,
+            retention=retention,
+            stderr=np.where(identified, stderr, np.nan)[order],
+            covariance=covariance[order, order],
+            n_windows=int(n),
+        ),
+        rows,
+    )
+
+
+def regress_every_step(points, predicted, composition):
+    """Retention ``r_t(t - p)`` at every reading step ``t``, one regression each.
+
+    Parameters
+    ----------
+    points : ndarray of shape (n, L, d)
+        NaN-padded semantic points of the windows.
+    predicted : ndarray of shape (n, L, d)
+        The model's points ``S^_{i,t}`` at every step; NaN at padding.
+    composition : {"sum", "mean"}
+        How a sequence's semantics is composed.
+
+    Returns
+    -------
+    matrix : ndarray of shape (T, T)
+        ``matrix[t-1, p-1] = r_t(t - p)`` for ``p <= t``; NaN above the diagonal
+        and where a lag is not identified. ``T`` is the longest window length.
+    """
+    lengths = (~np.isnan(points[..., 0])).sum(axis=1)
+    width = int(lengths.max())
+    matrix = np.full((width, width), np.nan)
+    steps = np.arange(1, width + 1)
+    weights = composition_weights(steps, composition)
+    # The windows reaching step t change only at the windows' lengths: one set
+    # of statistics per distinct length covers every step up to it.
+    previous = 0
+    for length in np.unique(lengths[lengths > 0]):
+        length = int(length)
+        rows = np.flatnonzero(lengths >= length)
+        mu = _position_means(points, rows, length)
+        gram = np.zeros((length, length))
+        raw = np.zeros(length)
+        # cross[p, t] = sum_i <e_{i,p} - mu_p, S^_{i,t} - mean_i S^_{i,t}>
+        cross = np.zeros((length, length))
+        target_mean = np.zeros((length, points.shape[2]))
+        for chunk in chunks(rows.size):
+            index = rows[chunk]
+            target_mean += np.asarray(predicted[index, :length], np.float64).sum(0)
+        target_mean /= rows.size
+        for chunk in chunks(rows.size):
+            index = rows[chunk]
+            block = np.asarray(points[index, :length], dtype=np.float64)
+            raw += np.einsum("npd,npd->p", block, block)
+            centred = _centred(block, mu, 1.0)
+            flat = centred.transpose(1, 0, 2).reshape(length, -1)
+            gram += flat @ flat.T
+            target = np.asarray(predicted[index, :length], np.float64) - target_mean
+            cross += np.einsum("npd,ntd->pt", centred, target)
+        for t in range(previous + 1, length + 1):
+            w = weights[t - 1]
+            solution, _, identified = _solve(
+                w * w * gram[:t, :t], w * cross[:t, t - 1], w * w * raw[:t]
+            )
+            matrix[t - 1, :t] = np.where(identified, solution, np.nan)
+        previous = length
+    return matrix
