@@ -1,9 +1,13 @@
-"""Scoring cost: every indicator (memory_profile) against one forward pass.
+"""Scoring cost: every indicator against one forward pass over the same windows.
 
-The forward pass is the plain torch module over the same windows, in batches,
-without gradients; the indicators are the numpy functions on the windows and the
-predictions. Median of 18 runs of each (two alternating blocks of 9), in one
-process.
+The forward pass is the plain torch module over the windows, in batches, without
+gradients. Against it: ``last_step_profile`` (what the estimator runs once it
+has read the windows: the retention regression at the last step, its interval
+and the semantic scores), the public ``memory_profile`` (which validates both
+whole trajectories first), the estimator's ``memory_profile`` end to end
+(reading the windows, the indicators, and the probe of the hidden states), and
+the full retention matrix (one regression per reading step). Median of 18 runs
+of each (two alternating blocks of 9), in one process.
 
     python benchmarks/bench_scoring.py [output.json]
 """
@@ -19,14 +23,11 @@ import torch
 
 from sklearn_rnnmemory import RecurrentMemoryRegressor, SemanticEuclideanSpace
 from sklearn_rnnmemory.datasets import make_zipf_sequences
-from sklearn_rnnmemory.indicators import memory_profile
-from sklearn_rnnmemory.indicators._profile import streamed_profile
-from sklearn_rnnmemory.indicators._retention import token_statistics, token_sums
-
-
-def streamed_scoring(windows, predicted):
-    stats = token_statistics(token_sums(windows))
-    return streamed_profile([(windows, predicted)], stats, "sum", 0.5)
+from sklearn_rnnmemory.indicators import (
+    last_step_profile,
+    memory_profile,
+    retention_matrix,
+)
 
 
 def forward(module, windows, batch_size):
@@ -58,7 +59,8 @@ def main(path=None):
     }
     print(
         f"{'unit':>5} {'H':>4} {'T':>4} {'windows':>8} {'forward s':>10} "
-        f"{'indicators s':>13} {'ratio':>6} {'validated s':>11} {'ratio':>6}"
+        f"{'last step':>10} {'public':>7} {'estimator':>10} {'matrix':>7}  "
+        "(ratios to the forward pass)"
     )
     for unit, hidden_size, window in [
         ("lstm", 32, 20),
@@ -78,15 +80,16 @@ def main(path=None):
         ).fit(X[:200])
         windows, predicted = model.read_windows(X)
         module = model.net_.module_.eval()
-        # What the estimator and its scorers run on the windows they cut and
-        # read: token statistics in a first pass, then the streamed indicators;
-        # and the public function, which validates both arrays first.
-        forward_s, scoring_s, public_s = median_times(
+        last = predicted[:, -1]
+        forward_s, last_s, public_s, estimator_s, matrix_s = median_times(
             [
                 partial(forward, module, windows, model.batch_size),
-                partial(streamed_scoring, windows, predicted),
+                partial(last_step_profile, windows, last),
                 partial(memory_profile, windows, predicted),
-            ]
+                partial(model.memory_profile, X),
+                partial(retention_matrix, windows, predicted),
+            ],
+            repeats=5 if window > 40 else 9,
         )
         case = {
             "unit": unit,
@@ -95,16 +98,20 @@ def main(path=None):
             "n_windows": len(windows),
             "dim": windows.shape[2],
             "forward_s": forward_s,
-            "indicators_s": scoring_s,
-            "validated_indicators_s": public_s,
-            "ratio": scoring_s / forward_s,
-            "validated_ratio": public_s / forward_s,
+            "last_step_profile_s": last_s,
+            "memory_profile_s": public_s,
+            "estimator_memory_profile_s": estimator_s,
+            "retention_matrix_s": matrix_s,
+            "ratio": last_s / forward_s,
+            "public_ratio": public_s / forward_s,
+            "estimator_ratio": estimator_s / forward_s,
+            "matrix_ratio": matrix_s / forward_s,
         }
         record["cases"].append(case)
         print(
             f"{unit:>5} {hidden_size:>4} {window:>4} {len(windows):>8} "
-            f"{forward_s:>10.3f} {scoring_s:>13.3f} {case['ratio']:>6.2f} "
-            f"{public_s:>11.3f} {case['validated_ratio']:>6.2f}"
+            f"{forward_s:>10.3f} {case['ratio']:>10.2f} {case['public_ratio']:>7.2f} "
+            f"{case['estimator_ratio']:>10.2f} {case['matrix_ratio']:>7.2f}"
         )
     if path:
         with open(path, "w") as f:

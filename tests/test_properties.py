@@ -42,7 +42,9 @@ def assert_same_profile(a, b):
             np.asarray(a[key], dtype=float),
             np.asarray(b[key], dtype=float),
             rtol=1e-7,
-            atol=1e-9,
+            # a standard error is the square root of a sum of squared
+            # residuals: exact fits leave rounding of order 1e-8 there
+            atol=1e-6 if key == "retention_stderr" else 1e-9,
             err_msg=key,
         )
 

@@ -18,6 +18,9 @@ from .._sequences import check_sequences, valid_steps
 from .._validation import check_positive_int
 
 _N_SURROGATES = 20
+# Chance R2 values behind the threshold of the last-step probe: as many
+# shuffles as it takes for that many (lag, shuffle) pairs, whatever T is.
+_NULL_VALUES = 100
 
 
 @dataclass(frozen=True)
@@ -57,62 +60,57 @@ class ProbeMemory:
         return out
 
 
-def _squared_correlation(prediction, target):
-    """Squared Pearson correlation per column; 0 where a column is constant."""
-    prediction = prediction - prediction.mean(axis=0)
-    target = target - target.mean(axis=0)
-    covariance = np.einsum("ij,ij->j", prediction, target)
-    variance = np.einsum("ij,ij->j", prediction, prediction) * np.einsum(
-        "ij,ij->j", target, target
-    )
-    tiny = np.finfo(float).tiny
-    return np.where(variance > tiny, covariance**2 / np.maximum(variance, tiny), 0.0)
-
-
-def _decodability(fit_train, fit_test, target_train, target_test, n_lags, d):
-    """R2 per lag (n_lags,) of ridge readouts from a shared factorisation."""
-    weights = fit_train(target_train - target_train.mean(axis=0))
-    prediction = fit_test @ weights + target_train.mean(axis=0)
-    r2 = _squared_correlation(prediction, target_test)
-    return r2.reshape(n_lags, d).mean(axis=1)
-
-
-def _decode(features, targets, is_test, n_lags, d, ridge, surrogate, rng):
+def _decode(features, targets, is_test, n_lags, d, ridge, shuffles, rng):
     """R2 per lag of ridge readouts features -> targets, fit on the samples not
-    in ``is_test``, and the surrogate chance level (None without it)."""
-    train, test = ~is_test, is_test
+    in ``is_test`` and scored on the others; and the surrogate chance level
+    (the largest R2 over ``shuffles`` fits to targets shuffled across samples),
+    None without shuffles.
+
+    Every fit shares one factorisation of the training states' Gram matrix. A
+    shuffle of the targets pairs each target with another sample's state, so
+    it is made by shuffling the (few) state columns instead of the (many)
+    target columns: the same readouts and scores, for a fraction of the copies.
+    """
+    train = ~is_test
     mean = features[train].mean(axis=0)
-    centred_train = features[train] - mean
-    gram = centred_train.T @ centred_train + ridge * np.eye(features.shape[1])
+    states_train = features[train] - mean
+    states_test = features[is_test] - features[is_test].mean(axis=0)
+    target_train = targets[train] - targets[train].mean(axis=0)
+    target_test = targets[is_test] - targets[is_test].mean(axis=0)
+    target_variance = np.einsum("ij,ij->j", target_test, target_test)
+    gram = states_train.T @ states_train + ridge * np.eye(features.shape[1])
     try:
         factor = scipy.linalg.cho_factor(gram)
 
-        def fit(target):
-            return scipy.linalg.cho_solve(factor, centred_train.T @ target)
+        def solve(right):
+            return scipy.linalg.cho_solve(factor, right)
     except np.linalg.LinAlgError:
         pinv = np.linalg.pinv(gram)
 
-        def fit(target):
-            return pinv @ (centred_train.T @ target)
+        def solve(right):
+            return pinv @ right
 
-    centred_test = features[test] - mean
-    r2 = _decodability(fit, centred_test, targets[train], targets[test], n_lags, d)
-    threshold = None
-    if surrogate:
-        null = [
-            _decodability(
-                fit,
-                centred_test,
-                targets[train][rng.permutation(train.sum())],
-                targets[test][rng.permutation(test.sum())],
-                n_lags,
-                d,
-            )
-            for _ in range(_N_SURROGATES)
-        ]
-        threshold = float(np.max(null))
-        r2 = np.where(r2 > threshold, r2, 0.0)
-    return r2, threshold
+    def decodability(train_states, test_states):
+        prediction = test_states @ solve(train_states.T @ target_train)
+        covariance = np.einsum("ij,ij->j", prediction, target_test)
+        variance = np.einsum("ij,ij->j", prediction, prediction) * target_variance
+        tiny = np.finfo(float).tiny
+        r2 = np.where(variance > tiny, covariance**2 / np.maximum(variance, tiny), 0.0)
+        return r2.reshape(n_lags, d).mean(axis=1)
+
+    r2 = decodability(states_train, states_test)
+    if not shuffles:
+        return r2, None
+    null = [
+        # Targets shuffled by permutation P pair with the states shuffled by P^-1.
+        decodability(
+            states_train[np.argsort(rng.permutation(len(states_train)))],
+            states_test[np.argsort(rng.permutation(len(states_test)))],
+        )
+        for _ in range(shuffles)
+    ]
+    threshold = float(np.max(null))
+    return np.where(r2 > threshold, r2, 0.0), threshold
 
 
 def probe_last_step(points, last_states, *, rng, ridge=1e-6, test_size=0.2):
@@ -120,7 +118,9 @@ def probe_last_step(points, last_states, *, rng, ridge=1e-6, test_size=0.2):
 
     Decodability of the input point ``delta`` steps back, ``delta = 1 .. T-1``,
     from the hidden state at ``T``, by ridge readouts fit on a share of the
-    windows and scored on the rest, chance level removed (surrogate test).
+    windows and scored on the rest, chance level removed: a lag counts only
+    above the largest R2 of readouts fit to shuffled targets, over about 100
+    (lag, shuffle) pairs.
 
     Parameters
     ----------
@@ -157,7 +157,7 @@ def probe_last_step(points, last_states, *, rng, ridge=1e-6, test_size=0.2):
         T - 1,
         d,
         ridge,
-        True,
+        math.ceil(_NULL_VALUES / (T - 1)),
         rng,
     )
     return float(r2.sum())
@@ -276,7 +276,14 @@ def probe_memory(
     # Targets u_{t - delta} for every lag, side by side: (samples, (D+1) * d).
     targets = inputs[seq[:, None], step[:, None] - lags[None, :]].reshape(seq.size, -1)
     r2, threshold = _decode(
-        features, targets, is_test, max_lag + 1, d, ridge, surrogate, rng
+        features,
+        targets,
+        is_test,
+        max_lag + 1,
+        d,
+        ridge,
+        _N_SURROGATES if surrogate else 0,
+        rng,
     )
     decodability = r2[1:]
     return ProbeMemory(

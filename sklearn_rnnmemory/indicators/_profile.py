@@ -14,11 +14,11 @@ import numpy as np
 import scipy.special
 from sklearn.utils import check_random_state
 
-from .._composition import check_composition, composition_weights
+from .._composition import check_composition
 from .._sequences import check_sequences, valid_steps
 from .._validation import check_threshold
 from ._probe import probe_last_step
-from ._regression import chunks, regress_every_step, regress_last_step
+from ._regression import regress_every_step, regress_last_step
 
 #: Scalar indicators with whether greater is better, in report order.
 INDICATORS = {
@@ -77,27 +77,24 @@ def _retained(retention, stderr, alpha):
     retention = np.asarray(retention, dtype=float)
     stderr = np.broadcast_to(np.nan_to_num(stderr), retention.shape)
     tested = np.isfinite(retention)
-    finite = tested & (retention > _ROUNDING)
+    candidate = tested & (retention > _ROUNDING)
     with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.where(stderr > 0, retention / stderr, np.inf * np.sign(retention))
-    # One-sided p-values; an exact (zero-error) lag is retained when positive.
-    p_value = np.where(finite, scipy.special.ndtr(-np.nan_to_num(score)), 1.0)
-    m = np.maximum(tested.sum(axis=-1, keepdims=True), 1)
-    ordered = np.sort(p_value, axis=-1)
-    rank = np.arange(1, retention.shape[-1] + 1)
-    passing = ordered <= alpha * rank / m
-    # The largest rank that passes sets the cut; every smaller p-value is in.
-    last = np.where(
-        passing.any(axis=-1),
-        passing.shape[-1] - 1 - np.argmax(passing[..., ::-1], axis=-1),
-        -1,
+        score = np.where(stderr > 0, retention / stderr, np.inf)
+    score = np.where(candidate, score, -np.inf)
+    # p_(k) <= alpha k / m, in z-scores: the k-th largest score reaches the
+    # normal quantile of 1 - alpha k / m (an exact, zero-error lag: +inf).
+    m = max(int(tested.sum(axis=-1).max(initial=0)), 1)
+    critical = -scipy.special.ndtri(alpha * np.arange(1, m + 1) / m)
+    ordered = -np.sort(-score, axis=-1)[..., :m]
+    passing = ordered >= critical
+    count = np.where(
+        passing.any(axis=-1), m - np.argmax(passing[..., ::-1], axis=-1), 0
     )
-    cut = np.where(
-        last >= 0,
-        np.take_along_axis(ordered, np.maximum(last, 0)[..., None], axis=-1)[..., 0],
-        -1.0,
-    )
-    return finite & (p_value <= cut[..., None])
+    cut = np.take_along_axis(ordered, np.maximum(count - 1, 0)[..., None], axis=-1)[
+        ..., 0
+    ]
+    cut = np.where(count > 0, cut, np.inf)
+    return candidate & (score >= cut[..., None])
 
 
 def _capacity(retention, stderr, alpha):
@@ -119,8 +116,9 @@ def _capacity_interval(retention, covariance, stderr, alpha, confidence, rng):
         value = float(_capacity(retention, stderr, alpha))
         return value, value
     values, vectors = np.linalg.eigh(covariance[np.ix_(identified, identified)])
-    root = vectors * np.sqrt(np.maximum(values, 0.0))
-    draws = rng.standard_normal((_N_DRAWS, root.shape[1])) @ root.T
+    # The symmetric square root: unique, so rounding cannot rotate the draws.
+    root = (vectors * np.sqrt(np.maximum(values, 0.0))) @ vectors.T
+    draws = rng.standard_normal((_N_DRAWS, root.shape[1])) @ root
     draws += retention[identified]
     tail = 100 * (1 - confidence) / 2
     low = np.percentile(_capacity(draws, stderr[identified], alpha), tail)
@@ -249,15 +247,6 @@ def _skill(target, estimate):
     return float(1.0 - np.sum((target - estimate) ** 2) / memoryless)
 
 
-def _last_semantics(points, composition):
-    """``S_T`` of windows that all reach ``T``: ``w_T`` times the sum."""
-    step = points.shape[1]
-    total = np.zeros((points.shape[0], points.shape[2]))
-    for chunk in chunks(points.shape[0]):
-        total[chunk] = np.asarray(points[chunk], dtype=np.float64).sum(axis=1)
-    return total * float(composition_weights(step, composition))
-
-
 def last_step_profile(
     points,
     last_predicted,
@@ -371,7 +360,9 @@ def _profile(
             "The model's semantic points at the last step must be finite; got NaN "
             "or infinity."
         )
-    regression, rows = regress_last_step(points, last_predicted, composition, lengths)
+    regression, rows, target = regress_last_step(
+        points, last_predicted, composition, lengths
+    )
     curve, stderr = regression.retention, regression.stderr
     if not np.isfinite(curve).any():
         raise ValueError(
@@ -388,8 +379,6 @@ def _profile(
     below = np.flatnonzero(credits < threshold)
     span = int(below[0]) if below.size else step
 
-    window_points = points[rows, :step]
-    target = _last_semantics(window_points, composition)
     error, similarity = _semantic_scores(target, final)
     memoryless = target.mean(axis=0)
     baseline_error, baseline_similarity = _semantic_scores(target, memoryless)
@@ -397,7 +386,7 @@ def _profile(
     probe_capacity = float("nan")
     if last_states is not None:
         states = np.asarray(last_states, dtype=np.float64)[rows]
-        probe_capacity = probe_last_step(window_points, states, rng=rng)
+        probe_capacity = probe_last_step(points[rows, :step], states, rng=rng)
 
     return MemoryProfile(
         retention_curve=curve,
@@ -564,7 +553,7 @@ def retention_curve(points, predicted, *, composition="sum"):
     """
     check_composition(composition)
     points, predicted, valid = _check_pair(points, predicted)
-    regression, _ = regress_last_step(
+    regression, _, _ = regress_last_step(
         points, _last_rows(predicted, valid), composition, valid.sum(axis=1)
     )
     return regression.retention

@@ -32,6 +32,8 @@ _RCOND = 1e-10
 # A position whose centred points are this small against the points
 # themselves holds one token in every window (up to the rounding of the mean).
 _CONSTANT = 1e-20
+# Centred windows up to this size are kept between the two passes.
+_KEEP_BYTES = 256 * 2**20
 
 
 def chunks(n):
@@ -65,10 +67,10 @@ class Retention:
     n_windows: int
 
 
-def _centred(points, mu, weight):
-    """``w (e - mu)`` in float64, ``(n, t, d)``."""
-    centred = np.asarray(points, dtype=np.float64) - mu
-    centred *= weight
+def _centred(points, mu):
+    """``e - mu`` in float64, ``(n, t, d)``; always a new array."""
+    centred = np.array(points, dtype=np.float64)
+    centred -= mu
     return centred
 
 
@@ -77,22 +79,27 @@ def _position_means(points, rows, step):
     all reach ``step``), ``(step, d)``, in float64."""
     total = np.zeros((step, points.shape[2]))
     for chunk in chunks(rows.size):
-        total += np.asarray(points[rows[chunk], :step], dtype=np.float64).sum(axis=0)
+        total += np.sum(points[rows[chunk], :step], axis=0, dtype=np.float64)
     return total / rows.size
 
 
-def _solve(gram, rhs, raw):
-    """Minimum-norm solution of ``G x = rhs`` and the pseudo-inverse of ``G``.
+def _identified(gram, n, weight, mu):
+    """Lags whose centred points are more than rounding against the points:
+    a position holding one token in every window is not identified."""
+    spread = np.diag(gram)
+    level = n * weight * weight * np.einsum("pd,pd->p", mu, mu)
+    return spread > _CONSTANT * (spread + level)
 
-    ``raw`` holds the sum of squared (uncentred) points per position: where
-    the centred ones are nothing against it, the position has one token in
-    every window and its lag is flagged as not identified.
-    """
+
+def _solve(gram, rhs, identified):
+    """Minimum-norm solution of ``G x = rhs`` and the pseudo-inverse of ``G``,
+    over the identified lags (the others get 0)."""
     scale = np.sqrt(np.maximum(np.diag(gram), 0.0))
-    identified = np.diag(gram) > _CONSTANT * raw
     # Equilibrate so that lags of very different variance are treated alike.
     safe = np.where(identified, scale, 1.0)
     scaled = gram / np.outer(safe, safe)
+    scaled[~identified] = 0.0
+    scaled[:, ~identified] = 0.0
     values, vectors = np.linalg.eigh(scaled)
     keep = values > _RCOND * max(values.max(initial=0.0), np.finfo(float).tiny)
     inverse_values = np.where(keep, 1.0 / np.where(keep, values, 1.0), 0.0)
@@ -100,8 +107,7 @@ def _solve(gram, rhs, raw):
     pinv = pinv / np.outer(safe, safe)
     pinv[~identified] = 0.0
     pinv[:, ~identified] = 0.0
-    solution = pinv @ rhs
-    return solution, pinv, identified
+    return pinv @ rhs, pinv
 
 
 def regress_last_step(points, last_predicted, composition, lengths=None):
@@ -125,54 +131,87 @@ def regress_last_step(points, last_predicted, composition, lengths=None):
         At ``t = T``, the longest valid window length.
     rows : ndarray of int
         The windows that reach ``T``.
+    semantics : ndarray of shape (len(rows), d)
+        ``S_T`` of those windows, in float64.
     """
     if lengths is None:
         lengths = (~np.isnan(points[..., 0])).sum(axis=1)
     step = int(lengths.max())
     rows = np.flatnonzero(lengths == step)
-    mu = _position_means(points, rows, step)
+    n, d = rows.size, points.shape[2]
+    every = n == points.shape[0]
+
+    def window(chunk):
+        return points[chunk if every else rows[chunk], :step]
+
+    def lagged(chunk):
+        """The windows of ``chunk`` as a new float64 array ``(T, m, d)``: lag
+        first, so that ``(T, m * d)`` is a view and every product below is
+        one BLAS call."""
+        block = window(chunk).transpose(1, 0, 2)
+        return np.array(block, dtype=np.float64, order="C")
+
+    # Windows up to _KEEP_BYTES in float64 are converted and centred once and
+    # kept for both passes; larger inputs are converted chunk by chunk, twice.
+    slices = chunks(n)
+    held = (
+        [lagged(chunk) for chunk in slices] if n * step * d * 8 <= _KEEP_BYTES else None
+    )
+    if held is not None:
+        mu = sum(part.sum(axis=1) for part in held) / n
+        for part in held:
+            part -= mu[:, None, :]
+    else:
+        mu = sum(np.sum(window(c), axis=0, dtype=np.float64) for c in slices) / n
+
+    def centred(number):
+        """``e - mu`` of the windows of chunk ``number``, ``(T, m, d)``."""
+        if held is not None:
+            return held[number]
+        part = lagged(slices[number])
+        part -= mu[:, None, :]
+        return part
+
     weight = float(composition_weights(step, composition))
     target = np.asarray(last_predicted[rows], dtype=np.float64)
     target = target - target.mean(axis=0)
-
+    # G, b and S_T without the weight w_T, which is applied once at the end.
     gram = np.zeros((step, step))
     rhs = np.zeros(step)
-    raw = np.zeros(step)
-    for chunk in chunks(rows.size):
-        index = rows[chunk]
-        block = np.asarray(points[index, :step], dtype=np.float64)
-        raw += weight * weight * np.einsum("npd,npd->p", block, block)
-        centred = _centred(block, mu, weight)
-        flat = centred.transpose(1, 0, 2).reshape(step, -1)
+    semantics = np.empty((n, d))
+    ones = np.ones(step)
+    for number, chunk in enumerate(slices):
+        flat = centred(number).reshape(step, -1)  # [lag, window * d]
         gram += flat @ flat.T
-        rhs += np.einsum("npd,nd->p", centred, target[chunk])
-    solution, pinv, identified = _solve(gram, rhs, raw)
+        rhs += flat @ target[chunk].ravel()
+        semantics[chunk] = (ones @ flat).reshape(-1, d)
+    gram *= weight * weight
+    rhs *= weight
+    # S_T = w sum_p e_p = w sum_p (e_p - mu_p) + w sum_p mu_p
+    semantics = weight * (semantics + mu.sum(axis=0))
+    identified = _identified(gram, n, weight, mu)
+    solution, pinv = _solve(gram, rhs, identified)
 
     meat = np.zeros((step, step))
-    for chunk in chunks(rows.size):
-        index = rows[chunk]
-        centred = _centred(points[index, :step], mu, weight)
-        residual = target[chunk] - np.einsum("npd,p->nd", centred, solution)
-        scores = np.einsum("npd,nd->np", centred, residual)
-        meat += scores.T @ scores
-    n = rows.size
+    for number, chunk in enumerate(slices):
+        part = centred(number)
+        fitted = weight * (solution @ part.reshape(step, -1)).reshape(-1, d)
+        scores = weight * np.einsum("pnd,nd->pn", part, target[chunk] - fitted)
+        meat += scores @ scores.T
     # Small-sample factor of the cluster-robust covariance (one cluster per
     # window): n / (n - 1), as in the usual CR1 estimator.
     covariance = pinv @ meat @ pinv * (n / max(n - 1, 1))
     stderr = np.sqrt(np.maximum(np.diag(covariance), 0.0))
     # Positions p = 0..T-1 to lags delta = T-1-p.
     order = slice(None, None, -1)
-    retention = np.where(identified, solution, np.nan)[order]
-    return (
-        Retention(
-            step=step,
-            retention=retention,
-            stderr=np.where(identified, stderr, np.nan)[order],
-            covariance=covariance[order, order],
-            n_windows=int(n),
-        ),
-        rows,
+    retention = Retention(
+        step=step,
+        retention=np.where(identified, solution, np.nan)[order],
+        stderr=np.where(identified, stderr, np.nan)[order],
+        covariance=covariance[order, order],
+        n_windows=int(n),
     )
+    return retention, rows, semantics
 
 
 def regress_every_step(points, predicted, composition):
@@ -206,7 +245,6 @@ def regress_every_step(points, predicted, composition):
         rows = np.flatnonzero(lengths >= length)
         mu = _position_means(points, rows, length)
         gram = np.zeros((length, length))
-        raw = np.zeros(length)
         # cross[p, t] = sum_i <e_{i,p} - mu_p, S^_{i,t} - mean_i S^_{i,t}>
         cross = np.zeros((length, length))
         target_mean = np.zeros((length, points.shape[2]))
@@ -216,18 +254,15 @@ def regress_every_step(points, predicted, composition):
         target_mean /= rows.size
         for chunk in chunks(rows.size):
             index = rows[chunk]
-            block = np.asarray(points[index, :length], dtype=np.float64)
-            raw += np.einsum("npd,npd->p", block, block)
-            centred = _centred(block, mu, 1.0)
+            centred = _centred(points[index, :length], mu)
             flat = centred.transpose(1, 0, 2).reshape(length, -1)
             gram += flat @ flat.T
             target = np.asarray(predicted[index, :length], np.float64) - target_mean
             cross += np.einsum("npd,ntd->pt", centred, target)
         for t in range(previous + 1, length + 1):
             w = weights[t - 1]
-            solution, _, identified = _solve(
-                w * w * gram[:t, :t], w * cross[:t, t - 1], w * w * raw[:t]
-            )
+            identified = _identified(gram[:t, :t], rows.size, 1.0, mu[:t])
+            solution, _ = _solve(w * w * gram[:t, :t], w * cross[:t, t - 1], identified)
             matrix[t - 1, :t] = np.where(identified, solution, np.nan)
         previous = length
     return matrix
