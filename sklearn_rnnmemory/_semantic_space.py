@@ -1,22 +1,52 @@
 """The Semantic Euclidean Space: every token a point in R^d (DESIGN 3.1)."""
 
+import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterable, Mapping
+from numbers import Real
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.extmath import randomized_svd
 from sklearn.utils.validation import check_is_fitted
 
 from ._text import word_tokenize
-from ._validation import check_not_sparse, check_positive_int, is_positive_int
+from ._validation import (
+    check_memory,
+    check_not_sparse,
+    check_positive_int,
+    check_random_state,
+    is_positive_int,
+)
 
 BASES = ("onehot", "orthogonal", "random", "cooccurrence")
 _DEFAULT_DIM = 64
 # Context-distribution smoothing of PPMI (Levy, Goldberg & Dagan, 2015).
 _CONTEXT_SMOOTHING = 0.75
+
+
+def _is_number(value):
+    return isinstance(value, Real) and not isinstance(value, bool | np.bool_)
+
+
+def _numbers(values, name):
+    """``values`` as a float64 array, or an error naming ``name``."""
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{name} must hold numbers (the coordinates of token points); got "
+            f"values that cannot be read as numbers: {exc}"
+        ) from None
+
+
+def _check_points_memory(n_tokens, dim, copies):
+    check_memory(
+        copies * n_tokens * dim * 8,
+        f"The points of {n_tokens} tokens in {dim} dimensions (dim={dim})",
+        "choose a smaller dim.",
+    )
 
 
 class SemanticEuclideanSpace(
@@ -49,23 +79,29 @@ class SemanticEuclideanSpace(
         Dimension ``d``. ``None``: ``|V|`` for ``onehot`` and ``orthogonal``,
         ``min(64, |V|)`` for ``random`` and ``cooccurrence``. Must equal
         ``|V|`` for ``onehot``; ignored for user-given points.
-    vocabulary : sequence of hashable, default=None
-        A fixed vocabulary, in row order. ``None`` learns it from the data
-        passed to ``fit`` (in order of first appearance), or takes it from a
-        mapping ``basis``.
+    vocabulary : sequence of hashable or mapping, default=None
+        A fixed vocabulary, in row order, or a mapping token -> row index
+        ``0 .. |V| - 1`` (as scikit-learn's ``CountVectorizer`` takes it).
+        ``None`` learns it from the data passed to ``fit`` (in order of first
+        appearance), or takes it from a mapping ``basis``.
     tokenizer : callable, default=None
-        Splits a string into tokens; ``None`` uses lower-cased words. Used only
-        for sequences given as strings.
+        Splits a string into a list of tokens; ``None`` uses lower-cased words.
+        Used only for sequences given as strings: the items of a list, or the
+        cells of a 2-D array with a single column of strings (a one-column
+        DataFrame of texts).
     min_count : int, default=1
         Tokens seen fewer times in ``fit`` are left out of a learned vocabulary.
     max_vocab : int, default=None
         Keep only the ``max_vocab`` most frequent tokens of a learned
         vocabulary (ties: first seen first).
     context_size : int, default=2
-        Co-occurrence window, in tokens on each side, for ``"cooccurrence"``.
-    pad_value : int, default=-1
-        In a 2-D numeric array of token ids, the value that marks padding at the
-        end of a row (NaN also does in a float array). Any other number is a
+        Co-occurrence window, in tokens on each side, for ``"cooccurrence"``;
+        a window wider than the longest sequence counts every pair of a
+        sequence, as that sequence's length would.
+    pad_value : int, str or None, default=-1
+        In a 2-D array of tokens, the value that marks padding at the end of a
+        row. NaN and None also do, and so does the empty string in an array of
+        strings or objects (a DataFrame of ragged rows). Any other value is a
         token: a float array is read as token ids, not as real-valued inputs.
     handle_unknown : {"error", "ignore"}, default="error"
         A token outside the vocabulary raises a ValueError naming it, or (with
@@ -128,7 +164,7 @@ class SemanticEuclideanSpace(
     # -- input --------------------------------------------------------------
 
     def _sequences(self, X):
-        """Read X as a list of token lists."""
+        """Read X as a list of token lists; every token hashable."""
         if isinstance(X, str | bytes):
             raise ValueError(
                 "X must be a collection of sequences (e.g. a list of strings); got a "
@@ -136,22 +172,15 @@ class SemanticEuclideanSpace(
             )
         check_not_sparse(X)
         if not isinstance(X, list | tuple | np.ndarray) and hasattr(X, "__array__"):
-            X = np.asarray(X)
-        if isinstance(X, np.ndarray) and X.dtype.kind == "c":
-            raise ValueError("Complex data not supported; tokens must be hashable ids.")
-        if isinstance(X, np.ndarray) and X.dtype.kind in "iuf":
-            if X.ndim == 1:
-                raise ValueError(
-                    "Expected a 2-D array of token ids or a list of sequences; got a "
-                    "1-D array of numbers. Reshape your data with X.reshape(1, -1) if "
-                    "it holds a single sequence."
-                )
-            if X.ndim == 2:
-                return self._array_rows(X)
-        if isinstance(X, np.ndarray) and X.ndim not in (1, 2):
+            X = np.asarray(X)  # a DataFrame, a Series, ...
+        if isinstance(X, np.ndarray):
+            X = self._array_items(X)
+            if isinstance(X, list) and X and isinstance(X[0], list):
+                return self._hashable(X)
+        if isinstance(X, Mapping | set | frozenset):
             raise ValueError(
-                f"X must be a list of sequences or a 2-D array of token ids; got an "
-                f"array of shape {X.shape}."
+                f"X must be an ordered collection of sequences (a list, a tuple, "
+                f"an array); got {type(X).__name__}."
             )
         try:
             items = list(X)
@@ -165,7 +194,13 @@ class SemanticEuclideanSpace(
         sequences = []
         for i, item in enumerate(items):
             if isinstance(item, str):
-                sequences.append(list(tokenize(item)))
+                tokens = tokenize(item)
+                if isinstance(tokens, str | bytes) or not isinstance(tokens, Iterable):
+                    raise TypeError(
+                        f"tokenizer must return a list of tokens; it returned "
+                        f"{type(tokens).__name__} {tokens!r:.40} for X[{i}]."
+                    )
+                sequences.append(list(tokens))
             elif isinstance(item, np.ndarray) and item.ndim == 1:
                 sequences.append(item.tolist())
             elif isinstance(item, list | tuple):
@@ -175,10 +210,86 @@ class SemanticEuclideanSpace(
                     f"X[{i}] must be a string or a sequence of tokens; got "
                     f"{type(item).__name__}."
                 )
+        return self._hashable(sequences)
+
+    @staticmethod
+    def _hashable(sequences):
+        """``sequences``, once every token is known to be usable as a key."""
+        for i, seq in enumerate(sequences):
+            for token in seq:
+                if not isinstance(token, Hashable):
+                    raise TypeError(
+                        f"X[{i}] holds the token {token!r:.40} of type "
+                        f"{type(token).__name__}, which is not hashable; tokens "
+                        "must be strings, numbers or other hashable values."
+                    )
+                if token != token:  # NaN, the one value unequal to itself
+                    raise ValueError(
+                        f"X[{i}] holds NaN, which cannot be a token (it is not "
+                        "equal to itself). NaN pads only the rows of a 2-D array, "
+                        "at their end; drop it from a list of tokens."
+                    )
         return sequences
 
+    def _array_items(self, X):
+        """An array's sequences: token lists for a 2-D array of tokens, the
+        array itself where its items are sequences or texts."""
+        if X.dtype.kind == "c":
+            raise ValueError("Complex data not supported; tokens must be hashable ids.")
+        if X.ndim == 0 or X.ndim > 2:
+            raise ValueError(
+                f"X must be a list of sequences or a 2-D array of token ids; got an "
+                f"array of shape {X.shape}."
+            )
+        if X.ndim == 1:
+            if X.dtype.kind in "iuf":
+                raise ValueError(
+                    "Expected a 2-D array of token ids or a list of sequences; got "
+                    "a 1-D array of numbers. Reshape your data with "
+                    "X.reshape(1, -1) if it holds a single sequence."
+                )
+            return X
+        if (
+            X.shape[1] == 1
+            and X.dtype.kind in "OUS"
+            and all(isinstance(cell, str) for cell in X[:, 0])
+        ):
+            # One column of texts (a one-column DataFrame): each cell is a
+            # sequence to tokenize, as in a 1-D array, not a single token.
+            return X[:, 0]
+        return self._array_rows(X)
+
+    def _padding(self, X):
+        """Boolean mask of the padding cells of a 2-D array of tokens."""
+        pad_value = self.pad_value
+        if X.dtype.kind in "iufb":
+            pad = np.zeros(X.shape, dtype=bool)
+            if _is_number(pad_value):
+                pad |= X == pad_value
+            if X.dtype.kind == "f":
+                pad |= np.isnan(X)
+            return pad
+        if X.dtype.kind in "US":
+            empty = "" if X.dtype.kind == "U" else b""
+            pad = X == empty
+            if isinstance(pad_value, str | bytes):
+                pad |= X == pad_value
+            return pad
+
+        def is_pad(cell):
+            if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+                return True
+            if isinstance(cell, str | bytes) and not cell:
+                return True
+            if _is_number(cell) and _is_number(pad_value):
+                return bool(cell == pad_value)
+            both_text = isinstance(cell, str) and isinstance(pad_value, str)
+            return both_text and cell == pad_value
+
+        return np.frompyfunc(is_pad, 1, 1)(X).astype(bool)
+
     def _array_rows(self, X):
-        """Rows of a numeric array, each cut at its trailing padding."""
+        """Rows of a 2-D array of tokens, each cut at its trailing padding."""
         if X.shape[0] == 0:
             raise ValueError(f"X holds no sequences (shape {X.shape}).")
         if X.shape[1] == 0:
@@ -186,19 +297,18 @@ class SemanticEuclideanSpace(
                 f"X has 0 feature(s) (shape={X.shape}) while a minimum of 1 is "
                 "required: every sequence is empty."
             )
-        if np.isinf(X).any():
+        if X.dtype.kind == "f" and np.isinf(X).any():
             raise ValueError(
                 "X contains infinity; only NaN or pad_value may pad a row."
             )
-        pad = X == self.pad_value
-        if X.dtype.kind == "f":
-            pad |= np.isnan(X)
+        pad = self._padding(X)
         later_token = np.flip(np.logical_or.accumulate(np.flip(~pad, 1), axis=1), 1)
         if (pad & later_token).any():
             i, t = np.argwhere(pad & later_token)[0]
             raise ValueError(
-                f"X[{i}, {t}] is padding (NaN or pad_value={self.pad_value!r}) "
-                "followed by a token; padding must come at the end of each row."
+                f"X[{i}, {t}] is padding (NaN, None, an empty string or "
+                f"pad_value={self.pad_value!r}) followed by a token; padding must "
+                "come at the end of each row."
             )
         lengths = (~pad).sum(axis=1)
         return [row[:n].tolist() for row, n in zip(X, lengths, strict=True)]
@@ -206,6 +316,8 @@ class SemanticEuclideanSpace(
     # -- fit ----------------------------------------------------------------
 
     def _check_params(self):
+        """Validate the parameters; return the fixed vocabulary's tokens (or
+        None) and, for a user-given basis, its tokens and points."""
         if isinstance(self.basis, str) and self.basis not in BASES:
             raise ValueError(
                 f"basis must be one of {BASES}, an array or a mapping; got "
@@ -224,6 +336,63 @@ class SemanticEuclideanSpace(
             raise ValueError(
                 f"tokenizer must be callable or None; got {self.tokenizer!r}."
             )
+        if not (self.pad_value is None or isinstance(self.pad_value, Real | str)):
+            raise ValueError(
+                f"pad_value must be a number, a string or None; got {self.pad_value!r}."
+            )
+        check_random_state(self.random_state)
+        tokens = self._fixed_vocabulary()
+        if isinstance(self.basis, str):
+            return tokens, None
+        return self._user_points(tokens)
+
+    def _fixed_vocabulary(self):
+        """The tokens of ``vocabulary`` in row order, or None."""
+        vocabulary = self.vocabulary
+        if vocabulary is None:
+            return None
+        if isinstance(vocabulary, str | bytes):
+            raise TypeError(
+                "vocabulary must be a sequence of tokens or a mapping token -> "
+                f"index; got the string {vocabulary!r:.40}. Use "
+                f"[{vocabulary!r:.20}] for a single token."
+            )
+        if isinstance(vocabulary, Mapping):
+            indices = list(vocabulary.values())
+            if not all(
+                isinstance(i, int | np.integer) and not isinstance(i, bool)
+                for i in indices
+            ) or sorted(indices) != list(range(len(indices))):
+                raise ValueError(
+                    "A mapping vocabulary must map its tokens to the indices "
+                    f"0 .. {len(indices) - 1}, each once; got the indices "
+                    f"{sorted(indices, key=repr)[:10]!r}."
+                )
+            tokens = [None] * len(indices)
+            for token, i in vocabulary.items():
+                tokens[i] = token
+        else:
+            try:
+                tokens = list(vocabulary)
+            except TypeError:
+                raise TypeError(
+                    "vocabulary must be a sequence of tokens or a mapping token -> "
+                    f"index; got {type(vocabulary).__name__}."
+                ) from None
+        if not tokens:
+            raise ValueError("vocabulary is empty.")
+        seen = set()
+        for i, token in enumerate(tokens):
+            if not isinstance(token, Hashable):
+                raise TypeError(
+                    f"vocabulary[{i}] is {token!r:.40} of type "
+                    f"{type(token).__name__}, which is not hashable; tokens must be "
+                    "strings, numbers or other hashable values."
+                )
+            if token in seen:
+                raise ValueError(f"Token {token!r} appears twice in the vocabulary.")
+            seen.add(token)
+        return tokens
 
     def _learn_vocabulary(self, sequences):
         counts = Counter(token for seq in sequences for token in seq)
@@ -240,10 +409,10 @@ class SemanticEuclideanSpace(
             )
         return tokens
 
-    def _user_points(self):
+    def _user_points(self, tokens):
+        """Tokens and points of an array or mapping ``basis``."""
         if isinstance(self.basis, Mapping):
-            if self.vocabulary is not None:
-                tokens = list(self.vocabulary)
+            if tokens is not None:
                 missing = [t for t in tokens if t not in self.basis]
                 if missing:
                     raise ValueError(
@@ -251,33 +420,48 @@ class SemanticEuclideanSpace(
                     )
             else:
                 tokens = list(self.basis)
-            rows = [np.asarray(self.basis[t], dtype=np.float64).ravel() for t in tokens]
+            rows = [_numbers(self.basis[t], f"basis[{t!r}]").ravel() for t in tokens]
             if len({r.shape for r in rows}) > 1:
                 raise ValueError(
                     "Every vector of a mapping basis must have the same length."
                 )
             points = np.stack(rows) if rows else np.empty((0, 0))
         else:
-            points = np.asarray(self.basis, dtype=np.float64)
+            points = _numbers(self.basis, "basis")
             if points.ndim != 2:
                 raise ValueError(
                     "An array basis must have shape (|V|, d); got shape "
                     f"{points.shape}."
                 )
-            if self.vocabulary is None:
+            if tokens is None:
                 tokens = list(range(points.shape[0]))
-            else:
-                tokens = list(self.vocabulary)
-                if len(tokens) != points.shape[0]:
-                    raise ValueError(
-                        f"basis has {points.shape[0]} rows but vocabulary has "
-                        f"{len(tokens)} tokens; row i must be the point of "
-                        "vocabulary[i]."
-                    )
+            elif len(tokens) != points.shape[0]:
+                raise ValueError(
+                    f"basis has {points.shape[0]} rows but vocabulary has "
+                    f"{len(tokens)} tokens; row i must be the point of "
+                    "vocabulary[i]."
+                )
         if points.size == 0:
             raise ValueError("The basis holds no points.")
         if not np.isfinite(points).all():
             raise ValueError("The basis must hold finite values only.")
+        # transform returns float32: a point must survive that cast.
+        largest = np.abs(points).max()
+        if largest > np.finfo(np.float32).max:
+            raise ValueError(
+                f"basis holds the value {largest:.3g}, beyond float32's range "
+                f"(about 3.4e38), in which transform returns points; rescale basis."
+            )
+        vanishing = (points != 0).any(axis=1) & ~(points.astype(np.float32) != 0).any(
+            axis=1
+        )
+        if vanishing.any():
+            i = int(np.flatnonzero(vanishing)[0])
+            raise ValueError(
+                f"basis gives the token {tokens[i]!r} a point so small that it "
+                "rounds to zero in float32, in which transform returns points (a "
+                "zero point marks an unknown token); rescale basis."
+            )
         return tokens, points
 
     def _generated_points(self, tokens, sequences, rng):
@@ -295,12 +479,14 @@ class SemanticEuclideanSpace(
                     f"basis='orthogonal' needs dim >= the vocabulary size ({n}); got "
                     f"dim={dim}. Use basis='random' for a smaller space."
                 )
+            _check_points_memory(n, dim, copies=1 if basis == "onehot" else 3)
             if basis == "onehot":
                 return np.eye(n)
             q, _ = np.linalg.qr(rng.standard_normal((dim, n)))
             return q.T
         dim = min(_DEFAULT_DIM, n) if self.dim is None else self.dim
         if basis == "random":
+            _check_points_memory(n, dim, copies=2)
             rows = rng.standard_normal((n, dim))
             return rows / np.linalg.norm(rows, axis=1, keepdims=True)
         if dim > n:
@@ -313,14 +499,18 @@ class SemanticEuclideanSpace(
     def _cooccurrence_points(self, tokens, sequences, dim, rng):
         index = {t: i for i, t in enumerate(tokens)}
         n = len(tokens)
-        gap = [-1] * self.context_size
+        # No pair lies further apart than the longest sequence allows: a wider
+        # window counts the same pairs, so it is cut there, and neither the
+        # gaps between sequences nor the loop over offsets grow with it.
+        context = min(self.context_size, max(len(seq) for seq in sequences) - 1)
+        gap = [-1] * context
         flat = []
         for seq in sequences:
             flat.extend(index.get(t, -1) for t in seq)
             flat.extend(gap)
         flat = np.asarray(flat, dtype=np.int64)
         rows, cols = [], []
-        for offset in range(1, self.context_size + 1):
+        for offset in range(1, context + 1):
             a, b = flat[:-offset], flat[offset:]
             both = (a >= 0) & (b >= 0)
             rows.extend([a[both], b[both]])
@@ -342,7 +532,15 @@ class SemanticEuclideanSpace(
         pmi = np.log(ppmi.data / total / (word[ppmi.row] * context[ppmi.col]))
         ppmi = sp.csr_matrix((np.maximum(pmi, 0.0), (ppmi.row, ppmi.col)), shape=(n, n))
         ppmi.eliminate_zeros()
+        if ppmi.nnz == 0:
+            raise ValueError(
+                "basis='cooccurrence' learned no point: no two tokens co-occur "
+                "more often than chance (positive PMI is zero everywhere), as in "
+                "a corpus of one repeated token. Use a larger, more varied corpus "
+                "or another basis."
+            )
         if dim >= n - 1 or n <= 500:
+            _check_points_memory(n, n, copies=3)
             u, s, _ = np.linalg.svd(ppmi.toarray(), full_matrices=False)
             u, s = u[:, :dim], s[:dim]
         else:
@@ -367,19 +565,13 @@ class SemanticEuclideanSpace(
         self : SemanticEuclideanSpace
             The fitted space.
         """
-        self._check_params()
+        tokens, points = self._check_params()
         sequences = self._sequences(X)
-        rng = check_random_state(self.random_state)
-        if isinstance(self.basis, str):
-            if self.vocabulary is not None:
-                tokens = list(self.vocabulary)
-                if not tokens:
-                    raise ValueError("vocabulary is empty.")
-            else:
+        if points is None:
+            if tokens is None:
                 tokens = self._learn_vocabulary(sequences)
+            rng = check_random_state(self.random_state)
             points = self._generated_points(tokens, sequences, rng)
-        else:
-            tokens, points = self._user_points()
         vocabulary = {}
         for i, token in enumerate(tokens):
             if token in vocabulary:
@@ -409,6 +601,12 @@ class SemanticEuclideanSpace(
             Unknown tokens are zero points under ``handle_unknown="ignore"``.
         """
         ids = self.token_ids(X)
+        check_memory(
+            ids.size * self.dim_ * 4,
+            f"The points of {ids.shape[0]} sequences of up to {ids.shape[1]} tokens "
+            f"in {self.dim_} dimensions",
+            "transform the sequences in smaller batches.",
+        )
         table = np.vstack(
             [self.points_, np.zeros(self.dim_), np.full(self.dim_, np.nan)]
         ).astype(np.float32)
@@ -464,7 +662,7 @@ class SemanticEuclideanSpace(
             The ``k`` nearest tokens by Euclidean distance.
         """
         check_is_fitted(self)
-        points = np.asarray(points, dtype=np.float64)
+        points = _numbers(points, "points")
         if points.ndim == 0 or points.shape[-1] != self.dim_:
             raise ValueError(
                 f"points must have {self.dim_} values on the last axis (the space's "
@@ -475,14 +673,21 @@ class SemanticEuclideanSpace(
                 f"k must be an integer in [1, {len(self.tokens_)}] (the vocabulary "
                 f"size); got {k!r}."
             )
+        if np.isinf(points).any():
+            raise ValueError("points contains infinity; NaN rows give None.")
         flat = points.reshape(-1, self.dim_)
         missing = np.isnan(flat).any(axis=1)
         flat = np.where(missing[:, None], 0.0, flat)
-        distance = (
-            np.einsum("nd,nd->n", flat, flat)[:, None]
-            - 2.0 * flat @ self.points_.T
-            + np.einsum("vd,vd->v", self.points_, self.points_)[None, :]
-        )
+        # A point so far out that its squared distances overflow is equally
+        # far from every token at float64 precision: inf, never NaN, so that
+        # the order stays defined.
+        with np.errstate(over="ignore", invalid="ignore"):
+            distance = (
+                np.einsum("nd,nd->n", flat, flat)[:, None]
+                - 2.0 * flat @ self.points_.T
+                + np.einsum("vd,vd->v", self.points_, self.points_)[None, :]
+            )
+        distance[np.isnan(distance)] = np.inf
         nearest = np.argpartition(distance, k - 1, axis=1)[:, :k]
         order = np.take_along_axis(distance, nearest, axis=1).argsort(
             axis=1, kind="stable"

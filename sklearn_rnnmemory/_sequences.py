@@ -109,7 +109,11 @@ def cut_windows(X, seq_len):
     """Cut each sequence into consecutive windows of ``seq_len`` steps.
 
     The last window of a sequence may be shorter; it is NaN-padded.
-    Sequences with no valid step give no window.
+    Sequences with no valid step give no window. A window never reaches
+    past the longest sequence: a ``seq_len`` at least that long gives one
+    window per sequence, the sequences themselves trimmed to the longest
+    valid length (as ``None`` does), so the windows take no more memory than
+    ``X`` however large ``seq_len`` is.
 
     Parameters
     ----------
@@ -121,20 +125,22 @@ def cut_windows(X, seq_len):
 
     Returns
     -------
-    windows : ndarray of shape (n_windows, seq_len, d)
-        The windows, in sequence order then time order.
+    windows : ndarray of shape (n_windows, min(seq_len, L), d)
+        The windows, in sequence order then time order; ``L`` is the longest
+        valid length.
     origin : ndarray of shape (n_windows, 2)
         For each window, the index of its sequence and its first step.
     """
     lengths = sequence_lengths(X)
-    if seq_len is None:
+    longest = int(lengths.max()) if lengths.size else 0
+    if seq_len is None or seq_len >= longest:
         keep = lengths > 0
-        width = max(int(lengths.max()), 1)
+        width = max(longest, 1)
         origin = np.stack([np.flatnonzero(keep), np.zeros(keep.sum(), int)], 1)
+        if keep.all():
+            # The sequences themselves: a view, or X itself, never a copy.
+            return (X if width == X.shape[1] else X[:, :width]), origin
         return X[keep, :width], origin
-    if seq_len == X.shape[1] and (lengths > 0).all():
-        # One window per sequence: the sequences themselves, without a copy.
-        return X, np.stack([np.arange(X.shape[0]), np.zeros(X.shape[0], int)], 1)
     n_per_seq = -(-lengths // seq_len)
     seq_index = np.repeat(np.arange(X.shape[0]), n_per_seq)
     # Position of each window within its sequence: 0, 1, ... per sequence.
@@ -142,6 +148,7 @@ def cut_windows(X, seq_len):
         np.cumsum(n_per_seq) - n_per_seq, n_per_seq
     )
     start = first * seq_len
+    # seq_len < longest <= T here, so the padding is shorter than one window.
     pad = int(start.max() + seq_len - X.shape[1]) if start.size else 0
     if pad > 0:
         X = np.concatenate(

@@ -1,8 +1,20 @@
-"""Parameter checks shared by the estimators, indicators and scorers."""
+"""Parameter checks shared by the estimators, indicators and scorers.
 
+Each check names the parameter as the user typed it and accepts NumPy scalars
+wherever a Python number is accepted; the checked value comes back as a
+Python ``int`` or ``float``, which torch's constructors require.
+"""
+
+import math
+import os
 from numbers import Integral, Real
 
+import numpy as np
 import scipy.sparse as sp
+
+# Where the machine's memory cannot be read: a ceiling no real workload of
+# this library reaches, so that absurd sizes are still refused up front.
+_FALLBACK_MEMORY = 2**40
 
 
 def is_positive_int(value):
@@ -11,20 +23,107 @@ def is_positive_int(value):
 
 
 def check_positive_int(value, name, *, allow_none=False):
-    """Return ``value`` if it is an integer >= 1 (or None if allowed), else raise."""
-    if (allow_none and value is None) or is_positive_int(value):
-        return value
+    """Return ``value`` as an int if it is an integer >= 1 (or None if allowed),
+    else raise."""
+    if allow_none and value is None:
+        return None
+    if is_positive_int(value):
+        return int(value)
     expected = "a positive integer or None" if allow_none else "a positive integer"
     raise ValueError(f"{name} must be {expected}; got {value!r}.")
 
 
+def check_nonnegative_int(value, name):
+    """Return ``value`` as an int if it is an integer >= 0, else raise."""
+    if isinstance(value, Integral) and not isinstance(value, bool) and value >= 0:
+        return int(value)
+    raise ValueError(f"{name} must be an integer >= 0; got {value!r}.")
+
+
+def check_real(value, name, *, low=None, high=None, closed="neither"):
+    """Return ``value`` as a finite float within bounds, else raise.
+
+    Parameters
+    ----------
+    value : object
+        The value to check; Python and NumPy numbers pass, bools do not.
+    name : str
+        Parameter name for the message.
+    low, high : float, default=None
+        Bounds; None leaves that side open.
+    closed : {"neither", "left", "right", "both"}, default="neither"
+        Which bounds the value may equal.
+    """
+    number = (
+        isinstance(value, Real)
+        and not isinstance(value, bool | np.bool_)
+        and math.isfinite(value)
+    )
+    inside = number
+    if number and low is not None:
+        inside = value >= low if closed in ("left", "both") else value > low
+    if inside and high is not None:
+        inside = value <= high if closed in ("right", "both") else value < high
+    if inside:
+        return float(value)
+    if low is not None and high is not None:
+        left = "[" if closed in ("left", "both") else "("
+        right = "]" if closed in ("right", "both") else ")"
+        expected = f"a number in {left}{low}, {high}{right}"
+    elif low is not None:
+        expected = f"a number {'>=' if closed in ('left', 'both') else '>'} {low}"
+    elif high is not None:
+        expected = f"a number {'<=' if closed in ('right', 'both') else '<'} {high}"
+    else:
+        expected = "a finite number"
+    raise ValueError(f"{name} must be {expected}; got {value!r}.")
+
+
+def check_bool(value, name):
+    """Return ``value`` as a bool if it is one (NumPy's included), else raise."""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    raise ValueError(f"{name} must be True or False; got {value!r}.")
+
+
+def check_random_state(random_state, name="random_state"):
+    """A ``RandomState`` from a seed, as scikit-learn's ``check_random_state``,
+    with an error that names the parameter.
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None
+        An integer seed in ``[0, 2**32 - 1]``, a ``RandomState`` (used as is)
+        or None (NumPy's global ``RandomState``).
+    name : str, default="random_state"
+        Parameter name for the message.
+
+    Returns
+    -------
+    rng : numpy.random.RandomState
+    """
+    if random_state is None:
+        return np.random.mtrand._rand
+    if isinstance(random_state, np.random.RandomState):
+        return random_state
+    if (
+        isinstance(random_state, Integral)
+        and not isinstance(random_state, bool)
+        and 0 <= random_state < 2**32
+    ):
+        return np.random.RandomState(int(random_state))
+    hint = ""
+    if isinstance(random_state, np.random.Generator):
+        hint = " A numpy Generator is not accepted, as in scikit-learn; pass a seed."
+    raise ValueError(
+        f"{name} must be an integer in [0, 2**32 - 1], a numpy RandomState or "
+        f"None; got {random_state!r}.{hint}"
+    )
+
+
 def check_threshold(threshold):
     """Return ``threshold`` as a float if it lies in (0, 1], else raise."""
-    if isinstance(threshold, bool) or not (
-        isinstance(threshold, Real) and 0 < threshold <= 1
-    ):
-        raise ValueError(f"threshold must be a number in (0, 1]; got {threshold!r}.")
-    return float(threshold)
+    return check_real(threshold, "threshold", low=0, high=1, closed="right")
 
 
 def check_not_sparse(X):
@@ -33,4 +132,41 @@ def check_not_sparse(X):
         raise TypeError(
             "Sparse input is not supported: sequences are dense (a list of "
             "sequences or a dense array)."
+        )
+
+
+def memory_limit():
+    """Bytes of physical memory of this machine (a fixed ceiling where the
+    system does not tell)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return _FALLBACK_MEMORY
+
+
+def _format_bytes(n_bytes):
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n_bytes < 1024 or unit == "PiB":
+            return f"{n_bytes:.3g} {unit}" if unit != "bytes" else f"{n_bytes} bytes"
+        n_bytes /= 1024
+    return None  # unreachable
+
+
+def check_memory(n_bytes, what, hint):
+    """Refuse, before allocating it, an array larger than the machine's memory.
+
+    Parameters
+    ----------
+    n_bytes : int
+        Size of the allocation; Python ints, so that it cannot overflow.
+    what : str
+        What would be allocated, with the parameters that size it.
+    hint : str
+        What the user can change.
+    """
+    limit = memory_limit()
+    if n_bytes > limit:
+        raise ValueError(
+            f"{what} would need {_format_bytes(n_bytes)}, more than this machine's "
+            f"memory ({_format_bytes(limit)}); {hint}"
         )

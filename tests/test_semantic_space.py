@@ -193,3 +193,81 @@ def test_token_ids_index_the_points():
     points = space.transform(["the dog", "a bird sat"])
     np.testing.assert_array_equal(points[0, :2], space.points_[[0, 5]])
     np.testing.assert_array_equal(points[1, 1], np.zeros(8))  # unknown: id 8
+
+
+class OneColumnFrame:
+    """What a one-column DataFrame of texts gives numpy: an (n, 1) object array."""
+
+    def __init__(self, texts):
+        self.texts = texts
+
+    def __array__(self, dtype=None, copy=None):
+        return np.array([[t] for t in self.texts], dtype=object)
+
+
+def test_a_column_of_texts_is_tokenized_not_read_as_one_token_per_text():
+    expected = SemanticEuclideanSpace().fit(TEXTS)
+    for column in (OneColumnFrame(TEXTS), np.array([[t] for t in TEXTS])):
+        space = SemanticEuclideanSpace().fit(column)
+        assert space.vocabulary_ == expected.vocabulary_
+        np.testing.assert_array_equal(
+            space.transform(column), expected.transform(TEXTS)
+        )
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        np.array([["a", "b", -1], ["c", -1, -1]], dtype=object),
+        np.array([["a", "b", None], ["c", None, np.nan]], dtype=object),
+        np.array([["a", "b", ""], ["c", "", ""]]),
+    ],
+    ids=["pad_value", "None and NaN", "empty string"],
+)
+def test_object_and_string_arrays_end_at_their_padding(rows):
+    space = SemanticEuclideanSpace().fit(rows)
+    assert list(space.vocabulary_) == ["a", "b", "c"]
+    assert space.token_ids(rows).tolist() == [[0, 1], [2, -1]]
+    custom = SemanticEuclideanSpace(pad_value="<pad>").fit(
+        np.array([["a", "<pad>"], ["b", "c"]], dtype=object)
+    )
+    assert list(custom.vocabulary_) == ["a", "b", "c"]
+
+
+def test_a_mapping_vocabulary_gives_each_token_its_index():
+    space = SemanticEuclideanSpace(vocabulary={"dog": 1, "cat": 0}).fit(TEXTS[:1])
+    assert list(space.tokens_) == ["cat", "dog"]
+    assert space.token_ids([["dog", "cat"]]).tolist() == [[1, 0]]
+
+
+def test_a_tokenizer_may_return_any_iterable_of_tokens():
+    space = SemanticEuclideanSpace(tokenizer=lambda s: iter(s.split())).fit(["a b"])
+    assert list(space.vocabulary_) == ["a", "b"]
+
+
+def test_a_context_wider_than_every_sequence_counts_each_pair_once():
+    corpus = load_python_reference(as_tokens=True)[:200]
+    longest = max(len(s) for s in corpus)
+    points = [
+        SemanticEuclideanSpace("cooccurrence", dim=8, context_size=size, random_state=0)
+        .fit(corpus)
+        .points_
+        for size in (longest - 1, 10**9)
+    ]
+    np.testing.assert_array_equal(points[0], points[1])
+
+
+def test_nearest_tokens_of_points_beyond_float64_squares():
+    space = SemanticEuclideanSpace("random", dim=2, random_state=0).fit(["a b c"])
+    far = np.sign(space.points_[1]) * 1e308
+    with np.errstate(all="raise"):
+        nearest = space.nearest_tokens(np.stack([far, space.points_[2]]))
+    # Every token is equally far from the first point at float64 precision.
+    assert nearest[0, 0] in ("a", "b", "c") and nearest[1, 0] == "c"
+
+
+def test_a_scaled_basis_keeps_its_points_in_float32():
+    for scale in (1e25, 1e-25, 1e38, 1e-38):
+        space = SemanticEuclideanSpace(np.eye(3) * scale).fit([[0, 1, 2]])
+        out = space.transform([[2, 0]])
+        np.testing.assert_allclose(out[0], np.eye(3, dtype=np.float32)[[2, 0]] * scale)

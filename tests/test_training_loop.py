@@ -154,6 +154,21 @@ def test_sequences_without_padding_are_neither_copied_nor_recut():
     np.testing.assert_array_equal(origin[:, 0], [0, 2, 3, 4])
 
 
+def test_windows_never_reach_past_the_longest_sequence():
+    X = token_points(5, 6, vocab_size=4)
+    X[:, 4:] = np.nan  # the longest sequence has 4 steps
+    X[2] = np.nan
+    for seq_len in (4, 7, 10**9):
+        windows, origin = cut_windows(X, seq_len)
+        assert windows.shape == (4, 4, 4)
+        np.testing.assert_array_equal(windows, X[[0, 1, 3, 4], :4])
+        np.testing.assert_array_equal(origin, [[0, 0], [1, 0], [3, 0], [4, 0]])
+    windows, origin = cut_windows(X, 3)  # shorter than the data: cut and padded
+    assert windows.shape == (8, 3, 4) and np.isnan(windows[1, 1:]).all()
+    full = token_points(3, 5, vocab_size=4)
+    assert cut_windows(full, 10**9)[0] is full
+
+
 def test_batches_shuffle_every_pass_and_cover_every_window():
     dataset = torch.utils.data.TensorDataset(torch.arange(10.0))
     dataset.X, dataset.y = torch.arange(10.0)[:, None], torch.arange(10.0)
