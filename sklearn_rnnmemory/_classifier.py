@@ -75,6 +75,10 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         The device the network was trained on.
     n_features_in_ : int
         Dimension ``d`` of the input points.
+    input_scale_ : float
+        The network reads ``X / input_scale_``: 1 when the input points'
+        root-mean-square norm lies in ``[1/4, 4]``, else the power of two
+        nearest that norm.
 
     Examples
     --------
@@ -159,25 +163,33 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
             raise ValueError(
                 f"y must hold one label per sequence, {X.shape[0]}; got {y.shape[0]}."
             )
-        check_classification_targets(y)
-        encoder = LabelEncoder().fit(y)
+        try:
+            check_classification_targets(y)
+            encoder = LabelEncoder().fit(y)
+        except TypeError:  # labels that cannot be sorted together
+            kinds = sorted({type(label).__name__ for label in y})
+            raise TypeError(
+                f"y must hold labels of one kind, all strings or all numbers; got "
+                f"labels of types {kinds}."
+            ) from None
         if len(encoder.classes_) < 2:
             raise ValueError(
                 f"y must hold at least 2 classes; got {len(encoder.classes_)} class."
             )
+        d, n_classes = X.shape[2], len(encoder.classes_)
+        self._check_network_size(d, n_classes, f", d={d}, {n_classes} classes")
         Xt = self._truncate(X)
+        self._check_split(Xt.shape[0], "sequences")
+        self.input_scale_ = self._input_scale(Xt)
         self.net_ = ClassifierNet(
             SequenceClassifierModule,
-            module__unit=self.unit,
             module__input_size=X.shape[2],
-            module__hidden_size=self.hidden_size,
-            module__num_layers=self.num_layers,
             module__n_classes=len(encoder.classes_),
             criterion=torch.nn.CrossEntropyLoss,
             classes=np.arange(len(encoder.classes_)),
             **{**options, **self._step_budget(Xt.shape[0])},
         )
-        self.net_.fit(Xt, encoder.transform(y).astype(np.int64))
+        self.net_.fit(self._network_input(Xt), encoder.transform(y).astype(np.int64))
         self._after_fit()
         self.classes_ = encoder.classes_
         self.n_features_in_ = X.shape[2]
@@ -198,7 +210,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         """
         check_is_fitted(self)
         X = self._truncate(self._check_input(X))
-        return self.net_.predict_proba(X)
+        return self.net_.predict_proba(self._network_input(X))
 
     def predict(self, X):
         """Predicted class labels.

@@ -8,7 +8,7 @@ from ._nets import MemoryNet
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences, cut_windows, valid_steps
 from ._units import MaskedSemanticLoss, SemanticReader
-from ._validation import check_positive_int
+from ._validation import check_bool, check_positive_int, check_threshold
 from .indicators import last_step_profile
 
 
@@ -87,6 +87,12 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         The device the network was trained on.
     n_features_in_ : int
         Dimension ``d`` of the semantic points (1 for scalar sequences).
+    input_scale_ : float
+        The network reads ``X / input_scale_`` and its output is multiplied
+        back: 1 when the points' root-mean-square norm lies in ``[1/4, 4]``
+        (every built-in basis), else the power of two nearest that norm, so
+        that points in any unit train alike and float32 neither overflows nor
+        underflows.
 
     Examples
     --------
@@ -157,9 +163,14 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         check_composition(self.composition)
         options = self._net_options()
         X = check_sequences(X, dtype=np.float32)
+        d = X.shape[2]
+        self._check_network_size(d, d, f", d={d}")
         windows, _ = cut_windows(X, self.seq_len)
         if windows.shape[0] == 0:
             raise ValueError("X holds no valid step: every sequence is padding.")
+        self._check_split(windows.shape[0])
+        self.input_scale_ = self._input_scale(windows)
+        windows = self._network_input(windows)
         # Padding is zero-filled once here, with the validity mask as the
         # targets' last channel, so no training step has to look for NaN;
         # without padding there is no mask at all.
@@ -172,10 +183,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
             targets = np.concatenate([targets, valid[..., None]], axis=-1)
         self.net_ = MemoryNet(
             SemanticReader,
-            module__unit=self.unit,
             module__input_size=X.shape[2],
-            module__hidden_size=self.hidden_size,
-            module__num_layers=self.num_layers,
             module__output_size=X.shape[2],
             criterion=MaskedSemanticLoss,
             criterion__masked=masked,
@@ -202,7 +210,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
             ``S^_t`` at every step, NaN at padding.
         """
         X = self._check_input(X)
-        return self._read(X, _forward, self.seq_len)
+        return self._network_output(self._read(X, _forward, self.seq_len))
 
     def memory_profile(self, X, *, eval_len=None, threshold=0.5, probe=True):
         """Measure every memory indicator on sequences ``X``.
@@ -230,6 +238,8 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
             All indicators.
         """
         check_positive_int(eval_len, "eval_len", allow_none=True)
+        threshold = check_threshold(threshold)
+        probe = check_bool(probe, "probe")
         X = self._check_input(X)
         windows, _ = cut_windows(X, self.seq_len if eval_len is None else eval_len)
         if windows.shape[0] == 0:
@@ -241,6 +251,9 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         # only their state at that step: no trajectory is kept.
         if rows.size < windows.shape[0] or step < windows.shape[1]:
             windows = windows[rows, :step]
+        # Measured in the network's unit: the indicators are scale-free, and
+        # a power of two changes no digit of them.
+        windows = self._network_input(windows)
         predicted, states = self._read_last_step(windows)
         return last_step_profile(
             windows,
@@ -288,7 +301,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         check_positive_int(eval_len, "eval_len", allow_none=True)
         X = self._check_input(X)
         windows, _ = cut_windows(X, self.seq_len if eval_len is None else eval_len)
-        return windows, self._read_windows(windows, _forward)
+        return windows, self._network_output(self._read_windows(windows, _forward))
 
     def score(self, X, y=None):
         """Memory capacity on ``X``, read in windows of ``seq_len``.

@@ -8,13 +8,34 @@ from ._nets import LanguageModelNet
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences, cut_windows
 from ._units import LanguageModelModule, TokenCrossEntropy
-from ._validation import check_positive_int
+from ._validation import check_not_sparse, check_positive_int
+
+#: Token ids must lie below this: the network reads them as float32, which
+#: holds every integer exactly only up to 2**24.
+MAX_TOKEN_ID = 2**24
+
+
+def _check_vocab_size(vocab_size):
+    vocab_size = check_positive_int(vocab_size, "vocab_size", allow_none=True)
+    if vocab_size is not None and vocab_size > MAX_TOKEN_ID:
+        raise ValueError(
+            f"vocab_size must be at most 2**24 = {MAX_TOKEN_ID}: the network reads "
+            f"token ids as float32, exact for integers up to there; got {vocab_size}."
+        )
+    return vocab_size
 
 
 def _check_token_ids(X, vocab_size=None):
     """Token ids ``(n, T)`` (negative or NaN at the end: padding) as ``(n, T, 1)``
     float32, NaN-padded."""
-    X = np.asarray(X)
+    check_not_sparse(X)
+    try:
+        X = np.asarray(X)
+    except (ValueError, TypeError) as exc:
+        raise type(exc)(
+            "X must be a 2-D numeric array of token ids (n, T), padded at the end "
+            f"with a negative value or NaN to one length; got {exc}"
+        ) from None
     if X.ndim != 2 or X.dtype.kind not in "iuf":
         raise ValueError(
             "X must be a 2-D numeric array of token ids (n, T), padded at the end "
@@ -26,9 +47,18 @@ def _check_token_ids(X, vocab_size=None):
     finite = np.isfinite(ids)
     if (ids[finite] != np.round(ids[finite])).any():
         raise ValueError("X must hold integer token ids; got non-integer values.")
-    if vocab_size is not None and (ids[finite] >= vocab_size).any():
+    largest = ids[finite].max(initial=-1)
+    if largest >= MAX_TOKEN_ID:
         raise ValueError(
-            f"X holds token id {int(ids[finite].max())}, but the model knows ids "
+            f"X holds token id {int(largest)}; ids must be below 2**24 = "
+            f"{MAX_TOKEN_ID} (the network reads them as float32, exact for "
+            "integers up to there, and has one embedding row per id up to the "
+            "largest). Map tokens to dense ids 0 .. |V| - 1, e.g. with "
+            "SemanticEuclideanSpace().fit(X).token_ids(X)."
+        )
+    if vocab_size is not None and largest >= vocab_size:
+        raise ValueError(
+            f"X holds token id {int(largest)}, but the model knows ids "
             f"0 .. {vocab_size - 1} (vocab_size={vocab_size})."
         )
     return check_sequences(ids[..., None], dtype=np.float32)
@@ -182,19 +212,23 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         self : RecurrentLanguageModel
             The fitted model.
         """
-        check_positive_int(self.embedding_dim, "embedding_dim")
-        check_positive_int(self.vocab_size, "vocab_size", allow_none=True)
+        embedding_dim = check_positive_int(self.embedding_dim, "embedding_dim")
+        vocab_size = _check_vocab_size(self.vocab_size)
         options = self._net_options()
-        ids = _check_token_ids(X, self.vocab_size)
-        vocab_size = self.vocab_size or int(np.nanmax(ids)) + 1
+        ids = _check_token_ids(X, vocab_size)
         windows = _next_token_windows(ids, self.seq_len)
+        vocab_size = vocab_size or int(np.nanmax(ids)) + 1
+        self._check_network_size(
+            embedding_dim,
+            vocab_size,
+            f", embedding_dim={embedding_dim}, vocab_size={vocab_size}",
+            embedded=vocab_size,
+        )
+        self._check_split(windows.shape[0])
         self.net_ = LanguageModelNet(
             LanguageModelModule,
-            module__unit=self.unit,
             module__vocab_size=vocab_size,
-            module__embedding_dim=self.embedding_dim,
-            module__hidden_size=self.hidden_size,
-            module__num_layers=self.num_layers,
+            module__embedding_dim=embedding_dim,
             criterion=TokenCrossEntropy,
             **{**options, **self._step_budget(windows.shape[0])},
         )

@@ -6,22 +6,27 @@ stores parameters only; ``fit`` validates them, seeds torch, resolves the
 device and trains.
 """
 
+import inspect
 import math
-from numbers import Real
+from numbers import Integral
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
-from skorch.callbacks import GradientNormClipping
+from skorch.callbacks import Callback, GradientNormClipping
 from skorch.dataset import ValidSplit
 
 from ._batches import WindowBatches
 from ._nets import supports_fused
 from ._sequences import check_sequences, cut_windows, merge_windows, valid_steps
-from ._units import check_unit
-from ._validation import check_positive_int
+from ._units import LAYER_MACS, check_unit
+from ._validation import (
+    check_memory,
+    check_positive_int,
+    check_random_state,
+    check_real,
+)
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -30,12 +35,53 @@ OPTIMIZERS = {
     "rmsprop": torch.optim.RMSprop,
 }
 
+#: Callback names the estimators' nets use themselves: skorch's defaults and
+#: the gradient clipping of ``max_grad_norm``.
+RESERVED_CALLBACK_NAMES = (
+    "epoch_timer",
+    "train_loss",
+    "valid_loss",
+    "valid_acc",
+    "print_log",
+    "gradient_clipping",
+)
+
+# Inputs whose points have a root-mean-square norm within this factor of 1
+# are read as they are; others are divided by the power of two nearest it.
+_SCALE_BAND = 4.0
+
+# Bytes per parameter while training: float32 weights, their gradients and
+# up to two optimizer moments (Adam's).
+_TRAINING_BYTES_PER_PARAMETER = 16
+
 
 def resolve_device(device):
-    """Resolve ``"auto"`` to ``"cuda"`` when CUDA is available, else ``"cpu"``."""
-    if device == "auto":
+    """Resolve ``"auto"`` to ``"cuda"`` when CUDA is available, else ``"cpu"``;
+    ``None`` to torch's default device."""
+    if isinstance(device, str) and device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
+    if device is None:
+        return torch.empty(0).device
     return device
+
+
+def _layer_parameters(unit, input_size, hidden_size):
+    """Weights of one layer, about its multiply-adds per step."""
+    layer = LAYER_MACS.get(unit)
+    if layer is None:  # a unit without a count: as many as an LSTM's
+        return 4 * hidden_size * (hidden_size + input_size)
+    return layer(input_size, hidden_size)
+
+
+def _monitor(callback):
+    """What a callback (instance or class) monitors, if it names it."""
+    if isinstance(callback, type):
+        try:
+            parameter = inspect.signature(callback).parameters.get("monitor")
+        except (TypeError, ValueError):
+            return None
+        return None if parameter is None else parameter.default
+    return getattr(callback, "monitor", None)
 
 
 class RecurrentEstimatorBase(BaseEstimator):
@@ -50,69 +96,184 @@ class RecurrentEstimatorBase(BaseEstimator):
     """
 
     def _check_params(self):
-        """Validate the shared parameters; return the optimizer class."""
-        check_unit(self.unit)
-        for name in ("hidden_size", "num_layers", "max_epochs", "batch_size"):
-            check_positive_int(getattr(self, name), name)
-        check_positive_int(self.seq_len, "seq_len", allow_none=True)
-        check_positive_int(self.max_steps, "max_steps", allow_none=True)
-        if isinstance(self.lr, bool) or not (isinstance(self.lr, Real) and self.lr > 0):
-            raise ValueError(f"lr must be a positive number; got {self.lr!r}.")
-        if self.max_grad_norm is not None and not (
-            isinstance(self.max_grad_norm, Real) and self.max_grad_norm > 0
-        ):
+        """Validate the shared parameters; return them checked (Python numbers,
+        the optimizer class, the callbacks list)."""
+        try:
+            check_unit(self.unit)
+        except TypeError:  # an unhashable value cannot name a unit
             raise ValueError(
-                f"max_grad_norm must be a positive number or None; got "
-                f"{self.max_grad_norm!r}."
+                f"unit must be the name of a recurrent unit; got {self.unit!r}."
+            ) from None
+        params = {
+            name: check_positive_int(getattr(self, name), name)
+            for name in ("hidden_size", "num_layers", "max_epochs", "batch_size")
+        }
+        for name in ("seq_len", "max_steps"):
+            params[name] = check_positive_int(
+                getattr(self, name), name, allow_none=True
             )
-        if self.validation_fraction is not None and not (
-            isinstance(self.validation_fraction, Real)
-            and 0 < self.validation_fraction < 1
-        ):
+        params["lr"] = check_real(self.lr, "lr", low=0)
+        params["max_grad_norm"] = (
+            None
+            if self.max_grad_norm is None
+            else check_real(self.max_grad_norm, "max_grad_norm", low=0)
+        )
+        params["validation_fraction"] = (
+            None
+            if self.validation_fraction is None
+            else check_real(
+                self.validation_fraction, "validation_fraction", low=0, high=1
+            )
+        )
+        if not isinstance(self.verbose, Integral):
             raise ValueError(
-                "validation_fraction must be a number in (0, 1) or None; got "
-                f"{self.validation_fraction!r}."
+                f"verbose must be an integer (0 prints nothing); got {self.verbose!r}."
             )
+        params["callbacks"] = self._check_callbacks()
         if isinstance(self.optimizer, str) and self.optimizer in OPTIMIZERS:
-            return OPTIMIZERS[self.optimizer]
-        if isinstance(self.optimizer, type) and issubclass(
+            params["optimizer"] = OPTIMIZERS[self.optimizer]
+        elif isinstance(self.optimizer, type) and issubclass(
             self.optimizer, torch.optim.Optimizer
         ):
-            return self.optimizer
-        raise ValueError(
-            f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch optimizer "
-            f"class; got {self.optimizer!r}."
-        )
+            params["optimizer"] = self.optimizer
+        else:
+            raise ValueError(
+                f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch optimizer "
+                f"class; got {self.optimizer!r}."
+            )
+        return params
+
+    def _check_callbacks(self):
+        """The callbacks as a list skorch takes, every item checked."""
+        callbacks = self.callbacks
+        if callbacks is None:
+            return []
+        if not isinstance(callbacks, list | tuple):
+            hint = ""
+            if isinstance(callbacks, Callback):
+                hint = f" Wrap a single callback in a list: callbacks=[{callbacks!r}]."
+            raise TypeError(
+                "callbacks must be a list of skorch callbacks or (name, callback) "
+                f"pairs, or None; got {callbacks!r}.{hint}"
+            )
+        names = set()
+        for i, item in enumerate(callbacks):
+            callback = item
+            if isinstance(item, tuple | list):
+                if len(item) != 2 or not isinstance(item[0], str):
+                    raise TypeError(
+                        f"callbacks[{i}] must be a skorch callback or a (name, "
+                        f"callback) pair; got {item!r}."
+                    )
+                name, callback = item
+                if name in RESERVED_CALLBACK_NAMES or name in names:
+                    raise ValueError(
+                        f"callbacks[{i}] is named {name!r}, a name "
+                        + (
+                            "another callback already has"
+                            if name in names
+                            else f"the estimator uses itself {RESERVED_CALLBACK_NAMES}"
+                        )
+                        + "; give it another name."
+                    )
+                names.add(name)
+            is_callback = isinstance(callback, Callback) or (
+                isinstance(callback, type) and issubclass(callback, Callback)
+            )
+            if not is_callback:
+                raise TypeError(
+                    f"callbacks[{i}] must be a skorch callback (an instance or "
+                    f"subclass of skorch.callbacks.Callback); got {callback!r}."
+                )
+            monitor = _monitor(callback)
+            if (
+                self.validation_fraction is None
+                and isinstance(monitor, str)
+                and monitor.startswith("valid")
+            ):
+                raise ValueError(
+                    f"callbacks[{i}] monitors {monitor!r}, which is only recorded "
+                    "on held-out data; set validation_fraction (e.g. 0.2) or "
+                    "monitor 'train_loss'."
+                )
+        return list(callbacks)
 
     def _check_device(self):
-        device = resolve_device(self.device)
+        device = self.device
+        if isinstance(device, bool) or not (
+            device is None or isinstance(device, str | torch.device | int)
+        ):
+            raise TypeError(
+                "device must be 'auto', a torch device name such as 'cpu' or "
+                f"'cuda:0', a torch.device or None; got {device!r}."
+            )
         try:
-            torch.empty(0, device=device)
-        except (RuntimeError, AssertionError, ValueError) as exc:
+            device = torch.device(resolve_device(device))
+            # A round trip: a device that holds no data (meta) fails here.
+            torch.ones(1, device=device).cpu()
+        except (
+            RuntimeError,
+            AssertionError,
+            ValueError,
+            TypeError,
+            NotImplementedError,
+        ) as exc:
             raise ValueError(
                 f"device {self.device!r} cannot be used here: {exc}".rstrip()
             ) from None
         return str(device)
 
+    def _check_network_size(self, input_size, n_outputs, described, embedded=0):
+        """Refuse, before building it, a network too large to train here.
+
+        Parameters
+        ----------
+        input_size : int
+            Inputs per step of the first recurrent layer.
+        n_outputs : int
+            Outputs of the linear head on the last layer's state.
+        described : str
+            The parameters beyond the shared ones that size the network, for
+            the message.
+        embedded : int, default=0
+            Rows of an input embedding of ``input_size`` columns.
+        """
+        unit = self.unit
+        hidden, layers = int(self.hidden_size), int(self.num_layers)
+        input_size, n_outputs, embedded = int(input_size), int(n_outputs), int(embedded)
+        n_parameters = (
+            _layer_parameters(unit, input_size, hidden)
+            + (layers - 1) * _layer_parameters(unit, hidden, hidden)
+            + (hidden + 1) * n_outputs
+            + embedded * input_size
+        )
+        check_memory(
+            n_parameters * _TRAINING_BYTES_PER_PARAMETER,
+            f"Training a network of about {n_parameters:.3g} parameters "
+            f"(unit={unit!r}, hidden_size={hidden}, num_layers={layers}{described})",
+            "choose a smaller network.",
+        )
+
     def _net_options(self):
         """Validate, seed torch, resolve the device; return skorch net options."""
-        optimizer = self._check_params()
+        params = self._check_params()
+        rng = check_random_state(self.random_state)
         device = self._check_device()
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        seed = rng.randint(np.iinfo(np.int32).max)
         torch.manual_seed(seed)
-        callbacks = list(self.callbacks or [])
-        if self.max_grad_norm is not None:
+        callbacks = params["callbacks"]
+        if params["max_grad_norm"] is not None:
             callbacks.append(
-                ("gradient_clipping", GradientNormClipping(self.max_grad_norm))
+                ("gradient_clipping", GradientNormClipping(params["max_grad_norm"]))
             )
         train_split = None
-        if self.validation_fraction is not None:
-            train_split = ValidSplit(self.validation_fraction, random_state=seed)
+        if params["validation_fraction"] is not None:
+            train_split = ValidSplit(params["validation_fraction"], random_state=seed)
         options = {
-            "optimizer": optimizer,
-            "lr": self.lr,
-            "max_epochs": self.max_epochs,
-            "batch_size": self.batch_size,
+            "optimizer": params["optimizer"],
+            "lr": params["lr"],
+            "max_epochs": params["max_epochs"],
+            "batch_size": params["batch_size"],
             "iterator_train": WindowBatches,
             "iterator_valid": WindowBatches,
             "iterator_train__shuffle": True,
@@ -120,10 +281,64 @@ class RecurrentEstimatorBase(BaseEstimator):
             "callbacks": callbacks,
             "verbose": self.verbose,
             "device": device,
+            "module__unit": self.unit,
+            "module__hidden_size": params["hidden_size"],
+            "module__num_layers": params["num_layers"],
         }
-        if supports_fused(optimizer, device):
+        if supports_fused(params["optimizer"], device):
             options["optimizer__fused"] = True
         return options
+
+    def _check_split(self, n_samples, what="windows"):
+        """Refuse a validation share that leaves nothing to train on."""
+        if self.validation_fraction is None:
+            return
+        n_valid = math.ceil(self.validation_fraction * n_samples)
+        if n_samples - n_valid < 1:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction!r} holds out "
+                f"{n_valid} of the {n_samples} training {what}, leaving none to "
+                "train on; lower it or give more data."
+            )
+
+    # -- scale --------------------------------------------------------------
+
+    @staticmethod
+    def _input_scale(X):
+        """1, or the power of two nearest the root-mean-square norm of ``X``'s
+        valid points when that lies outside ``[1/4, 4]``.
+
+        The network reads ``X / input_scale_``: it trains alike whatever unit
+        ``X`` is measured in, and float32 neither overflows on huge points nor
+        loses tiny ones. A power of two divides exactly.
+        """
+        points = X[valid_steps(X)]
+        largest = float(np.abs(points).max(initial=0.0))
+        if not largest > 0:
+            return 1.0
+        # Divided by the largest value first, so that squares do not overflow
+        # or vanish in float32.
+        unit = points / np.float32(largest)
+        rms = largest * math.sqrt(np.square(unit).sum(dtype=np.float64) / len(unit))
+        if 1 / _SCALE_BAND <= rms <= _SCALE_BAND:
+            return 1.0
+        return math.ldexp(1.0, round(math.log2(rms)))
+
+    def _scale_exponent(self):
+        return math.frexp(getattr(self, "input_scale_", 1.0))[1] - 1
+
+    def _network_input(self, X):
+        """``X`` in the unit the network reads (``X`` itself at scale 1)."""
+        exponent = self._scale_exponent()
+        return X if exponent == 0 else np.ldexp(X, -exponent)
+
+    def _network_output(self, values):
+        """Points the network outputs, back in the unit of ``X``."""
+        exponent = self._scale_exponent()
+        if exponent == 0:
+            return values
+        with np.errstate(over="ignore"):  # beyond float32 only if S_t is too
+            return np.ldexp(values, exponent)
 
     def _step_budget(self, n_samples):
         """Net options that train for ``max_steps`` updates on ``n_samples``.
@@ -184,7 +399,9 @@ class RecurrentEstimatorBase(BaseEstimator):
             for start in range(0, windows.shape[0], self.batch_size):
                 # Zero-filled padding: the network reads finite inputs only.
                 batch = torch.as_tensor(
-                    np.nan_to_num(windows[start : start + self.batch_size])
+                    self._network_input(
+                        np.nan_to_num(windows[start : start + self.batch_size])
+                    )
                 )
                 outputs.append(read(module, batch.to(self.device_)).cpu().numpy())
         out = np.concatenate(outputs, axis=0)

@@ -35,7 +35,7 @@ def _numbers(values, name):
     try:
         return np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise ValueError(
+        raise type(exc)(
             f"{name} must hold numbers (the coordinates of token points); got "
             f"values that cannot be read as numbers: {exc}"
         ) from None

@@ -39,15 +39,25 @@ def check_sequences(X, *, name="X", dtype=np.float64):
         X = np.asarray(X)
         complex_input = X.dtype.kind == "c"
         if not complex_input:
+            wider = X
             X = X.astype(dtype, copy=False)
-    except ValueError as exc:
-        raise ValueError(
+    except (ValueError, TypeError) as exc:
+        hint = ""
+        if _holds_text(X):
+            hint = (
+                " (to measure text, map its tokens to semantic points with "
+                "SemanticEuclideanSpace first)"
+            )
+        # A value of the wrong type stays a TypeError, as in scikit-learn.
+        raise type(exc)(
             f"{name} must be a numeric array of sequences of shape (n, T, d) or "
             f"(n, T), NaN-padded to one length; got values that cannot be "
-            f"converted: {exc}"
+            f"converted{hint}: {exc}"
         ) from None
     if complex_input:
         raise ValueError(f"Complex data not supported: {name} must be real-valued.")
+    if wider is not X and wider.dtype.kind == "f":
+        _check_narrowing(wider, X, name)
     if X.ndim == 1:
         raise ValueError(
             f"{name} must have shape (n, T, d) or (n, T); got a 1-D array of shape "
@@ -93,6 +103,44 @@ def check_sequences(X, *, name="X", dtype=np.float64):
             "must come at the end of each sequence."
         )
     return X
+
+
+def _holds_text(X):
+    """Whether the first item of ``X``, however deep, is a string."""
+    for _ in range(4):
+        if isinstance(X, str) or (isinstance(X, np.ndarray) and X.dtype.kind in "US"):
+            return True
+        try:
+            X = X[0]
+        except (TypeError, IndexError, KeyError):
+            return False
+    return False
+
+
+def _check_narrowing(wide, narrow, name):
+    """Refuse values that a cast to a narrower float turned into infinity, or
+    points that it turned into zero (a zero point marks an unknown token)."""
+    if wide.dtype.itemsize <= narrow.dtype.itemsize:
+        return
+    info = np.finfo(narrow.dtype)
+    overflow = np.isinf(narrow) & np.isfinite(wide)
+    if overflow.any():
+        raise ValueError(
+            f"{name} holds the value {wide[overflow].flat[0]:.3g}, beyond the range "
+            f"of {info.dtype} (about {info.max:.2g}) in which it is read; rescale "
+            f"{name}."
+        )
+    if narrow.ndim in (2, 3):
+        vanished = (wide != 0) & (narrow == 0)
+        if narrow.ndim == 3:
+            vanished = (wide != 0).any(axis=2) & (narrow == 0).all(axis=2)
+        if vanished.any():
+            i, t = np.argwhere(vanished)[0]
+            raise ValueError(
+                f"{name}[{i}, {t}] is a point so small that it rounds to zero in "
+                f"{info.dtype}, in which it is read (a zero point marks an unknown "
+                f"token); rescale {name}."
+            )
 
 
 def valid_steps(X):

@@ -70,6 +70,8 @@ def check_real(value, name, *, low=None, high=None, closed="neither"):
         left = "[" if closed in ("left", "both") else "("
         right = "]" if closed in ("right", "both") else ")"
         expected = f"a number in {left}{low}, {high}{right}"
+    elif low == 0 and closed not in ("left", "both"):
+        expected = "a positive number"
     elif low is not None:
         expected = f"a number {'>=' if closed in ('left', 'both') else '>'} {low}"
     elif high is not None:

@@ -133,6 +133,9 @@ def test_language_model_padding_states_and_inputs():
         (np.ones((2, 3, 1)), "2-D numeric array of token ids"),
         (np.array([[0, -1, 2]]), "NaN padding followed by a valid step"),
         (np.array([[0], [1]]), "no sequence of two tokens"),
+        ([[0, 1], [2]], "padded at the end with a negative value or NaN to one"),
+        (np.array([[0, 10**9, 1]]), r"token id 1000000000; ids must be below 2\*\*24"),
+        (np.array([[0, 2**24]]), "token id 16777216; ids must be below"),
     ],
 )
 def test_language_model_bad_input(X, message):
@@ -201,3 +204,43 @@ def test_probe_scorer_errors():
         make_probe_scorer(0)
     with pytest.raises(ValueError, match="metric must be one of"):
         make_probe_scorer(3, metric="span")
+
+
+def test_language_model_ids_and_sizes_are_checked_before_building():
+    with pytest.raises(ValueError, match=r"vocab_size must be at most 2\*\*24"):
+        language_model(vocab_size=10**9).fit(CYCLE)
+    with pytest.raises(ValueError, match="vocab_size=10000000.*more than this"):
+        language_model(vocab_size=10**7, embedding_dim=10**4).fit(CYCLE)
+    numpy = language_model(
+        max_epochs=1, vocab_size=np.int64(5), embedding_dim=np.int64(8)
+    ).fit(CYCLE)
+    python = language_model(max_epochs=1, vocab_size=5, embedding_dim=8).fit(CYCLE)
+    assert numpy.perplexity(CYCLE) == python.perplexity(CYCLE)
+
+
+def test_language_model_window_beyond_the_data_reads_whole_sequences():
+    whole = language_model(max_epochs=1, seq_len=None).fit(CYCLE)
+    beyond = language_model(max_epochs=1, seq_len=10**9).fit(CYCLE)
+    assert beyond.perplexity(CYCLE) == whole.perplexity(CYCLE)
+
+
+def test_classifier_labels_of_mixed_kinds_are_refused(labelled):
+    X, _ = labelled
+    labels = np.array(["a", None] * 200, dtype=object)
+    with pytest.raises(TypeError, match="y must hold labels of one kind"):
+        classifier(max_epochs=1).fit(X, labels)
+
+
+def test_classifier_inputs_in_any_unit_train_the_same_network(labelled):
+    X, y = labelled
+    reference = classifier(max_epochs=2).fit(X, y)
+    assert reference.input_scale_ == 1.0
+    scaled = np.ldexp(X, 80)
+    model = classifier(max_epochs=2).fit(scaled, y)
+    assert model.input_scale_ == 2.0**80
+    np.testing.assert_array_equal(
+        model.predict_proba(scaled), reference.predict_proba(X)
+    )
+    np.testing.assert_array_equal(
+        model.hidden_states(scaled), reference.hidden_states(X)
+    )

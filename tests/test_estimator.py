@@ -218,6 +218,7 @@ def test_gradient_clipping_and_optimizer(points):
         ({"seq_len": 0}, "seq_len must be a positive integer or None"),
         ({"hidden_size": 2.5}, "hidden_size must be a positive integer"),
         ({"lr": -1}, "lr must be a positive number"),
+        ({"lr": float("inf")}, "lr must be a positive number"),
         ({"optimizer": "lbfgs2"}, "optimizer must be one of"),
         ({"optimizer": object}, "optimizer must be one of"),
         ({"validation_fraction": 1.0}, "validation_fraction must be a number"),
@@ -288,3 +289,101 @@ def test_memory_profile_streams_in_chunks_with_the_same_result(points, monkeypat
         )
     with pytest.raises(ValueError, match="every sequence is padding"):
         model.memory_profile(np.full((3, 4, 12), np.nan))
+
+
+def test_numpy_numbers_train_the_same_model_as_python_ones(points):
+    python = tiny(
+        hidden_size=6, num_layers=2, seq_len=5, batch_size=16, lr=2**-6, max_grad_norm=5
+    )
+    numpy = tiny(
+        hidden_size=np.int64(6),
+        num_layers=np.int32(2),
+        seq_len=np.int64(5),
+        batch_size=np.int64(16),
+        max_epochs=np.int64(3),
+        lr=np.float32(2**-6),
+        max_grad_norm=np.float32(5.0),
+        random_state=np.int64(0),
+    )
+    np.testing.assert_allclose(
+        numpy.fit(points).predict(points), python.fit(points).predict(points)
+    )
+
+
+@pytest.mark.parametrize("device", [None, torch.device("cpu"), "cpu"])
+def test_device_none_and_torch_devices_are_accepted(points, device):
+    model = tiny(device=device, max_epochs=1).fit(points)
+    assert model.device_ == "cpu"
+
+
+@pytest.mark.parametrize(
+    "params, error, message",
+    [
+        ({"device": "meta"}, ValueError, "device 'meta' cannot be used here"),
+        ({"device": ["cpu"]}, TypeError, "device must be 'auto', a torch device"),
+        ({"callbacks": "progress"}, TypeError, "callbacks must be a list"),
+        ({"callbacks": ProgressBar()}, TypeError, r"callbacks=\[<skorch"),
+        ({"callbacks": [print]}, TypeError, r"callbacks\[0\] must be a skorch"),
+        (
+            {"callbacks": [("train_loss", ProgressBar())]},
+            ValueError,
+            "named 'train_loss', a name the estimator uses itself",
+        ),
+        (
+            {"callbacks": [EarlyStopping()]},
+            ValueError,
+            r"callbacks\[0\] monitors 'valid_loss'.*set validation_fraction",
+        ),
+        (
+            {"validation_fraction": 0.99},
+            ValueError,
+            "holds out 64 of the 64 training windows",
+        ),
+        ({"random_state": -1}, ValueError, "random_state must be an integer in"),
+        ({"unit": ["gru"]}, ValueError, "unit must be the name of a recurrent unit"),
+        ({"verbose": "yes"}, ValueError, "verbose must be an integer"),
+        ({"hidden_size": 10**7}, ValueError, "hidden_size=10000000.*more than this"),
+    ],
+)
+def test_shared_parameters_are_refused_before_training(points, params, error, message):
+    with pytest.raises(error, match=message):
+        tiny(**params).fit(points)
+
+
+def test_early_stopping_on_the_training_loss_needs_no_validation(points):
+    stop = EarlyStopping(monitor="train_loss", patience=1, threshold=10.0)
+    model = tiny(max_epochs=20, callbacks=[stop]).fit(points)
+    assert len(model.history_) == 2 and "valid_loss" not in model.history_[-1]
+
+
+def test_points_in_any_unit_train_the_same_network(points):
+    reference = tiny(seq_len=6).fit(points)
+    assert reference.input_scale_ == 1.0
+    for exponent in (-90, -40, 40, 100):
+        scaled = np.ldexp(points, exponent).astype(np.float32)
+        model = tiny(seq_len=6).fit(scaled)
+        assert model.input_scale_ == 2.0**exponent
+        # The network reads exactly what it read in the reference unit.
+        np.testing.assert_array_equal(
+            model.hidden_states(scaled), reference.hidden_states(points)
+        )
+        np.testing.assert_array_equal(
+            model.predict(scaled), np.ldexp(reference.predict(points), exponent)
+        )
+        assert model.score(scaled) == reference.score(points)
+
+
+def test_a_training_length_beyond_the_data_reads_whole_sequences(points):
+    whole = tiny().fit(points)
+    beyond = tiny(seq_len=10**9).fit(points)
+    np.testing.assert_array_equal(beyond.predict(points), whole.predict(points))
+    profile = whole.memory_profile(points, eval_len=10**9)
+    assert profile.window_length == points.shape[1]
+    assert profile.memory_capacity == whole.score(points)
+
+
+def test_float64_points_beyond_float32_are_refused_not_read_as_padding(points):
+    with pytest.raises(ValueError, match="beyond the range of float32"):
+        tiny().fit(points.astype(np.float64) * 1e300)
+    with pytest.raises(ValueError, match=r"X\[0, 0\] is a point so small"):
+        tiny().fit(points.astype(np.float64) * 1e-300)
