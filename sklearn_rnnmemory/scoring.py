@@ -11,6 +11,7 @@ from sklearn.pipeline import Pipeline
 
 from ._validation import check_positive_int, check_threshold
 from .indicators import INDICATORS, probe_memory
+from .indicators._probe import check_probe_params
 
 #: Scorer name -> (indicator name, sign).
 SCORER_NAMES = {
@@ -160,16 +161,16 @@ def make_memory_scorer(name, *, eval_len=None, threshold=0.5):
     >>> make_memory_scorer("memory_capacity", eval_len=20)
     make_memory_scorer('memory_capacity', eval_len=20, threshold=0.5)
     """
-    if name not in SCORER_NAMES:
+    if not isinstance(name, str) or name not in SCORER_NAMES:
         hint = ""
-        if f"neg_{name}" in SCORER_NAMES:
+        if isinstance(name, str) and f"neg_{name}" in SCORER_NAMES:
             hint = f" Lower {name} is better, so its scorer is 'neg_{name}'."
         raise ValueError(
             f"Unknown memory scorer {name!r}; choose one of {list(SCORER_NAMES)}."
             + hint
         )
-    check_positive_int(eval_len, "eval_len", allow_none=True)
-    check_threshold(threshold)
+    eval_len = check_positive_int(eval_len, "eval_len", allow_none=True)
+    threshold = check_threshold(threshold)
     return MemoryScorer(name, eval_len=eval_len, threshold=threshold)
 
 
@@ -282,10 +283,19 @@ def make_probe_scorer(
     make_probe_scorer(10, metric='memory_capacity', eval_len=None, ridge=1e-06, \
 test_size=0.2, washout=0, surrogate=True, random_state=0)
     """
-    check_positive_int(max_lag, "max_lag")
-    check_positive_int(eval_len, "eval_len", allow_none=True)
-    if metric not in PROBE_METRICS:
+    max_lag = check_positive_int(max_lag, "max_lag")
+    eval_len = check_positive_int(eval_len, "eval_len", allow_none=True)
+    if not isinstance(metric, str) or metric not in PROBE_METRICS:
         raise ValueError(f"metric must be one of {PROBE_METRICS}; got {metric!r}.")
+    # Checked now, not at the first score: a search would otherwise fit every
+    # candidate and end with NaN scores.
+    check_probe_params(
+        ridge=ridge,
+        test_size=test_size,
+        washout=washout,
+        surrogate=surrogate,
+        random_state=random_state,
+    )
     return ProbeScorer(
         max_lag,
         metric=metric,

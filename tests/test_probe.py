@@ -102,7 +102,7 @@ def test_sequences_split_by_sequence_and_padding():
         ({"max_lag": 0}, "max_lag must be a positive integer"),
         ({"washout": -1}, "washout must be an integer >= 0"),
         ({"ridge": -1.0}, "ridge must be a number >= 0"),
-        ({"test_size": 1.5}, r"test_size must be a float in \(0, 1\)"),
+        ({"test_size": 1.5}, r"test_size must be a number in \(0, 1\)"),
         ({"max_lag": 40}, "Too few usable steps"),
     ],
 )
@@ -117,3 +117,53 @@ def test_shape_errors():
         probe_memory(np.ones((2, 5)), np.ones((2, 5)), max_lag=1)
     with pytest.raises(ValueError, match="same \\(n, T\\)"):
         probe_memory(np.ones((2, 5)), np.ones((2, 6, 3)), max_lag=1)
+
+
+def noisy_delay_line(seed=0):
+    """Scalar input and states that hold it 1 and 2 steps back, with noise."""
+    rng = np.random.default_rng(seed)
+    u = rng.normal(size=(40, 25))
+    past = [np.roll(u, k, axis=1) for k in (1, 2)]
+    states = np.stack([*past, rng.normal(size=u.shape)], axis=-1)
+    return u, states + 0.3 * rng.normal(size=states.shape)
+
+
+def test_numpy_numbers_are_accepted_as_python_ones():
+    u, states = noisy_delay_line()
+    python = probe_memory(
+        u, states, max_lag=3, ridge=1e-3, test_size=0.3, washout=2, random_state=0
+    )
+    numpy = probe_memory(
+        u,
+        states,
+        max_lag=np.int64(3),
+        ridge=np.float32(1e-3),
+        test_size=np.float64(0.3),
+        washout=np.int32(2),
+        surrogate=np.bool_(False),
+        random_state=np.int64(0),
+    )
+    np.testing.assert_allclose(
+        numpy.decodability, python.decodability, rtol=1e-5, atol=1e-7
+    )
+
+
+@pytest.mark.parametrize("scale", [1e-150, 1e-20, 1e20, 1e150])
+def test_probe_is_the_same_in_any_unit(scale):
+    u, states = noisy_delay_line()
+    reference = probe_memory(u, states, max_lag=3, ridge=1e-4, random_state=0)
+    assert reference.decodability[0] > 0.85 and reference.decodability[2] < 0.05
+    # Scaled states with the penalty scaled alike are the same readouts.
+    scaled = probe_memory(
+        u * scale, states * scale, max_lag=3, ridge=1e-4 * scale**2, random_state=0
+    )
+    np.testing.assert_allclose(scaled.decodability, reference.decodability, rtol=1e-6)
+    # Scaled inputs alone change no R2.
+    inputs = probe_memory(u * scale, states, max_lag=3, ridge=1e-4, random_state=0)
+    np.testing.assert_allclose(inputs.decodability, reference.decodability, rtol=1e-6)
+
+
+def test_a_lag_far_beyond_the_sequences_is_refused_before_allocating():
+    u, states = noisy_delay_line()
+    with pytest.raises(ValueError, match=r"Too few usable steps.*= 1000000000000"):
+        probe_memory(u, states, max_lag=10**12)

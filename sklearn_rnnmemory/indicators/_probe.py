@@ -12,10 +12,16 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 import scipy.linalg
-from sklearn.utils import check_random_state
 
 from .._sequences import check_sequences, valid_steps
-from .._validation import check_positive_int
+from .._validation import (
+    check_bool,
+    check_memory,
+    check_nonnegative_int,
+    check_positive_int,
+    check_random_state,
+    check_real,
+)
 
 _N_SURROGATES = 20
 # Chance R2 values behind the threshold of the last-step probe: as many
@@ -60,6 +66,11 @@ class ProbeMemory:
         return out
 
 
+def _binary_exponent(values):
+    """The power of two just above the largest absolute value (0 for zeros)."""
+    return math.frexp(float(np.abs(values).max(initial=0.0)))[1]
+
+
 def _decode(features, targets, is_test, n_lags, d, ridge, shuffles, rng):
     """R2 per lag of ridge readouts features -> targets, fit on the samples not
     in ``is_test`` and scored on the others; and the surrogate chance level
@@ -71,6 +82,15 @@ def _decode(features, targets, is_test, n_lags, d, ridge, shuffles, rng):
     it is made by shuffling the (few) state columns instead of the (many)
     target columns: the same readouts and scores, for a fraction of the copies.
     """
+    # R2 does not change when the states, the targets or the readouts'
+    # predictions are multiplied by a constant, provided the ridge penalty
+    # keeps its weight against the states' Gram matrix. So states and targets
+    # are brought near unit size by powers of two (exact), and the system is
+    # divided by the ridge where that dominates: nothing overflows or vanishes,
+    # whatever unit the data come in.
+    state_exponent = _binary_exponent(features)
+    features = np.ldexp(features, -state_exponent)
+    targets = np.ldexp(targets, -_binary_exponent(targets))
     train = ~is_test
     mean = features[train].mean(axis=0)
     states_train = features[train] - mean
@@ -78,7 +98,13 @@ def _decode(features, targets, is_test, n_lags, d, ridge, shuffles, rng):
     target_train = targets[train] - targets[train].mean(axis=0)
     target_test = targets[is_test] - targets[is_test].mean(axis=0)
     target_variance = np.einsum("ij,ij->j", target_test, target_test)
-    gram = states_train.T @ states_train + ridge * np.eye(features.shape[1])
+    gram = states_train.T @ states_train
+    # The penalty in the states' new unit: ridge / 2**(2 * state_exponent).
+    log_ridge = math.log2(ridge) - 2 * state_exponent if ridge > 0 else -math.inf
+    if log_ridge > 0:
+        gram = gram * 2.0 ** -min(log_ridge, 2000) + np.eye(features.shape[1])
+    else:
+        gram += 2.0**log_ridge * np.eye(features.shape[1])
     try:
         factor = scipy.linalg.cho_factor(gram)
 
@@ -163,6 +189,23 @@ def probe_last_step(points, last_states, *, rng, ridge=1e-6, test_size=0.2):
     return float(r2.sum())
 
 
+def check_probe_params(*, ridge, test_size, washout, surrogate, random_state):
+    """Validate the options of :func:`probe_memory`, NumPy numbers included.
+
+    Returns
+    -------
+    ridge, test_size, washout, surrogate, rng
+        As Python numbers and a ``RandomState``.
+    """
+    return (
+        check_real(ridge, "ridge", low=0, closed="left"),
+        check_real(test_size, "test_size", low=0, high=1),
+        check_nonnegative_int(washout, "washout"),
+        check_bool(surrogate, "surrogate"),
+        check_random_state(random_state),
+    )
+
+
 def probe_memory(
     inputs,
     states,
@@ -228,8 +271,22 @@ def probe_memory(
     >>> np.round(probe.decodability, 2), round(probe.memory_capacity, 2)
     (array([1., 1., 1., 1., 0., 0., 0., 0.]), 4.0)
     """
+    max_lag = check_positive_int(max_lag, "max_lag")
+    ridge, test_size, washout, surrogate, rng = check_probe_params(
+        ridge=ridge,
+        test_size=test_size,
+        washout=washout,
+        surrogate=surrogate,
+        random_state=random_state,
+    )
     inputs = check_sequences(inputs, name="inputs")
-    states = np.asarray(states, dtype=np.float64)
+    try:
+        states = np.asarray(states, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(
+            f"states must be a numeric array of shape (n, T, H); got values that "
+            f"cannot be converted: {exc}"
+        ) from None
     if states.ndim != 3:
         raise ValueError(
             f"states must have shape (n, T, H); got shape {states.shape}. Add a "
@@ -244,17 +301,8 @@ def probe_memory(
     valid = valid_steps(inputs)
     if (valid != valid_steps(states)).any():
         raise ValueError("states must be padding exactly where inputs is.")
-    check_positive_int(max_lag, "max_lag")
-    if isinstance(washout, bool) or not isinstance(washout, int) or washout < 0:
-        raise ValueError(f"washout must be an integer >= 0; got {washout!r}.")
-    if isinstance(ridge, bool) or not isinstance(ridge, int | float) or ridge < 0:
-        raise ValueError(f"ridge must be a number >= 0; got {ridge!r}.")
-    if not (isinstance(test_size, float) and 0 < test_size < 1):
-        raise ValueError(f"test_size must be a float in (0, 1); got {test_size!r}.")
-    rng = check_random_state(random_state)
 
     n, T, d = inputs.shape
-    lags = np.arange(max_lag + 1)
     steps = np.arange(T)
     usable = valid & (steps[None, :] >= max(washout, max_lag))
     seq, step = np.nonzero(usable)
@@ -272,6 +320,13 @@ def probe_memory(
             "sequences."
         )
 
+    check_memory(
+        seq.size * (max_lag + 1) * d * 8,
+        f"The targets of {seq.size} steps at {max_lag + 1} lags (max_lag="
+        f"{max_lag}) of {d} inputs each",
+        "lower max_lag or probe fewer sequences.",
+    )
+    lags = np.arange(max_lag + 1)
     features = states[seq, step]
     # Targets u_{t - delta} for every lag, side by side: (samples, (D+1) * d).
     targets = inputs[seq[:, None], step[:, None] - lags[None, :]].reshape(seq.size, -1)
