@@ -68,3 +68,38 @@ def test_load_corpus(tmp_path):
     (tmp_path / "empty.txt").write_text("")
     with pytest.raises(ValueError, match="holds 0 sentence"):
         load_corpus(tmp_path / "empty.txt")
+
+
+def test_zipf_takes_numpy_numbers_as_python_ones():
+    python = make_zipf_sequences(4, 6, vocab_size=7, exponent=1.5, random_state=3)
+    numpy = make_zipf_sequences(
+        np.int64(4),
+        np.int32(6),
+        vocab_size=np.uint8(7),
+        exponent=np.float32(1.5),
+        random_state=np.int64(3),
+    )
+    np.testing.assert_array_equal(numpy, python)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n_sequences": 10**8, "length": 10**8}, "100000000 sequences of 100000000"),
+        ({"vocab_size": 10**14}, "vocab_size=100000000000000 tokens would need"),
+        ({"random_state": -1}, "random_state must be an integer in"),
+        ({"exponent": float("inf")}, "exponent must be a number >= 0"),
+    ],
+)
+def test_zipf_refuses_what_cannot_be_drawn_before_allocating(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        make_zipf_sequences(**{"n_sequences": 3, "length": 4, **kwargs})
+
+
+def test_corpus_names_and_sentence_lengths_are_checked():
+    with pytest.raises(TypeError, match="corpus name must be one of"):
+        load_corpus(None)
+    with pytest.raises(ValueError, match="min_words must be a positive integer"):
+        load_python_reference(min_words=0)
+    with pytest.raises(ValueError, match="as_tokens must be True or False"):
+        load_python_reference(as_tokens="yes")

@@ -1,5 +1,6 @@
 """Corpora by name: built-in ones, or a text file of the user's."""
 
+import os
 from pathlib import Path
 
 from .._text import split_sentences, word_tokenize
@@ -38,6 +39,11 @@ def load_corpus(name, *, n_sequences=1000, length=80, random_state=0):
     >>> load_corpus("zipf", n_sequences=3, length=4).shape
     (3, 4)
     """
+    if not isinstance(name, str | os.PathLike):
+        raise TypeError(
+            f"corpus name must be one of {CORPORA} or the path of a text file; "
+            f"got {name!r}."
+        )
     if name == "zipf":
         return make_zipf_sequences(
             n_sequences, length, vocab_size=50, exponent=1.0, random_state=random_state

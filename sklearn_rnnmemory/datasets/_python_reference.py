@@ -1,6 +1,7 @@
 """A real English corpus that ships with Python itself."""
 
 from .._text import split_sentences, word_tokenize
+from .._validation import check_bool, check_positive_int
 
 
 def load_python_reference(*, min_words=4, as_tokens=False):
@@ -16,7 +17,7 @@ def load_python_reference(*, min_words=4, as_tokens=False):
 
     Parameters
     ----------
-    min_words : int, default=4
+    min_words : int >= 1, default=4
         Sentences with fewer words are left out (headings, code fragments).
     as_tokens : bool, default=False
         Return lists of lower-cased words instead of strings.
@@ -33,6 +34,8 @@ def load_python_reference(*, min_words=4, as_tokens=False):
     >>> len(sentences) > 1000
     True
     """
+    min_words = check_positive_int(min_words, "min_words")
+    as_tokens = check_bool(as_tokens, "as_tokens")
     from pydoc_data.topics import topics
 
     sentences = [

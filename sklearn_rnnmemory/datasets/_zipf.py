@@ -1,9 +1,13 @@
 """A synthetic language whose tokens follow Zipf's law."""
 
 import numpy as np
-from sklearn.utils import check_random_state
 
-from .._validation import check_positive_int
+from .._validation import (
+    check_memory,
+    check_positive_int,
+    check_random_state,
+    check_real,
+)
 
 
 def make_zipf_sequences(
@@ -41,13 +45,21 @@ def make_zipf_sequences(
     >>> tokens.shape, int(tokens.min()) >= 0, int(tokens.max()) < 10
     ((4, 6), True, True)
     """
-    check_positive_int(n_sequences, "n_sequences")
-    check_positive_int(length, "length")
-    check_positive_int(vocab_size, "vocab_size")
-    if isinstance(exponent, bool) or not isinstance(exponent, int | float):
-        raise ValueError(f"exponent must be a number >= 0; got {exponent!r}.")
-    if not exponent >= 0:
-        raise ValueError(f"exponent must be a number >= 0; got {exponent!r}.")
+    n_sequences = check_positive_int(n_sequences, "n_sequences")
+    length = check_positive_int(length, "length")
+    vocab_size = check_positive_int(vocab_size, "vocab_size")
+    exponent = check_real(exponent, "exponent", low=0, closed="left")
     rng = check_random_state(random_state)
-    weights = np.arange(1, vocab_size + 1, dtype=np.float64) ** -float(exponent)
+    check_memory(
+        n_sequences * length * 8,
+        f"{n_sequences} sequences of {length} token ids",
+        "ask for fewer or shorter sequences.",
+    )
+    # The weights, their probabilities and the sampler's cumulative sums.
+    check_memory(
+        3 * vocab_size * 8,
+        f"A Zipf distribution over vocab_size={vocab_size} tokens",
+        "choose a smaller vocab_size.",
+    )
+    weights = np.arange(1, vocab_size + 1, dtype=np.float64) ** -exponent
     return rng.choice(vocab_size, size=(n_sequences, length), p=weights / weights.sum())
