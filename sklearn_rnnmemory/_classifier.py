@@ -1,5 +1,7 @@
 """RecurrentClassifier: sequence classification with input truncation."""
 
+from numbers import Real
+
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
@@ -11,6 +13,47 @@ from ._nets import ClassifierNet
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences
 from ._units import SequenceClassifierModule
+
+
+def _label_kind(label):
+    if isinstance(label, str):
+        return "str"
+    if isinstance(label, Real):
+        return "NaN" if label != label else "number"
+    return type(label).__name__
+
+
+def _encode_labels(y, n_sequences):
+    """The label encoder and the labels as class indices; each check names y."""
+    if y is None:
+        raise ValueError(
+            "RecurrentClassifier requires y to be passed, but the target y is None."
+        )
+    try:
+        y = column_or_1d(y, warn=True)
+    except ValueError as exc:  # scikit-learn's message names y and its shape
+        raise ValueError(str(exc)) from None
+    if y.shape[0] != n_sequences:
+        raise ValueError(
+            f"y must hold one label per sequence, {n_sequences}; got {y.shape[0]}."
+        )
+    if y.dtype == object:
+        kinds = sorted({_label_kind(label) for label in y})
+        if len(kinds) > 1 or kinds[0] not in ("str", "number"):
+            raise TypeError(
+                f"y must hold labels of one kind, all strings or all numbers; got "
+                f"labels of kinds {kinds}."
+            )
+    try:
+        check_classification_targets(y)
+    except ValueError as exc:
+        raise ValueError(f"y must hold class labels: {exc}") from None
+    encoder = LabelEncoder().fit(y)
+    if len(encoder.classes_) < 2:
+        raise ValueError(
+            f"y must hold at least 2 classes; got {len(encoder.classes_)} class."
+        )
+    return encoder, encoder.transform(y).astype(np.int64)
 
 
 class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
@@ -154,28 +197,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         """
         options = self._net_options()
         X = check_sequences(X, dtype=np.float32)
-        if y is None:
-            raise ValueError(
-                "RecurrentClassifier requires y to be passed, but the target y is None."
-            )
-        y = column_or_1d(y, warn=True)
-        if y.shape[0] != X.shape[0]:
-            raise ValueError(
-                f"y must hold one label per sequence, {X.shape[0]}; got {y.shape[0]}."
-            )
-        try:
-            check_classification_targets(y)
-            encoder = LabelEncoder().fit(y)
-        except TypeError:  # labels that cannot be sorted together
-            kinds = sorted({type(label).__name__ for label in y})
-            raise TypeError(
-                f"y must hold labels of one kind, all strings or all numbers; got "
-                f"labels of types {kinds}."
-            ) from None
-        if len(encoder.classes_) < 2:
-            raise ValueError(
-                f"y must hold at least 2 classes; got {len(encoder.classes_)} class."
-            )
+        encoder, y = _encode_labels(y, X.shape[0])
         d, n_classes = X.shape[2], len(encoder.classes_)
         self._check_network_size(d, n_classes, f", d={d}, {n_classes} classes")
         Xt = self._truncate(X)
@@ -189,7 +211,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
             classes=np.arange(len(encoder.classes_)),
             **{**options, **self._step_budget(Xt.shape[0])},
         )
-        self.net_.fit(self._network_input(Xt), encoder.transform(y).astype(np.int64))
+        self.net_.fit(self._network_input(Xt), y)
         self._after_fit()
         self.classes_ = encoder.classes_
         self.n_features_in_ = X.shape[2]

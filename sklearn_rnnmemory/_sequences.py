@@ -40,7 +40,8 @@ def check_sequences(X, *, name="X", dtype=np.float64):
         complex_input = X.dtype.kind == "c"
         if not complex_input:
             wider = X
-            X = X.astype(dtype, copy=False)
+            with np.errstate(over="ignore"):  # refused below, with a name
+                X = X.astype(dtype, copy=False)
     except (ValueError, TypeError) as exc:
         hint = ""
         if _holds_text(X):
@@ -78,6 +79,8 @@ def check_sequences(X, *, name="X", dtype=np.float64):
         )
     if X.shape[0] == 0:
         raise ValueError(f"{name} holds no sequences (shape {X.shape}).")
+    if X.shape[1] == 0:
+        raise ValueError(f"{name} has sequences of no step (shape {X.shape}).")
     if X.shape[2] == 0:
         raise ValueError(f"{name} has zero features per step (shape {X.shape}).")
     if np.isfinite(X).all():  # no padding, nothing more to check

@@ -138,8 +138,15 @@ def check_not_sparse(X):
 
 
 def memory_limit():
-    """Bytes of physical memory of this machine (a fixed ceiling where the
-    system does not tell)."""
+    """Bytes of memory a new allocation may take: what the system reports as
+    available (Linux), else the physical memory, else a fixed ceiling."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):
@@ -155,7 +162,10 @@ def _format_bytes(n_bytes):
 
 
 def check_memory(n_bytes, what, hint):
-    """Refuse, before allocating it, an array larger than the machine's memory.
+    """Refuse, before allocating it, an array larger than the memory available.
+
+    Beyond it, the allocation would fail, or (where the system overcommits)
+    succeed and then have the process killed as it fills the array.
 
     Parameters
     ----------
@@ -170,5 +180,5 @@ def check_memory(n_bytes, what, hint):
     if n_bytes > limit:
         raise ValueError(
             f"{what} would need {_format_bytes(n_bytes)}, more than this machine's "
-            f"memory ({_format_bytes(limit)}); {hint}"
+            f"available memory ({_format_bytes(limit)}); {hint}"
         )

@@ -229,6 +229,11 @@ def test_classifier_labels_of_mixed_kinds_are_refused(labelled):
     labels = np.array(["a", None] * 200, dtype=object)
     with pytest.raises(TypeError, match="y must hold labels of one kind"):
         classifier(max_epochs=1).fit(X, labels)
+    mixed = np.array(["a", 1] * 200, dtype=object)
+    with pytest.raises(TypeError, match=r"of kinds \['number', 'str'\]"):
+        classifier(max_epochs=1).fit(X, mixed)
+    with pytest.raises(ValueError, match="y must hold class labels: Unknown label"):
+        classifier(max_epochs=1).fit(X, np.linspace(0, 1, 400))
 
 
 def test_classifier_inputs_in_any_unit_train_the_same_network(labelled):

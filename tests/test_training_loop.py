@@ -169,6 +169,11 @@ def test_windows_never_reach_past_the_longest_sequence():
     assert cut_windows(full, 10**9)[0] is full
 
 
+def test_sequences_without_a_step_are_refused():
+    with pytest.raises(ValueError, match=r"X has sequences of no step \(shape"):
+        check_sequences(np.empty((3, 0, 2)))
+
+
 def test_batches_shuffle_every_pass_and_cover_every_window():
     dataset = torch.utils.data.TensorDataset(torch.arange(10.0))
     dataset.X, dataset.y = torch.arange(10.0)[:, None], torch.arange(10.0)

@@ -50,8 +50,9 @@ def make_zipf_sequences(
     vocab_size = check_positive_int(vocab_size, "vocab_size")
     exponent = check_real(exponent, "exponent", low=0, closed="left")
     rng = check_random_state(random_state)
+    # The ids and the uniform draws behind them.
     check_memory(
-        n_sequences * length * 8,
+        2 * n_sequences * length * 8,
         f"{n_sequences} sequences of {length} token ids",
         "ask for fewer or shorter sequences.",
     )
