@@ -138,6 +138,8 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
     True
     """
 
+    _scorer_names_work = True  # one row of class scores per sequence
+
     def __init__(
         self,
         unit="lstm",
@@ -266,4 +268,15 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         accuracy : float
             Share of correctly classified sequences.
         """
+        X = self._check_input(X)
+        if y is None:
+            raise ValueError("score needs the true labels y; got None.")
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim != 1 or y.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"y must hold one label per sequence, {X.shape[0]}; got an array of "
+                f"shape {y.shape}."
+            )
         return super().score(X, y, sample_weight=sample_weight)

@@ -8,7 +8,7 @@ from ._nets import LanguageModelNet
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences, cut_windows
 from ._units import LanguageModelModule, TokenCrossEntropy
-from ._validation import check_not_sparse, check_positive_int
+from ._validation import check_not_sparse, check_positive_int, untensor
 
 #: Token ids must lie below this: the network reads them as float32, which
 #: holds every integer exactly only up to 2**24.
@@ -30,7 +30,7 @@ def _check_token_ids(X, vocab_size=None):
     float32, NaN-padded."""
     check_not_sparse(X)
     try:
-        X = np.asarray(X)
+        X = np.asarray(untensor(X))
     except (ValueError, TypeError) as exc:
         raise type(exc)(
             "X must be a 2-D numeric array of token ids (n, T), padded at the end "

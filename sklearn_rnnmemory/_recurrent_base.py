@@ -15,6 +15,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback, GradientNormClipping
+from skorch.callbacks.scoring import ScoringBase
 from skorch.dataset import ValidSplit
 
 from ._batches import WindowBatches
@@ -73,15 +74,43 @@ def _layer_parameters(unit, input_size, hidden_size):
     return layer(input_size, hidden_size)
 
 
-def _monitor(callback):
-    """What a callback (instance or class) monitors, if it names it."""
+def _setting(callback, name):
+    """A callback's setting ``name``: the attribute of an instance, the
+    default of a class; None if it has none."""
     if isinstance(callback, type):
         try:
-            parameter = inspect.signature(callback).parameters.get("monitor")
+            parameter = inspect.signature(callback).parameters.get(name)
         except (TypeError, ValueError):
             return None
         return None if parameter is None else parameter.default
-    return getattr(callback, "monitor", None)
+    return getattr(callback, name, None)
+
+
+def _builds_bare(callback_class):
+    """Whether a callback class can be built without arguments, as skorch
+    builds the classes it is given."""
+    try:
+        inspect.signature(callback_class).bind()
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read: let skorch try
+        return True
+    return True
+
+
+def _needs_validation(callback):
+    """What a callback reads that only held-out data records, and what the
+    user may set instead; None if it reads no held-out data."""
+    monitor = _setting(callback, "monitor")
+    if isinstance(monitor, str) and monitor.startswith("valid"):
+        return (
+            f"monitors {monitor!r}, which is recorded only on held-out data",
+            "monitor 'train_loss'",
+        )
+    # skorch's scoring callbacks score the held-out data unless on_train.
+    if _setting(callback, "on_train") is False:
+        return "scores held-out data (on_train=False)", "on_train=True"
+    return None
 
 
 class RecurrentEstimatorBase(BaseEstimator):
@@ -94,6 +123,10 @@ class RecurrentEstimatorBase(BaseEstimator):
     ``callbacks``, ``verbose``, ``device``, ``random_state``) and build their
     net with :meth:`_net_options`.
     """
+
+    #: Whether skorch's scoring callbacks may name a scikit-learn scorer: only
+    #: where the network outputs one row per sample.
+    _scorer_names_work = False
 
     def _check_params(self):
         """Validate the shared parameters; return them checked (Python numbers,
@@ -185,16 +218,31 @@ class RecurrentEstimatorBase(BaseEstimator):
                     f"callbacks[{i}] must be a skorch callback (an instance or "
                     f"subclass of skorch.callbacks.Callback); got {callback!r}."
                 )
-            monitor = _monitor(callback)
+            needs = _needs_validation(callback)
+            if self.validation_fraction is None and needs is not None:
+                raise ValueError(
+                    f"callbacks[{i}] {needs[0]}; set validation_fraction (e.g. 0.2) "
+                    f"or {needs[1]}."
+                )
+            if isinstance(callback, type) and not _builds_bare(callback):
+                raise TypeError(
+                    f"callbacks[{i}] is the class {callback.__name__}, which needs "
+                    "arguments; pass an instance built with them."
+                )
+            scoring = _setting(callback, "scoring")
+            is_scoring = isinstance(callback, ScoringBase) or (
+                isinstance(callback, type) and issubclass(callback, ScoringBase)
+            )
             if (
-                self.validation_fraction is None
-                and isinstance(monitor, str)
-                and monitor.startswith("valid")
+                is_scoring
+                and not self._scorer_names_work
+                and (scoring is None or isinstance(scoring, str))
             ):
                 raise ValueError(
-                    f"callbacks[{i}] monitors {monitor!r}, which is only recorded "
-                    "on held-out data; set validation_fraction (e.g. 0.2) or "
-                    "monitor 'train_loss'."
+                    f"callbacks[{i}] scores with scikit-learn's scorer "
+                    f"{scoring!r}, which needs one output row per sample; the "
+                    f"network of {type(self).__name__} outputs one per step. Pass "
+                    "a callable scoring(net, X, y) instead."
                 )
         return list(callbacks)
 

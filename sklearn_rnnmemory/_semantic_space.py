@@ -18,6 +18,7 @@ from ._validation import (
     check_positive_int,
     check_random_state,
     is_positive_int,
+    untensor,
 )
 
 BASES = ("onehot", "orthogonal", "random", "cooccurrence")
@@ -32,8 +33,10 @@ def _is_number(value):
 
 def _numbers(values, name):
     """``values`` as a float64 array, or an error naming ``name``."""
+    if sp.issparse(values):
+        values = values.toarray()
     try:
-        return np.asarray(values, dtype=np.float64)
+        return np.asarray(untensor(values), dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise type(exc)(
             f"{name} must hold numbers (the coordinates of token points); got "
@@ -171,6 +174,7 @@ class SemanticEuclideanSpace(
                 "single string."
             )
         check_not_sparse(X)
+        X = untensor(X)
         if not isinstance(X, list | tuple | np.ndarray) and hasattr(X, "__array__"):
             X = np.asarray(X)  # a DataFrame, a Series, ...
         if isinstance(X, np.ndarray):
@@ -445,6 +449,11 @@ class SemanticEuclideanSpace(
             raise ValueError("The basis holds no points.")
         if not np.isfinite(points).all():
             raise ValueError("The basis must hold finite values only.")
+        if not points.any():
+            raise ValueError(
+                "basis gives every token the zero point, which marks an unknown "
+                "token: nothing could be measured in this space."
+            )
         # transform returns float32: a point must survive that cast.
         largest = np.abs(points).max()
         if largest > np.finfo(np.float32).max:

@@ -7,7 +7,7 @@ lengths survive every Pipeline step and cross-validation split.
 
 import numpy as np
 
-from ._validation import check_not_sparse
+from ._validation import check_not_sparse, untensor
 
 
 def check_sequences(X, *, name="X", dtype=np.float64):
@@ -36,7 +36,7 @@ def check_sequences(X, *, name="X", dtype=np.float64):
     """
     check_not_sparse(X)
     try:
-        X = np.asarray(X)
+        X = np.asarray(untensor(X))
         complex_input = X.dtype.kind == "c"
         if not complex_input:
             wider = X

@@ -128,6 +128,15 @@ def check_threshold(threshold):
     return check_real(threshold, "threshold", low=0, high=1, closed="right")
 
 
+def untensor(X):
+    """A torch tensor as the NumPy array it holds (detached, copied to the
+    CPU), where NumPy alone would refuse one that requires grad or lives on
+    a GPU; anything else unchanged."""
+    if type(X).__module__.split(".")[0] == "torch" and hasattr(X, "detach"):
+        return X.detach().cpu().numpy()
+    return X
+
+
 def check_not_sparse(X):
     """Raise a TypeError for a scipy sparse matrix or array."""
     if sp.issparse(X):

@@ -7,7 +7,9 @@ raw torch or numpy error from deep inside.
 
 import numpy as np
 import pytest
-from skorch.callbacks import Checkpoint, EarlyStopping, ProgressBar
+import scipy.sparse as sp
+import torch
+from skorch.callbacks import Checkpoint, EarlyStopping, EpochScoring, ProgressBar
 
 from sklearn_rnnmemory import (
     RecurrentClassifier,
@@ -419,6 +421,21 @@ MORE_CASES = {
         ValueError,
         "monitors 'valid_loss_best'",
     ),
+    "regressor: scoring held-out data without a validation split": (
+        lambda: regressor(callbacks=[EpochScoring(lambda net, X, y: 0.0)]).fit(X),
+        ValueError,
+        r"callbacks\[0\] scores held-out data \(on_train=False\)",
+    ),
+    "regressor: a scikit-learn scorer name on outputs per step": (
+        lambda: regressor(callbacks=[EpochScoring("r2", on_train=True)]).fit(X),
+        ValueError,
+        r"callbacks\[0\] scores with scikit-learn's scorer 'r2'",
+    ),
+    "regressor: a callback class that needs arguments": (
+        lambda: regressor(callbacks=[EpochScoring], validation_fraction=0.5).fit(X),
+        TypeError,
+        r"callbacks\[0\] is the class EpochScoring, which needs arguments",
+    ),
     "regressor: a callback named like a built-in one": (
         lambda: regressor(callbacks=[("train_loss", ProgressBar())]).fit(X),
         ValueError,
@@ -458,6 +475,11 @@ MORE_CASES = {
         lambda: classifier().fit(X, np.array(["a", None] * 6, dtype=object)),
         TypeError,
         "y must hold labels of one kind",
+    ),
+    "classifier: score with too few labels": (
+        lambda: classifier().fit(X, LABELS).score(X, LABELS[:3]),
+        ValueError,
+        "y must hold one label per sequence, 12",
     ),
     "classifier: EarlyStopping without a validation split": (
         lambda: classifier(callbacks=[EarlyStopping()]).fit(X, LABELS),
@@ -529,6 +551,11 @@ MORE_CASES = {
         lambda: SemanticEuclideanSpace(np.eye(3) * 1e-50).fit([[0, 1]]),
         ValueError,
         "basis gives the token 0 a point so small that it rounds to zero",
+    ),
+    "space: a basis of zero points only": (
+        lambda: SemanticEuclideanSpace(np.zeros((3, 2))).fit([[0, 1]]),
+        ValueError,
+        "basis gives every token the zero point",
     ),
     "space: co-occurrence of one repeated token": (
         lambda: SemanticEuclideanSpace("cooccurrence").fit([["a"] * 6] * 12),
@@ -668,6 +695,18 @@ ACCEPTED = {
             .shape
         ),
         (12, 6, 3),
+    ),
+    "regressor: a torch tensor that requires grad": (
+        lambda: (
+            regressor(hidden_size=4)
+            .fit(torch.tensor(X, requires_grad=True))
+            .n_features_in_
+        ),
+        3,
+    ),
+    "space: a sparse basis": (
+        lambda: SemanticEuclideanSpace(sp.eye(4, format="csr")).fit([[0, 3]]).dim_,
+        4,
     ),
     "language model: seq_len 10**9": (
         lambda: language_model(hidden_size=4, seq_len=10**9).fit(IDS).vocab_size_,

@@ -249,3 +249,11 @@ def test_classifier_inputs_in_any_unit_train_the_same_network(labelled):
     np.testing.assert_array_equal(
         model.hidden_states(scaled), reference.hidden_states(X)
     )
+
+
+def test_classifier_score_checks_the_labels_it_is_given(labelled):
+    X, y = labelled
+    model = classifier(max_epochs=1).fit(X[:40], y[:40])
+    with pytest.raises(ValueError, match=r"one label per sequence, 40; got an array"):
+        model.score(X[:40], y[:3])
+    assert model.score(X[:40], y[:40, None]) == model.score(X[:40], y[:40])

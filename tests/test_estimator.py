@@ -339,6 +339,21 @@ def test_device_none_and_torch_devices_are_accepted(points, device):
             ValueError,
             "holds out 64 of the 64 training windows",
         ),
+        (
+            {"callbacks": [EpochScoring(lambda net, X, y: 0.0)]},
+            ValueError,
+            r"scores held-out data \(on_train=False\); set validation_fraction",
+        ),
+        (
+            {"callbacks": [EpochScoring("r2", on_train=True)]},
+            ValueError,
+            "scorer 'r2', which needs one output row per sample",
+        ),
+        (
+            {"callbacks": [EpochScoring], "validation_fraction": 0.25},
+            TypeError,
+            "the class EpochScoring, which needs arguments",
+        ),
         ({"random_state": -1}, ValueError, "random_state must be an integer in"),
         ({"unit": ["gru"]}, ValueError, "unit must be the name of a recurrent unit"),
         ({"verbose": "yes"}, ValueError, "verbose must be an integer"),
@@ -387,3 +402,11 @@ def test_float64_points_beyond_float32_are_refused_not_read_as_padding(points):
         tiny().fit(points.astype(np.float64) * 1e300)
     with pytest.raises(ValueError, match=r"X\[0, 0\] is a point so small"):
         tiny().fit(points.astype(np.float64) * 1e-300)
+
+
+def test_torch_tensors_are_read_as_the_arrays_they_hold(points):
+    tensor = torch.tensor(points, requires_grad=True)
+    model = tiny(max_epochs=1).fit(tensor)
+    np.testing.assert_array_equal(
+        model.predict(tensor), tiny(max_epochs=1).fit(points).predict(points)
+    )

@@ -271,3 +271,14 @@ def test_a_scaled_basis_keeps_its_points_in_float32():
         space = SemanticEuclideanSpace(np.eye(3) * scale).fit([[0, 1, 2]])
         out = space.transform([[2, 0]])
         np.testing.assert_allclose(out[0], np.eye(3, dtype=np.float32)[[2, 0]] * scale)
+
+
+def test_sparse_and_tensor_bases_are_their_dense_points():
+    import scipy.sparse as sp
+    import torch
+
+    for basis in (sp.eye(3, format="csr"), torch.eye(3, requires_grad=True)):
+        space = SemanticEuclideanSpace(basis).fit([[0, 1, 2]])
+        np.testing.assert_array_equal(space.points_, np.eye(3))
+    with pytest.raises(ValueError, match="basis gives every token the zero point"):
+        SemanticEuclideanSpace(np.zeros((3, 2))).fit([[0, 1]])

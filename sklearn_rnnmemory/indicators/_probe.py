@@ -21,6 +21,7 @@ from .._validation import (
     check_positive_int,
     check_random_state,
     check_real,
+    untensor,
 )
 
 _N_SURROGATES = 20
@@ -281,7 +282,7 @@ def probe_memory(
     )
     inputs = check_sequences(inputs, name="inputs")
     try:
-        states = np.asarray(states, dtype=np.float64)
+        states = np.asarray(untensor(states), dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise type(exc)(
             f"states must be a numeric array of shape (n, T, H); got values that "
