@@ -98,11 +98,14 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
     validation_fraction : float, default=None
         Share of the training sequences held out for skorch's ``valid_loss``.
     callbacks : list of skorch callbacks, default=None
-        Passed through to the skorch net.
+        Passed through to the skorch net; a callback that reads held-out data
+        (``monitor="valid_loss"``, ``on_train=False``) needs
+        ``validation_fraction``.
     verbose : int, default=0
         skorch's verbosity.
-    device : str, default="auto"
-        Torch device; ``"auto"`` resolves in :meth:`fit` to CUDA when present.
+    device : str, torch.device or None, default="auto"
+        Torch device; ``"auto"`` resolves in :meth:`fit` to CUDA when present;
+        ``None`` is torch's default device.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, shuffling and the validation split.
 

@@ -41,7 +41,8 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
     seq_len : int, default=None
         Training window length ``k``; each window starts from a zero state. The
         same cut applies in :meth:`predict`, :meth:`hidden_states` and
-        :meth:`score`. ``None`` reads whole sequences.
+        :meth:`score`. ``None``, or a length beyond the longest sequence, reads
+        whole sequences.
     composition : {"sum", "mean"}, default="sum"
         How a sequence's semantics is composed from its tokens' points.
     max_epochs : int, default=20
@@ -67,12 +68,14 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         (needed by ``EarlyStopping`` on ``valid_loss``); ``None`` trains on all.
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Passed through to the skorch net (``EarlyStopping``, ``ProgressBar``,
-        ``EpochScoring``, ...).
+        ``EpochScoring`` with a callable scoring, ...). A callback that reads
+        held-out data (``monitor="valid_loss"``, ``on_train=False``) needs
+        ``validation_fraction``.
     verbose : int, default=0
         skorch's verbosity; 0 prints nothing.
-    device : str, default="auto"
+    device : str, torch.device or None, default="auto"
         Torch device; ``"auto"`` resolves in :meth:`fit` to ``"cuda"`` when
-        CUDA is available, else ``"cpu"``.
+        CUDA is available, else ``"cpu"``; ``None`` is torch's default device.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and the validation split; two
         fits with one integer seed give identical results on CPU.
@@ -225,7 +228,8 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         X : array-like of shape (n, T, d) or (n, T)
             Semantic points of the evaluation sequences, NaN-padded.
         eval_len : int, default=None
-            Evaluation window length; ``None`` uses ``seq_len``.
+            Evaluation window length; ``None`` uses ``seq_len``; a length
+            beyond the longest sequence evaluates whole sequences.
         threshold : float in (0, 1], default=0.5
             Credit below which a lag ends the memory span.
         probe : bool, default=True

@@ -105,9 +105,12 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         Number of stacked recurrent layers.
     seq_len : int, default=20
         BPTT window: tokens read per window, in training and evaluation;
-        ``None`` reads whole sequences.
+        ``None``, or a window beyond the longest sequence, reads whole
+        sequences.
     vocab_size : int, default=None
-        Number of token ids; ``None`` takes the largest id in ``fit`` plus one.
+        Number of token ids, at most ``2**24`` (ids are read as float32, exact
+        for integers up to there); ``None`` takes the largest id in ``fit``
+        plus one.
     max_epochs : int, default=10
         Number of passes over the training windows.
     max_steps : int, default=None
@@ -128,11 +131,14 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
     validation_fraction : float, default=None
         Share of the training windows held out for skorch's ``valid_loss``.
     callbacks : list of skorch callbacks, default=None
-        Passed through to the skorch net.
+        Passed through to the skorch net; a callback that reads held-out data
+        (``monitor="valid_loss"``, ``on_train=False``) needs
+        ``validation_fraction``.
     verbose : int, default=0
         skorch's verbosity.
-    device : str, default="auto"
-        Torch device; ``"auto"`` resolves in :meth:`fit` to CUDA when present.
+    device : str, torch.device or None, default="auto"
+        Torch device; ``"auto"`` resolves in :meth:`fit` to CUDA when present;
+        ``None`` is torch's default device.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, shuffling and the validation split.
 

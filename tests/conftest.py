@@ -1,5 +1,6 @@
 """Small data shared by the tests; hypothesis derandomised under CI."""
 
+import dis
 import os
 
 import numpy as np
@@ -28,3 +29,22 @@ def points():
     X = token_points(64, 12)
     X[::3, 9:] = np.nan
     return X
+
+
+def raised_by_own_check(exc):
+    """Where ``exc`` was raised, and whether there a ``raise`` statement of the
+    library did it: an error that numpy, torch or skorch raise, even from a
+    call made in the library, is not one of its checks.
+
+    Read from the bytecode of the innermost frame, not from the source, so
+    that it holds whatever the file on disk says now.
+    """
+    tb = exc.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code
+    where = f"{code.co_filename}:{tb.tb_lineno}"
+    own = "sklearn_rnnmemory" in code.co_filename and (
+        dis.opname[code.co_code[tb.tb_lasti]] == "RAISE_VARARGS"
+    )
+    return where, own

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+from conftest import raised_by_own_check
 from skorch.callbacks import Checkpoint, EarlyStopping, EpochScoring, ProgressBar
 
 from sklearn_rnnmemory import (
@@ -611,14 +612,6 @@ MORE_CASES = {
 }
 
 
-def raising_file(info):
-    """The file of the innermost frame of a caught exception."""
-    tb = info.value.__traceback__
-    while tb.tb_next is not None:
-        tb = tb.tb_next
-    return tb.tb_frame.f_code.co_filename
-
-
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
 def test_malformed_input_raises_a_named_error(case):
     call, message = CASES[case]
@@ -643,7 +636,8 @@ def test_careless_input_raises_the_library_s_own_named_error(case):
     with pytest.raises(error, match=message) as info:
         call()
     assert type(info.value) is error
-    assert "sklearn_rnnmemory" in raising_file(info), raising_file(info)
+    where, own = raised_by_own_check(info.value)
+    assert own, f"raised in {where}, not by a check of the library"
 
 
 class OneColumnFrame:

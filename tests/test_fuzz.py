@@ -7,10 +7,9 @@ MemoryError, a torch RuntimeError, or an error raised from inside numpy, torch
 or skorch. Tiny models, one pass each, so that the file runs in seconds.
 """
 
-import linecache
-
 import numpy as np
 import pytest
+from conftest import raised_by_own_check
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -36,15 +35,6 @@ FUZZ = settings(
 )
 
 
-def raised_at(exc):
-    """File and source line of the innermost frame of ``exc``'s traceback."""
-    tb = exc.__traceback__
-    while tb.tb_next is not None:
-        tb = tb.tb_next
-    filename = tb.tb_frame.f_code.co_filename
-    return filename, linecache.getline(filename, tb.tb_lineno).strip()
-
-
 def outcome(call):
     """``call()``'s result, or None where the library refused the input.
 
@@ -54,12 +44,8 @@ def outcome(call):
     try:
         result = call()
     except (ValueError, TypeError) as exc:
-        where, line = raised_at(exc)
-        # The library's own raise statement: an error that numpy, torch or
-        # skorch raise, even from a call in the library, is not a check.
-        assert "sklearn_rnnmemory" in where and line.startswith("raise"), (
-            f"{type(exc).__name__} raised in {where} at {line!r}: {exc}"
-        )
+        where, own = raised_by_own_check(exc)
+        assert own, f"{type(exc).__name__} raised in {where}: {exc}"
         event("refused")
         return None
     event("accepted")
