@@ -163,6 +163,7 @@ class RecurrentEstimatorBase(BaseEstimator):
                 f"verbose must be an integer (0 prints nothing); got {self.verbose!r}."
             )
         params["callbacks"] = self._check_callbacks()
+        check_random_state(self.random_state)
         if isinstance(self.optimizer, str) and self.optimizer in OPTIMIZERS:
             params["optimizer"] = OPTIMIZERS[self.optimizer]
         elif isinstance(self.optimizer, type) and issubclass(
@@ -305,9 +306,8 @@ class RecurrentEstimatorBase(BaseEstimator):
     def _net_options(self):
         """Validate, seed torch, resolve the device; return skorch net options."""
         params = self._check_params()
-        rng = check_random_state(self.random_state)
         device = self._check_device()
-        seed = rng.randint(np.iinfo(np.int32).max)
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         torch.manual_seed(seed)
         callbacks = params["callbacks"]
         if params["max_grad_norm"] is not None:

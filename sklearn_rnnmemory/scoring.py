@@ -7,6 +7,8 @@ indicator through :meth:`RecurrentMemoryRegressor.memory_profile`, hence through
 :func:`sklearn_rnnmemory.indicators.memory_profile` only.
 """
 
+from collections.abc import Mapping
+
 from sklearn.pipeline import Pipeline
 
 from ._validation import check_positive_int, check_threshold
@@ -85,7 +87,8 @@ class _SharedProfile:
 class MemoryScorer:
     """Score a fitted memory model by one indicator (greater is better).
 
-    Build instances with :func:`make_memory_scorer` or :func:`memory_scorers`.
+    Build instances with :func:`make_memory_scorer` or :func:`memory_scorers`;
+    the parameters are checked when the scorer is made.
 
     Parameters
     ----------
@@ -98,9 +101,17 @@ class MemoryScorer:
     """
 
     def __init__(self, name, *, eval_len=None, threshold=0.5):
+        if not isinstance(name, str) or name not in SCORER_NAMES:
+            hint = ""
+            if isinstance(name, str) and f"neg_{name}" in SCORER_NAMES:
+                hint = f" Lower {name} is better, so its scorer is 'neg_{name}'."
+            raise ValueError(
+                f"Unknown memory scorer {name!r}; choose one of "
+                f"{list(SCORER_NAMES)}." + hint
+            )
         self.name = name
-        self.eval_len = eval_len
-        self.threshold = threshold
+        self.eval_len = check_positive_int(eval_len, "eval_len", allow_none=True)
+        self.threshold = check_threshold(threshold)
         self._shared = None
 
     def _profile(self, estimator, X):
@@ -161,16 +172,6 @@ def make_memory_scorer(name, *, eval_len=None, threshold=0.5):
     >>> make_memory_scorer("memory_capacity", eval_len=20)
     make_memory_scorer('memory_capacity', eval_len=20, threshold=0.5)
     """
-    if not isinstance(name, str) or name not in SCORER_NAMES:
-        hint = ""
-        if isinstance(name, str) and f"neg_{name}" in SCORER_NAMES:
-            hint = f" Lower {name} is better, so its scorer is 'neg_{name}'."
-        raise ValueError(
-            f"Unknown memory scorer {name!r}; choose one of {list(SCORER_NAMES)}."
-            + hint
-        )
-    eval_len = check_positive_int(eval_len, "eval_len", allow_none=True)
-    threshold = check_threshold(threshold)
     return MemoryScorer(name, eval_len=eval_len, threshold=threshold)
 
 
@@ -209,20 +210,46 @@ def memory_scorers(*, eval_len=None, threshold=0.5):
 #: Probe scorer metrics, attributes of ProbeMemory.
 PROBE_METRICS = ("memory_capacity", "lag0")
 
+# The options of probe_memory a probe scorer passes on, with their defaults.
+_PROBE_DEFAULTS = {
+    "ridge": 1e-6,
+    "test_size": 0.2,
+    "washout": 0,
+    "surrogate": False,
+    "random_state": None,
+}
+
 
 class ProbeScorer:
     """Score any fitted recurrent estimator by what its states hold of past inputs.
 
-    Build instances with :func:`make_probe_scorer`.
+    Build instances with :func:`make_probe_scorer`; the parameters are
+    checked when the scorer is made.
     """
 
     def __init__(
         self, max_lag, *, metric="memory_capacity", eval_len=None, probe_params=None
     ):
-        self.max_lag = max_lag
+        self.max_lag = check_positive_int(max_lag, "max_lag")
+        self.eval_len = check_positive_int(eval_len, "eval_len", allow_none=True)
+        if not isinstance(metric, str) or metric not in PROBE_METRICS:
+            raise ValueError(f"metric must be one of {PROBE_METRICS}; got {metric!r}.")
         self.metric = metric
-        self.eval_len = eval_len
-        self.probe_params = probe_params or {}
+        if probe_params is not None and not isinstance(probe_params, Mapping):
+            raise TypeError(
+                f"probe_params must be a dict of probe_memory options or None; got "
+                f"{probe_params!r}."
+            )
+        probe_params = dict(probe_params or {})
+        unknown = sorted(set(probe_params) - set(_PROBE_DEFAULTS), key=str)
+        if unknown:
+            raise TypeError(
+                f"probe_params takes {sorted(_PROBE_DEFAULTS)}; got {unknown[0]!r}."
+            )
+        # Checked now, not at the first score: a search would otherwise fit
+        # every candidate and end with NaN scores.
+        check_probe_params(**{**_PROBE_DEFAULTS, **probe_params})
+        self.probe_params = probe_params
 
     def __call__(self, estimator, X, y=None):
         model, X = _final_step(estimator, X, "hidden_states", "RecurrentClassifier")
@@ -283,19 +310,6 @@ def make_probe_scorer(
     make_probe_scorer(10, metric='memory_capacity', eval_len=None, ridge=1e-06, \
 test_size=0.2, washout=0, surrogate=True, random_state=0)
     """
-    max_lag = check_positive_int(max_lag, "max_lag")
-    eval_len = check_positive_int(eval_len, "eval_len", allow_none=True)
-    if not isinstance(metric, str) or metric not in PROBE_METRICS:
-        raise ValueError(f"metric must be one of {PROBE_METRICS}; got {metric!r}.")
-    # Checked now, not at the first score: a search would otherwise fit every
-    # candidate and end with NaN scores.
-    check_probe_params(
-        ridge=ridge,
-        test_size=test_size,
-        washout=washout,
-        surrogate=surrogate,
-        random_state=random_state,
-    )
     return ProbeScorer(
         max_lag,
         metric=metric,

@@ -167,3 +167,9 @@ def test_a_lag_far_beyond_the_sequences_is_refused_before_allocating():
     u, states = noisy_delay_line()
     with pytest.raises(ValueError, match=r"Too few usable steps.*= 1000000000000"):
         probe_memory(u, states, max_lag=10**12)
+
+
+def test_a_held_out_share_of_everything_is_refused_by_name():
+    u, states = noisy_delay_line()
+    with pytest.raises(ValueError, match="test_size=0.999 holds out all"):
+        probe_memory(u, states, max_lag=2, test_size=0.999)

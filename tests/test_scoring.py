@@ -125,3 +125,23 @@ def test_cross_validate_computes_one_profile_per_fold(points, monkeypatch):
     result = cross_validate(model, points, scoring=memory_scorers(), cv=4)
     assert len(result["test_memory_capacity"]) == 4
     assert calls == [16, 16, 16, 16]
+
+
+def test_scorer_classes_check_their_parameters_when_made():
+    from sklearn_rnnmemory.scoring import MemoryScorer, ProbeScorer, make_probe_scorer
+
+    with pytest.raises(ValueError, match="Unknown memory scorer 'capacity'"):
+        MemoryScorer("capacity")
+    with pytest.raises(ValueError, match="threshold must be a number in"):
+        MemoryScorer("memory_span", threshold=0)
+    with pytest.raises(TypeError, match="probe_params takes .*; got 'ridges'"):
+        ProbeScorer(2, probe_params={"ridges": 1.0})
+    with pytest.raises(ValueError, match=r"test_size must be a number in \(0, 1\)"):
+        ProbeScorer(2, probe_params={"test_size": 5})
+    with pytest.raises(TypeError, match="probe_params must be a dict"):
+        ProbeScorer(2, probe_params=[("ridge", 1.0)])
+    numpy = make_probe_scorer(
+        np.int64(2), eval_len=np.int64(6), ridge=np.float32(1e-3), washout=np.int8(1)
+    )
+    assert (numpy.max_lag, numpy.eval_len) == (2, 6)
+    assert type(numpy.max_lag) is int and type(numpy.eval_len) is int

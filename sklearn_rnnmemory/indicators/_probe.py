@@ -313,11 +313,17 @@ def probe_memory(
     else:
         test_sequences = rng.permutation(n)[: math.ceil(test_size * n)]
         is_test = np.isin(seq, test_sequences)
+    if seq.size and is_test.all():
+        raise ValueError(
+            f"test_size={test_size!r} holds out all {seq.size} usable steps (of "
+            f"{n} sequence(s)), leaving none to fit the readouts on; lower it."
+        )
     if is_test.all() or not is_test.any():
         raise ValueError(
             f"Too few usable steps to split: {seq.size} steps of "
             f"{n} sequence(s) have t >= max(washout, max_lag) = "
-            f"{max(washout, max_lag)}; shorten max_lag or washout, or give longer "
+            f"{max(washout, max_lag)}, and {int(is_test.sum())} of them fall in the "
+            f"held-out share; shorten max_lag or washout, or give more or longer "
             "sequences."
         )
 
