@@ -452,6 +452,12 @@ class RecurrentEstimatorBase(BaseEstimator):
                     )
                 )
                 outputs.append(read(module, batch.to(self.device_)).cpu().numpy())
+            if not outputs:
+                # Every sequence is padding: no window, and so NaN everywhere,
+                # as wide as the network's output (read off one zero step).
+                step = torch.zeros((1, 1) + windows.shape[2:], dtype=torch.float32)
+                width = read(module, step.to(self.device_)).shape[-1]
+                return np.full((0, windows.shape[1], width), np.nan, np.float32)
         out = np.concatenate(outputs, axis=0)
         out[~valid_steps(windows)] = np.nan
         return out

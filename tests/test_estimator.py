@@ -410,3 +410,12 @@ def test_torch_tensors_are_read_as_the_arrays_they_hold(points):
     np.testing.assert_array_equal(
         model.predict(tensor), tiny(max_epochs=1).fit(points).predict(points)
     )
+
+
+def test_sequences_of_padding_only_read_as_padding(points):
+    model = tiny(max_epochs=1).fit(points)
+    padding = np.full((3, 4, points.shape[2]), np.nan, np.float32)
+    assert np.isnan(model.predict(padding)).all()
+    assert model.predict(padding).shape == padding.shape
+    assert model.hidden_states(padding).shape == (3, 4, 8)
+    assert np.isnan(model.hidden_states(padding)).all()

@@ -217,48 +217,62 @@ def tiny(estimator, **params):
 
 
 @FUZZ
-@given(X=sequences(), params=parameters(SHARED), eval_len=CARELESS)
-def test_memory_regressor(X, params, eval_len):
+@given(
+    X=sequences(),
+    other=sequences(),
+    params=parameters(SHARED),
+    eval_len=mostly(st.sampled_from([None, 2, 10**9]), CARELESS),
+)
+def test_memory_regressor(X, other, params, eval_len):
     model = outcome(lambda: tiny(RecurrentMemoryRegressor, **params).fit(X))
     if model is None:
         return
-    predicted = outcome(lambda: model.predict(X))
-    if predicted is not None:
-        assert predicted.shape == X.reshape(X.shape[0], X.shape[1], -1).shape
-    outcome(lambda: model.memory_profile(X, eval_len=eval_len))
-    outcome(lambda: model.hidden_states(X, eval_len=eval_len))
-    outcome(lambda: make_probe_scorer(1)(model, X))
+    for Z in (X, other):
+        predicted = outcome(lambda Z=Z: model.predict(Z))
+        if predicted is not None:
+            assert predicted.shape == Z.reshape(Z.shape[0], Z.shape[1], -1).shape
+        outcome(lambda Z=Z: model.memory_profile(Z, eval_len=eval_len))
+        outcome(lambda Z=Z: model.hidden_states(Z, eval_len=eval_len))
+        outcome(lambda Z=Z: model.read_windows(Z, eval_len=eval_len))
+        outcome(lambda Z=Z: make_probe_scorer(1)(model, Z))
 
 
 @FUZZ
 @given(
     X=sequences(),
+    other=sequences(),
     labels=mostly(
         st.sampled_from([[0, 1], ["a", "b", "c"]]),
         st.lists(st.sampled_from([0, 1, "a", None, 2.5, np.nan]), min_size=1),
     ),
     params=parameters(SHARED),
 )
-def test_classifier(X, labels, params):
+def test_classifier(X, other, labels, params):
     y = np.resize(np.array(labels, dtype=object), X.shape[0] if X.ndim else 1)
     model = outcome(lambda: tiny(RecurrentClassifier, **params).fit(X, y))
     if model is not None:
-        outcome(lambda: model.predict_proba(X))
+        for Z in (X, other):
+            outcome(lambda Z=Z: model.predict_proba(Z))
+            outcome(lambda Z=Z: model.hidden_states(Z))
         outcome(lambda: model.score(X, y))
 
 
 @FUZZ
 @given(
     ids=token_ids(),
+    other=token_ids(),
     params=parameters(
         {**SHARED, "embedding_dim": (2, CARELESS), "vocab_size": (None, CARELESS)}
     ),
 )
-def test_language_model(ids, params):
+def test_language_model(ids, other, params):
     model = outcome(lambda: tiny(RecurrentLanguageModel, **params).fit(ids))
     if model is not None:
-        outcome(lambda: model.perplexity(ids))
-        outcome(lambda: make_probe_scorer(1)(model, ids))
+        for Z in (ids, other):
+            outcome(lambda Z=Z: model.perplexity(Z))
+            outcome(lambda Z=Z: model.hidden_states(Z))
+            outcome(lambda Z=Z: model.probe_inputs(Z))
+            outcome(lambda Z=Z: make_probe_scorer(1)(model, Z))
 
 
 # -- the semantic space -----------------------------------------------------------
@@ -320,7 +334,8 @@ def test_semantic_space(corpus, other, params, k, data):
 @FUZZ
 @given(
     points=sequences(),
-    noise=SCALES,
+    # Not beyond 1e100: see the xfail on noise of 1e160 below.
+    noise=st.sampled_from([0.0, 1e-300, 1e-25, 1.0, 1e25, 1e100]),
     other=sequences(),
     composition=mostly(st.sampled_from(["sum", "mean"]), CARELESS),
     data=st.data(),
@@ -436,3 +451,17 @@ def test_the_fuzz_helper_lets_only_named_errors_through(exc, allowed):
     else:
         with pytest.raises(type(exc)):
             outcome(raise_it)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="outputs of noise near 1e160 or more overflow the capacity interval's "
+    "covariance, and numpy's eigh fails on it",
+)
+def test_a_model_of_huge_noise_is_measured_or_refused_by_a_check():
+    tokens = np.random.default_rng(0).integers(0, 5, size=(50, 4))
+    points = np.eye(5)[tokens]
+    noise = 1e160 * np.random.default_rng(1).normal(size=points.shape)
+    with np.errstate(all="ignore"):
+        outcome(lambda: memory_profile(points, np.cumsum(points, axis=1) + noise))
