@@ -200,15 +200,16 @@ class RecurrentEstimatorBase(BaseEstimator):
                         f"callback) pair; got {item!r}."
                     )
                 name, callback = item
-                if name in RESERVED_CALLBACK_NAMES or name in names:
+                if name in names:
                     raise ValueError(
-                        f"callbacks[{i}] is named {name!r}, a name "
-                        + (
-                            "another callback already has"
-                            if name in names
-                            else f"the estimator uses itself {RESERVED_CALLBACK_NAMES}"
-                        )
-                        + "; give it another name."
+                        f"callbacks[{i}] is named {name!r}, as another callback is; "
+                        "give each a name of its own."
+                    )
+                if name in RESERVED_CALLBACK_NAMES:
+                    raise ValueError(
+                        f"callbacks[{i}] is named {name!r}, a name the estimator "
+                        f"gives a callback of its own {RESERVED_CALLBACK_NAMES}; "
+                        "give it another name."
                     )
                 names.add(name)
             is_callback = isinstance(callback, Callback) or (
@@ -426,7 +427,7 @@ class RecurrentEstimatorBase(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         tags.input_tags.allow_nan = True  # NaN pads sequences at the end
-        tags.non_deterministic = self.device != "cpu"
+        tags.non_deterministic = str(self.device) != "cpu"
         return tags
 
     def __setstate__(self, state):

@@ -325,9 +325,14 @@ def test_device_none_and_torch_devices_are_accepted(points, device):
         ({"callbacks": ProgressBar()}, TypeError, r"callbacks=\[<skorch"),
         ({"callbacks": [print]}, TypeError, r"callbacks\[0\] must be a skorch"),
         (
+            {"callbacks": [("bar", ProgressBar()), ("bar", ProgressBar())]},
+            ValueError,
+            r"callbacks\[1\] is named 'bar', as another callback is",
+        ),
+        (
             {"callbacks": [("train_loss", ProgressBar())]},
             ValueError,
-            "named 'train_loss', a name the estimator uses itself",
+            "named 'train_loss', a name the estimator gives a callback of its own",
         ),
         (
             {"callbacks": [EarlyStopping()]},
