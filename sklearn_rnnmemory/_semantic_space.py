@@ -2,7 +2,7 @@
 
 import math
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from numbers import Real
 
 import numpy as np
@@ -29,6 +29,19 @@ _CONTEXT_SMOOTHING = 0.75
 
 def _is_number(value):
     return isinstance(value, Real) and not isinstance(value, bool | np.bool_)
+
+
+def _hashable(token):
+    # isinstance(token, Hashable) passes a tuple that holds a list.
+    try:
+        hash(token)
+    except TypeError:
+        return False
+    return True
+
+
+def _is_nan(value):
+    return isinstance(value, float | np.floating) and math.isnan(value)
 
 
 def _numbers(values, name):
@@ -221,13 +234,13 @@ class SemanticEuclideanSpace(
         """``sequences``, once every token is known to be usable as a key."""
         for i, seq in enumerate(sequences):
             for token in seq:
-                if not isinstance(token, Hashable):
+                if not _hashable(token):
                     raise TypeError(
                         f"X[{i}] holds the token {token!r:.40} of type "
                         f"{type(token).__name__}, which is not hashable; tokens "
                         "must be strings, numbers or other hashable values."
                     )
-                if token != token:  # NaN, the one value unequal to itself
+                if _is_nan(token):
                     raise ValueError(
                         f"X[{i}] holds NaN, which cannot be a token (it is not "
                         "equal to itself). NaN pads only the rows of a 2-D array, "
@@ -281,7 +294,7 @@ class SemanticEuclideanSpace(
             return pad
 
         def is_pad(cell):
-            if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+            if cell is None or _is_nan(cell):
                 return True
             if isinstance(cell, str | bytes) and not cell:
                 return True
@@ -387,7 +400,7 @@ class SemanticEuclideanSpace(
             raise ValueError("vocabulary is empty.")
         seen = set()
         for i, token in enumerate(tokens):
-            if not isinstance(token, Hashable):
+            if not _hashable(token):
                 raise TypeError(
                     f"vocabulary[{i}] is {token!r:.40} of type "
                     f"{type(token).__name__}, which is not hashable; tokens must be "
