@@ -255,6 +255,13 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         # only their state at that step: no trajectory is kept.
         if rows.size < windows.shape[0] or step < windows.shape[1]:
             windows = windows[rows, :step]
+        if rows.size > 1 and not (windows != windows[:1]).any():
+            raise ValueError(
+                f"Every evaluation window of X holds the same token points at all "
+                f"{step} positions (a corpus of one repeated token, say): no lag's "
+                "effect can be told apart, so retention is undefined. Evaluate on "
+                "more varied sequences."
+            )
         # Measured in the network's unit: the indicators are scale-free, and
         # a power of two changes no digit of them.
         windows = self._network_input(windows)

@@ -625,8 +625,8 @@ class SemanticEuclideanSpace(
         ids = self.token_ids(X)
         check_memory(
             ids.size * self.dim_ * 4,
-            f"The points of {ids.shape[0]} sequences of up to {ids.shape[1]} tokens "
-            f"in {self.dim_} dimensions",
+            f"The points of X, {ids.shape[0]} sequences of up to {ids.shape[1]} "
+            f"tokens, in dim_={self.dim_} dimensions",
             "transform the sequences in smaller batches.",
         )
         table = np.vstack(

@@ -254,7 +254,7 @@ MORE_CASES = {
             .transform(["a b " * 50_000] * 20)
         ),
         ValueError,
-        "transform the sequences in smaller batches",
+        "The points of X, 20 sequences .* in dim_=1000000 dimensions would need",
     ),
     "regressor: hidden_size 10**7": (
         lambda: regressor(hidden_size=10**7).fit(X),
@@ -299,7 +299,7 @@ MORE_CASES = {
     "data: zipf 10**7 sequences of 10**7": (
         lambda: make_zipf_sequences(10**7, 10**7),
         ValueError,
-        "10000000 sequences of 10000000 token ids would need",
+        "n_sequences=10000000 sequences of length=10000000 token ids would need",
     ),
     "data: zipf vocab_size 10**13": (
         lambda: make_zipf_sequences(3, 4, vocab_size=10**13),
@@ -576,7 +576,7 @@ MORE_CASES = {
     "regressor: a corpus of one repeated token": (
         lambda: regressor(random_state=0).fit(ONE_TOKEN).score(ONE_TOKEN),
         ValueError,
-        "Retention is undefined on these windows",
+        "Every evaluation window of X holds the same token points",
     ),
     # guidance parameters checked when the scorer is made
     "scorer: probe test_size 5": (

@@ -85,7 +85,10 @@ def test_zipf_takes_numpy_numbers_as_python_ones():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"n_sequences": 10**8, "length": 10**8}, "100000000 sequences of 100000000"),
+        (
+            {"n_sequences": 10**8, "length": 10**8},
+            "n_sequences=100000000 sequences of length=100000000",
+        ),
         ({"vocab_size": 10**14}, "vocab_size=100000000000000 tokens would need"),
         ({"random_state": -1}, "random_state must be an integer in"),
         ({"exponent": float("inf")}, "exponent must be a number >= 0"),

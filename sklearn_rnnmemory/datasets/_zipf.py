@@ -53,7 +53,7 @@ def make_zipf_sequences(
     # The ids and the uniform draws behind them.
     check_memory(
         2 * n_sequences * length * 8,
-        f"{n_sequences} sequences of {length} token ids",
+        f"n_sequences={n_sequences} sequences of length={length} token ids",
         "ask for fewer or shorter sequences.",
     )
     # The weights, their probabilities and the sampler's cumulative sums.
