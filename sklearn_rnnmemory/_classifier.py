@@ -73,6 +73,12 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         The class labels.
     device_ : str
         The device the network was trained on.
+    n_updates_ : int
+        Optimizer updates made.
+    converged_ : bool
+        Whether the training loss had levelled off: its mean over the last
+        tenth of the updates was less than 2 % below its mean over the tenth
+        before (fewer than 20 updates count as not converged).
     n_features_in_ : int
         Dimension ``d`` of the input points.
 

@@ -85,6 +85,12 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         The training history (``net_.history``).
     device_ : str
         The device the network was trained on.
+    n_updates_ : int
+        Optimizer updates made.
+    converged_ : bool
+        Whether the training loss had levelled off: its mean over the last
+        tenth of the updates was less than 2 % below its mean over the tenth
+        before (fewer than 20 updates count as not converged).
     n_features_in_ : int
         Dimension ``d`` of the semantic points (1 for scalar sequences).
 

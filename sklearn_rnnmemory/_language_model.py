@@ -116,6 +116,12 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         Number of token ids the model predicts.
     device_ : str
         The device the network was trained on.
+    n_updates_ : int
+        Optimizer updates made.
+    converged_ : bool
+        Whether the training loss had levelled off: its mean over the last
+        tenth of the updates was less than 2 % below its mean over the tenth
+        before (fewer than 20 updates count as not converged).
 
     Examples
     --------

@@ -38,6 +38,38 @@ def resolve_device(device):
     return device
 
 
+#: Share of the updates in each of the two spans that the convergence rule
+#: compares, and the relative improvement below which the loss has levelled off.
+CONVERGENCE_SPAN = 0.1
+CONVERGENCE_TOL = 0.02
+
+
+def loss_levelled_off(batch_losses):
+    """Whether training had levelled off: the rule behind ``converged_``.
+
+    The mean training loss over the last tenth of the updates is compared
+    with its mean over the tenth before: the loss has levelled off when the
+    last tenth improved on it by less than 2 %. Fewer than 20 updates are too
+    few to tell, and count as not converged.
+
+    Parameters
+    ----------
+    batch_losses : sequence of float
+        The training loss of every update, in order.
+
+    Returns
+    -------
+    converged : bool
+    """
+    losses = np.asarray(batch_losses, dtype=float)
+    span = max(math.ceil(CONVERGENCE_SPAN * losses.size), 1)
+    if losses.size < max(20, 2 * span):
+        return False
+    last = losses[-span:].mean()
+    before = losses[-2 * span : -span].mean()
+    return bool(last >= before * (1 - CONVERGENCE_TOL))
+
+
 class RecurrentEstimatorBase(BaseEstimator):
     """Base of the recurrent estimators; not for direct use.
 
@@ -158,6 +190,14 @@ class RecurrentEstimatorBase(BaseEstimator):
             )
         self.history_ = self.net_.history
         self.device_ = str(self.net_.device)
+        batch_losses = [
+            batch["train_loss"]
+            for epoch in self.net_.history
+            for batch in epoch["batches"]
+            if "train_loss" in batch
+        ]
+        self.n_updates_ = len(batch_losses)
+        self.converged_ = loss_levelled_off(batch_losses)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

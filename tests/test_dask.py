@@ -38,7 +38,8 @@ STUDY = {
     "seq_lens": [3, 6],
     "seeds": [0, 1],
     "hidden_sizes": [4],
-    "estimator_params": {"max_epochs": 2, "device": "cpu"},
+    "max_steps": 12,
+    "estimator_params": {"device": "cpu"},
     "progress": False,
 }
 
@@ -100,8 +101,10 @@ def test_cli_runs_on_a_local_dask_cluster(tmp_path, capsys):
         "rnn",
         "--lengths",
         "3,6",
-        "--epochs",
-        "1",
+        "--max-steps",
+        "5",
+        "--seeds",
+        "0",
         "--n-sequences",
         "40",
         "--n-jobs",
