@@ -11,7 +11,7 @@ from sklearn.model_selection import train_test_split
 
 from ._recurrent_base import resolve_device
 from ._semantic_space import BASES, SemanticEuclideanSpace
-from ._units import UNITS
+from ._units import UNITS, import_unit, unit_label
 from .datasets import CORPORA, load_corpus
 from .plots import plot_capacity_vs_length, plot_retention_curves, plot_retention_matrix
 from .study import run_study
@@ -31,12 +31,16 @@ def _int_list(text):
 
 def _unit_list(text):
     units = [u.strip() for u in text.split(",") if u.strip()]
-    unknown = [u for u in units if u not in UNITS]
+    unknown = [u for u in units if u not in UNITS and ":" not in u]
     if unknown or not units:
         raise argparse.ArgumentTypeError(
-            f"unknown unit(s) {unknown}; choose from {sorted(UNITS)}"
+            f"unknown unit(s) {unknown}; choose from {sorted(UNITS)} or give "
+            "package.module:attribute"
         )
-    return units
+    try:
+        return [import_unit(u) for u in units]
+    except (TypeError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser():
@@ -59,7 +63,8 @@ def build_parser():
         "--units",
         type=_unit_list,
         default=["rnn", "lstm", "gru"],
-        help="comma-separated units (default: rnn,lstm,gru)",
+        help="comma-separated units: built-in names or a unit of your own as "
+        "package.module:attribute (default: rnn,lstm,gru)",
     )
     assess.add_argument(
         "--lengths",
@@ -284,7 +289,7 @@ def _report(args, result, X_train, X_test, device, out):
         plot_retention_matrix(strongest, args.output / "retention_matrix.png")
 
     print(
-        f"Memory of {', '.join(args.units)} on corpus {args.corpus!r} "
+        f"Memory of {', '.join(map(unit_label, args.units))} on corpus {args.corpus!r} "
         f"({len(X_train)} training, {len(X_test)} test sequences, device "
         f"{device}); mean over {len(args.seeds)} seed(s):\n",
         file=out,

@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 
 from ._estimator import RecurrentMemoryRegressor
 from ._sequences import check_sequences, sequence_lengths
-from ._units import macs_per_step
+from ._units import macs_per_step, unit_label, unit_labels
 from ._validation import check_positive_int, check_threshold
 from .indicators import INDICATORS, retention_matrix
 from .selection import RULES, recommend_seq_len
@@ -56,6 +56,11 @@ TIMING_COLUMNS = ("fit_time",)
 
 def _config_key(row):
     return tuple(row[c] for c in CONFIG_COLUMNS)
+
+
+def _label(config):
+    """A configuration with its unit by label, as rows and files hold it."""
+    return (unit_label(config[0]), *config[1:])
 
 
 def _fingerprint(*arrays):
@@ -113,13 +118,15 @@ def _expected_cost(config, lengths, n_features, estimator_params):
         -windows // params["batch_size"]
     )
     per_step = macs_per_step(unit, n_features, hidden_size, params["num_layers"])
+    if per_step is None:  # a user's unit of unknown cost: order it as an LSTM
+        per_step = macs_per_step("lstm", n_features, hidden_size, params["num_layers"])
     return updates * (_STEP_OVERHEAD_MACS + k * per_step)
 
 
 def _run_config(config, X_train, X_test, estimator_params, threshold):
     """Train and measure one configuration; never raises."""
     unit, seq_len, hidden_size, seed = config
-    row = dict(zip(CONFIG_COLUMNS, config, strict=True))
+    row = dict(zip(CONFIG_COLUMNS, _label(config), strict=True))
     row.update({name: float("nan") for name in INDICATORS})
     row.update(
         capacity_ci_low=float("nan"),
@@ -154,9 +161,8 @@ def _run_config(config, X_train, X_test, estimator_params, threshold):
             row["n_parameters"] = sum(
                 p.numel() for p in model.net_.module_.parameters() if p.requires_grad
             )
-            row["macs_per_step"] = macs_per_step(
-                unit, X_train.shape[2], hidden_size, model.num_layers
-            )
+            macs = macs_per_step(unit, X_train.shape[2], hidden_size, model.num_layers)
+            row["macs_per_step"] = float("nan") if macs is None else macs
             row["final_loss"] = float(model.history_[-1, "train_loss"])
             profile = model.memory_profile(X_test, threshold=threshold)
             windows, predicted = model.read_windows(X_test)
@@ -193,7 +199,8 @@ class StudyResult:
         (``unit``, ``seq_len``, ``hidden_size``, ``seed``), every indicator,
         ``retention_curve`` and ``retention_matrix``, the number of windows
         scored, ``n_parameters`` (trainable), ``macs_per_step`` (the unit's
-        multiply-adds per step and sequence), ``capacity_per_parameter``,
+        multiply-adds per step and sequence; NaN for a unit of your own that
+        does not declare them), ``capacity_per_parameter``,
         ``capacity_per_mac``, ``fit_time`` (seconds), ``final_loss``,
         ``status`` (``"ok"`` or ``"failed"``), ``error`` and ``settings``.
     """
@@ -370,8 +377,11 @@ def run_study(
     X_test : array-like of shape (m, T', d) or (m, T')
         Semantic points of the test sequences; each configuration reads them in
         windows of its own training length.
-    units : sequence of str, default=("rnn", "lstm", "gru")
-        Recurrent units.
+    units : sequence of str, torch.nn.Module subclass or callable, \
+            default=("rnn", "lstm", "gru")
+        Recurrent units: built-in names or units of your own (see
+        :class:`RecurrentMemoryRegressor`), which rows name by their class or
+        function name.
     seq_lens : sequence of int, default=(5, 10, 20, 40, 80)
         Training lengths ``k``.
     hidden_sizes : sequence of int, default=(32,)
@@ -443,6 +453,7 @@ def run_study(
             f"estimator_params must not set {sorted(clash)}: the study sweeps them."
         )
     # Check every unit and parameter before the first configuration runs.
+    unit_labels(units)
     for unit in units:
         RecurrentMemoryRegressor(unit, **estimator_params)._check_params()
     settings = {
@@ -467,7 +478,7 @@ def run_study(
     # the end while the other workers idle; the rows keep the grid's order.
     lengths = sequence_lengths(X_train)
     todo = sorted(
-        (c for c in configs if c not in done),
+        (c for c in configs if _label(c) not in done),
         key=lambda c: -_expected_cost(c, lengths, X_train.shape[2], estimator_params),
     )
 
@@ -499,7 +510,7 @@ def run_study(
         bar.close()
         if out is not None:
             out.close()
-    return StudyResult([done[c] for c in configs])
+    return StudyResult([done[_label(c)] for c in configs])
 
 
 __all__ = ["RULES", "StudyResult", "run_study"]

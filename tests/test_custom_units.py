@@ -1,5 +1,7 @@
-"""A unit of the user's own: the checks, the estimators, searches, pickling."""
+"""A unit of the user's own: the checks, the estimators, the study, the CLI."""
 
+import json
+import os
 import pickle
 import subprocess
 import sys
@@ -32,11 +34,15 @@ from sklearn_rnnmemory import (
 from sklearn_rnnmemory._units import (
     UNITS,
     check_unit_interface,
+    import_unit,
     macs_per_step,
     unit_label,
 )
+from sklearn_rnnmemory.cli import main
+from sklearn_rnnmemory.plots import plot_capacity_vs_length, plot_retention_curves
 from sklearn_rnnmemory.scoring import memory_scorers
 from sklearn_rnnmemory.selection import recommend_seq_len
+from sklearn_rnnmemory.study import run_study
 from sklearn_rnnmemory.testing import check_recurrent_unit
 
 TESTS = Path(__file__).resolve().parent
@@ -250,3 +256,116 @@ def test_a_unit_defined_in_main(tmp_path):
     for line in lines[2:]:
         assert "MainCell" in line and "__main__" in line
         assert "importable module" in line
+
+
+# -- the study, its files and figures ------------------------------------------------
+
+
+def test_a_study_labels_counts_and_resumes_a_user_unit(X, tmp_path):
+    study = {
+        "units": [MIRNNCell, mirnn, "gru"],
+        "seq_lens": [3, 6],
+        "hidden_sizes": [4],
+        "estimator_params": {"max_epochs": 1, "device": "cpu"},
+        "progress": False,
+    }
+    path = tmp_path / "results.jsonl"
+    result = run_study(X[:18], X[18:], results_file=path, **study)
+    assert [r["status"] for r in result.rows] == ["ok"] * 6
+    assert [r["unit"] for r in result.rows[::2]] == ["MIRNNCell", "mirnn", "gru"]
+    cell, factory = result.rows[0], result.rows[2]
+    model = RecurrentMemoryRegressor(MIRNNCell, hidden_size=4).fit(X[:4])
+    assert (
+        cell["n_parameters"]
+        == factory["n_parameters"]
+        == sum(p.numel() for p in model.net_.module_.parameters())
+    )
+    assert cell["macs_per_step"] == macs_per_step(MIRNNCell, X.shape[2], 4, 1)
+    assert np.isnan(factory["macs_per_step"]) and np.isnan(factory["capacity_per_mac"])
+    assert np.isfinite(cell["capacity_per_mac"])
+    lines = path.read_text().splitlines()
+    assert json.loads(lines[0])["unit"] in {"MIRNNCell", "mirnn", "gru"}
+
+    path.write_text("\n".join(lines[:4]) + "\n")
+    resumed = run_study(X[:18], X[18:], results_file=path, resume=True, **study)
+    assert [r["unit"] for r in resumed.rows] == [r["unit"] for r in result.rows]
+    assert len(path.read_text().splitlines()) == 6
+    assert set(resumed.recommendations()) == {
+        ("MIRNNCell", 4),
+        ("mirnn", 4),
+        ("gru", 4),
+    }
+    plot_retention_curves(result, tmp_path / "curves.png")
+    plot_capacity_vs_length(result, tmp_path / "capacity.png")
+    assert (tmp_path / "curves.png").stat().st_size > 0
+
+
+def test_a_study_refuses_a_broken_unit_or_two_units_of_one_name(X, tmp_path):
+    path = tmp_path / "results.jsonl"
+    with pytest.raises(ValueError, match="TimeFirstGRU breaks the 'batch-first'"):
+        run_study(X, X, units=["gru", TimeFirstGRU], results_file=path, progress=False)
+    assert not path.exists()
+
+    class Twin(MIRNNCell):
+        pass
+
+    Twin.__name__ = "MIRNNCell"
+    with pytest.raises(ValueError, match="two different units labelled 'MIRNNCell'"):
+        run_study(X, X, units=[MIRNNCell, Twin], progress=False)
+
+
+# -- the command line --------------------------------------------------------------
+
+CLI = ["--lengths", "3,5", "--epochs", "1", "--n-sequences", "30", "--no-progress"]
+
+
+def test_the_cli_assesses_an_importable_user_unit(tmp_path):
+    # The installed console script, run in the folder that holds the module,
+    # as a user would run it.
+    script = Path(sys.executable).with_name("rnnmemory")
+    command = [str(script)]
+    if not script.exists():
+        command = [sys.executable, "-m", "sklearn_rnnmemory"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run(
+        [*command, "assess", "--units", "gru,custom_units:MIRNNCell", *CLI,
+         "--n-jobs", "1", "--hidden-sizes", "4", "--output", str(tmp_path)],
+        cwd=TESTS, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Memory of gru, MIRNNCell on corpus" in done.stdout
+    recommended = json.loads((tmp_path / "recommendations.json").read_text())
+    assert [entry["unit"] for entry in recommended] == ["gru", "MIRNNCell"]
+    rows = [json.loads(line) for line in open(tmp_path / "results.jsonl")]
+    assert {(r["unit"], r["status"]) for r in rows} == {
+        ("gru", "ok"),
+        ("MIRNNCell", "ok"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("custom_units:TimeFirstGRU", "unit TimeFirstGRU breaks the 'batch-first'"),
+        ("custom_units:BidirectionalGRU", "breaks the 'padding' rule"),
+        ("custom_units:not_a_module", "must build a torch.nn.Module"),
+        ("custom_units:Missing", "module 'custom_units' has no attribute 'Missing'"),
+        ("no_such_package.cells:Cell", "cannot import module 'no_such_package.cells'"),
+        ("custom_units:", "expected a built-in name or 'package.module:attribute'"),
+    ],
+)
+def test_the_cli_refuses_a_unit_in_one_line_before_training(
+    spec, message, tmp_path, capsys
+):
+    with pytest.raises(SystemExit) as info:
+        main(["assess", "--units", f"gru,{spec}", *CLI, "--output", str(tmp_path)])
+    assert info.value.code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("rnnmemory assess: error: argument --units: ")
+    assert message in error
+    assert not (tmp_path / "results.jsonl").exists()
+
+
+def test_import_unit_returns_the_object():
+    assert import_unit("gru") == "gru"
+    assert import_unit("custom_units:MIRNNCell") is MIRNNCell
