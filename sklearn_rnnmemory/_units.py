@@ -400,18 +400,20 @@ def check_unit_interface(unit, *, input_size=3, hidden_size=4, num_layers=1):
 # -- user units by reference ----------------------------------------------------
 
 
-def _find(obj):
-    """The ``module.qualname`` pickle would store for ``obj``, or None when
-    that name does not lead back to ``obj`` (made in ``__main__`` of another
-    process, inside a function, a lambda)."""
+def _unnamed(obj):
+    """Whether pickle cannot store ``obj`` by module and name here because it
+    was made in ``__main__`` (of another process, when it came by value),
+    inside a function, or as a lambda. Other failures are pickle's to report."""
     module_name = getattr(obj, "__module__", None)
     qualname = getattr(obj, "__qualname__", None)
     if not (isinstance(module_name, str) and isinstance(qualname, str)):
-        return None
+        return False
+    if module_name != "__main__" and "<" not in qualname:  # <locals>, <lambda>
+        return False
     target = sys.modules.get(module_name)
     for part in qualname.split("."):
         target = getattr(target, part, None)
-    return f"{module_name}.{qualname}" if target is obj else None
+    return target is not obj
 
 
 def unit_reference_problem(unit, module=None):
@@ -433,8 +435,8 @@ def unit_reference_problem(unit, module=None):
             obj = obj.__self__  # stored as getattr(owner, name)
         if not isinstance(obj, type) and not hasattr(obj, "__qualname__"):
             obj = type(obj)  # a callable object is stored by its class
-        if _find(obj) is None:
-            name = f"{getattr(obj, '__module__', '?')}.{obj.__qualname__}"
+        if _unnamed(obj):
+            name = f"{obj.__module__}.{obj.__qualname__}"
             return (
                 f"Cannot pickle a fitted model of unit {unit_label(unit)}: pickle "
                 f"stores {name} by reference, and that name does not lead to it "
