@@ -24,11 +24,18 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
 
     Parameters
     ----------
-    unit : str, default="lstm"
+    unit : str, torch.nn.Module subclass or callable, default="lstm"
         The recurrent unit: ``"rnn"`` (vanilla tanh), ``"lstm"``, ``"gru"`` on
         ``torch.nn.RNN/LSTM/GRU``; ``"mgu"``, ``"indrnn"``, ``"mingru"``,
         ``"minlstm"``, ``"peephole_lstm"``, ``"orthogonal"``, ``"lru"`` and
         ``"esn"`` (a fixed reservoir: only the readout learns) as custom cells.
+        Or a unit of your own: a ``torch.nn.Module`` subclass or a factory
+        ``f(input_size, hidden_size, num_layers)``, whose module maps inputs
+        ``(B, T, input_size)`` to ``(outputs, last_state)`` with outputs
+        ``(B, T, hidden_size)``, as ``torch.nn.RNN(..., batch_first=True)``
+        does. It is kept as given and checked on a tiny input in :meth:`fit`,
+        before training (see
+        :func:`sklearn_rnnmemory.testing.check_recurrent_unit`).
     hidden_size : int, default=32
         Size ``H`` of the hidden state.
     num_layers : int, default=1

@@ -20,7 +20,7 @@ from skorch.dataset import ValidSplit
 from ._batches import WindowBatches
 from ._nets import supports_fused
 from ._sequences import check_sequences, cut_windows, merge_windows, valid_steps
-from ._units import check_unit
+from ._units import check_unit, check_unit_interface, check_unit_picklable, unit_label
 from ._validation import check_positive_int
 
 OPTIMIZERS = {
@@ -86,6 +86,11 @@ class RecurrentEstimatorBase(BaseEstimator):
         check_unit(self.unit)
         for name in ("hidden_size", "num_layers", "max_epochs", "batch_size"):
             check_positive_int(getattr(self, name), name)
+        # A user's unit is run on a tiny input now, so that one that breaks the
+        # interface is refused before any training, in one line.
+        check_unit_interface(
+            self.unit, hidden_size=self.hidden_size, num_layers=self.num_layers
+        )
         check_positive_int(self.seq_len, "seq_len", allow_none=True)
         check_positive_int(self.max_steps, "max_steps", allow_none=True)
         if isinstance(self.lr, bool) or not (isinstance(self.lr, Real) and self.lr > 0):
@@ -206,6 +211,13 @@ class RecurrentEstimatorBase(BaseEstimator):
         tags.non_deterministic = self.device != "cpu"
         return tags
 
+    def __getstate__(self):
+        # torch.save stores the fitted network's classes by reference: say why
+        # a user's unit has none here, rather than pickle's attribute error.
+        if "net_" in self.__dict__:
+            check_unit_picklable(self.unit, self.net_.module_)
+        return super().__getstate__()
+
     def __setstate__(self, state):
         super().__setstate__(state)
         # skorch loads a CUDA-trained net onto the CPU where CUDA is missing;
@@ -273,7 +285,7 @@ class RecurrentEstimatorBase(BaseEstimator):
         if state == "hc" and self.unit != "lstm":
             raise ValueError(
                 f"state='hc' needs an LSTM, which has a cell state; unit is "
-                f"{self.unit!r}."
+                f"{unit_label(self.unit)!r}."
             )
         check_positive_int(eval_len, "eval_len", allow_none=True)
         X = self._check_input(X)

@@ -25,7 +25,7 @@ from ._composition import COMPOSITIONS
 from ._estimator import RecurrentMemoryRegressor
 from ._recurrent_base import resolve_device
 from ._semantic_space import BASES, SemanticEuclideanSpace
-from ._units import UNITS
+from ._units import UNITS, import_unit, unit_label
 from .datasets import CORPORA, load_corpus
 from .study import (
     DEFAULT_HIDDEN_SIZES,
@@ -139,12 +139,16 @@ def _positive_float(text):
 
 def _unit_list(text):
     units = [u.strip() for u in text.split(",") if u.strip()]
-    unknown = [u for u in units if u not in UNITS]
+    unknown = [u for u in units if u not in UNITS and ":" not in u]
     if unknown or not units:
         raise argparse.ArgumentTypeError(
-            f"unknown unit(s) {unknown}; choose from {sorted(UNITS)}"
+            f"unknown unit(s) {unknown}; choose from {sorted(UNITS)} or give "
+            "package.module:attribute"
         )
-    return units
+    try:
+        return [import_unit(u) for u in units]
+    except (TypeError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _csv(values):
@@ -185,7 +189,8 @@ def build_parser():
         "--units",
         type=_unit_list,
         default=list(DEFAULT_UNITS),
-        help=f"comma-separated units (default: {_csv(DEFAULT_UNITS)})",
+        help="comma-separated units: built-in names or a unit of your own as "
+        f"package.module:attribute (default: {_csv(DEFAULT_UNITS)})",
     )
     assess.add_argument(
         "--lengths",
@@ -446,7 +451,7 @@ def assess(args, argv=None, out=None):
         "corpus": corpus,
         "seeds": args.seeds,
         "grid": {
-            "units": args.units,
+            "units": [unit_label(u) for u in args.units],
             "seq_lens": args.lengths,
             "hidden_sizes": args.hidden_sizes,
             "seeds": args.seeds,
@@ -506,7 +511,8 @@ def assess(args, argv=None, out=None):
 
 def _heading(args, corpus, device):
     return (
-        f"Memory of {', '.join(args.units)} on corpus {args.corpus!r} "
+        f"Memory of {', '.join(map(unit_label, args.units))} on corpus "
+        f"{args.corpus!r} "
         f"({corpus['n_train']} training, {corpus['n_test']} test sequences, device "
         f"{device}); mean over {len(args.seeds)} seed(s):\n"
     )

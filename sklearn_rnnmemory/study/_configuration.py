@@ -8,7 +8,7 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from .._estimator import RecurrentMemoryRegressor
-from .._units import macs_per_step
+from .._units import macs_per_step, unit_label
 from ..indicators import INDICATORS, retention_matrix
 from ._columns import CONFIG_COLUMNS, SCALAR_COLUMNS
 
@@ -43,13 +43,20 @@ def expected_cost(config, lengths, n_features, estimator_params):
         -windows // params["batch_size"]
     )
     per_step = macs_per_step(unit, n_features, hidden_size, params["num_layers"])
+    if per_step is None:  # a user's unit of unknown cost: order it as an LSTM
+        per_step = macs_per_step("lstm", n_features, hidden_size, params["num_layers"])
     return updates * (_STEP_OVERHEAD_MACS + k * per_step)
+
+
+def labelled(config):
+    """A configuration with its unit by label, as rows and files hold it."""
+    return (unit_label(config[0]), *config[1:])
 
 
 def empty_row(config):
     """A row of a configuration with every measurement missing."""
     row = {name: float("nan") for name in SCALAR_COLUMNS}
-    row.update(zip(CONFIG_COLUMNS, config, strict=True))
+    row.update(zip(CONFIG_COLUMNS, labelled(config), strict=True))
     row.update(
         n_windows=0,
         n_parameters=0,
@@ -92,9 +99,8 @@ def run_configuration(config, X_train, X_test, estimator_params, eval_len, thres
             row["n_parameters"] = sum(
                 p.numel() for p in model.net_.module_.parameters() if p.requires_grad
             )
-            row["macs_per_step"] = macs_per_step(
-                unit, X_train.shape[2], hidden_size, model.num_layers
-            )
+            macs = macs_per_step(unit, X_train.shape[2], hidden_size, model.num_layers)
+            row["macs_per_step"] = float("nan") if macs is None else macs
             profile = model.memory_profile(
                 X_test, eval_len=eval_len, threshold=threshold
             )

@@ -12,9 +12,10 @@ from tqdm.auto import tqdm
 
 from .._estimator import RecurrentMemoryRegressor
 from .._sequences import check_sequences, sequence_lengths
+from .._units import unit_labels
 from .._validation import check_positive_int, check_threshold
 from ._columns import CONFIG_COLUMNS
-from ._configuration import expected_cost, run_configuration
+from ._configuration import expected_cost, labelled, run_configuration
 from ._results import StudyResult
 from ._storage import ResultsFile, check_results_file, encode_setting, fingerprint
 
@@ -161,8 +162,11 @@ def run_study(
         Semantic points of the training sequences, NaN-padded.
     X_test : array-like of shape (m, T', d) or (m, T')
         Semantic points of the test sequences.
-    units : sequence, default=("rnn", "lstm", "gru")
-        Recurrent units.
+    units : sequence of str, torch.nn.Module subclass or callable, \
+            default=("rnn", "lstm", "gru")
+        Recurrent units: built-in names or units of your own (see
+        :class:`~sklearn_rnnmemory.RecurrentMemoryRegressor`), which rows name
+        by their class or function name.
     seq_lens : sequence of int, default=(5, 10, 20, 40, 80)
         Training lengths ``k``. Lengths longer than the longest training
         sequence are skipped with a warning (refused if none is left).
@@ -257,6 +261,7 @@ def run_study(
         )
     estimator_params["max_steps"] = max_steps
     # Every unit, parameter and the device before the first configuration.
+    unit_labels(units)
     for unit in units:
         model = RecurrentMemoryRegressor(unit, **estimator_params)
         model._check_params()
@@ -299,7 +304,7 @@ def run_study(
         # the end while the other workers idle; the rows keep the grid's order.
         lengths = sequence_lengths(X_train)
         todo = sorted(
-            (c for c in configs if c not in done),
+            (c for c in configs if labelled(c) not in done),
             key=lambda c: (
                 -expected_cost(c, lengths, X_train.shape[2], estimator_params)
             ),
@@ -333,4 +338,4 @@ def run_study(
                         callback(row)
         finally:
             bar.close()
-    return StudyResult([done[c] for c in configs], settings=settings)
+    return StudyResult([done[labelled(c)] for c in configs], settings=settings)
