@@ -29,11 +29,18 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
 
     Parameters
     ----------
-    unit : str, default="lstm"
+    unit : str, torch.nn.Module subclass or callable, default="lstm"
         The recurrent unit: ``"rnn"`` (vanilla tanh), ``"lstm"``, ``"gru"`` on
         ``torch.nn.RNN/LSTM/GRU``; ``"mgu"``, ``"indrnn"``, ``"mingru"``,
         ``"minlstm"``, ``"peephole_lstm"``, ``"orthogonal"``, ``"lru"`` and
         ``"esn"`` (a fixed reservoir: only the readout learns) as custom cells.
+        Or a unit of your own: a ``torch.nn.Module`` subclass or a factory
+        ``f(input_size, hidden_size, num_layers)``, whose module maps inputs
+        ``(B, T, input_size)`` to ``(outputs, last_state)`` with outputs
+        ``(B, T, hidden_size)``, as ``torch.nn.RNN(..., batch_first=True)``
+        does. It is kept as given and checked on a tiny input in :meth:`fit`,
+        before training (see
+        :func:`sklearn_rnnmemory.testing.check_recurrent_unit`).
     hidden_size : int, default=32
         Size ``H`` of the hidden state.
     num_layers : int, default=1
@@ -88,6 +95,12 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         The training history (``net_.history``).
     device_ : str
         The device the network was trained on.
+    n_updates_ : int
+        Optimizer updates made.
+    converged_ : bool
+        Whether the training loss had levelled off: its mean over the last
+        tenth of the updates was less than 2 % below its mean over the tenth
+        before (fewer than 20 updates count as not converged).
     n_features_in_ : int
         Dimension ``d`` of the semantic points (1 for scalar sequences).
     input_scale_ : float

@@ -11,10 +11,13 @@ callback does implement is still called, in order.
 """
 
 import functools
+import pickle
 
 import torch
 from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
 from skorch.callbacks import Callback
+
+from ._units import one_line
 
 _BATCH_EVENTS = ("on_batch_begin", "on_grad_computed", "on_batch_end")
 
@@ -63,6 +66,22 @@ class _LeanBatchesMixin:
         state = super().__getstate__()
         state.pop("_listener_cache", None)
         return state
+
+    def __setstate__(self, state):
+        try:
+            super().__setstate__(state)
+        except (AttributeError, ImportError) as exc:
+            # The network's modules, the recurrent unit's among them, are
+            # stored by module and name: say what that asks of a user's unit.
+            raise pickle.UnpicklingError(
+                f"Cannot load a fitted network in this process: {one_line(exc)}. "
+                "A fitted model stores its recurrent unit by module and name, so a "
+                "unit defined in __main__ (a script, a notebook) cannot travel in "
+                "a fitted model to another process, such as a joblib or Dask "
+                "worker, nor be loaded by another program. Define the unit in an "
+                "importable module (a .py file on the Python path of every "
+                "process) and import it from there."
+            ) from exc
 
 
 class MemoryNet(_LeanBatchesMixin, NeuralNetRegressor):

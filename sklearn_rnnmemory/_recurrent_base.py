@@ -21,7 +21,13 @@ from skorch.dataset import ValidSplit
 from ._batches import WindowBatches
 from ._nets import supports_fused
 from ._sequences import check_sequences, cut_windows, merge_windows, valid_steps
-from ._units import LAYER_MACS, check_unit
+from ._units import (
+    LAYER_MACS,
+    check_unit,
+    check_unit_interface,
+    check_unit_picklable,
+    unit_label,
+)
 from ._validation import (
     check_memory,
     check_positive_int,
@@ -113,6 +119,38 @@ def _needs_validation(callback):
     return None
 
 
+#: Share of the updates in each of the two spans that the convergence rule
+#: compares, and the relative improvement below which the loss has levelled off.
+CONVERGENCE_SPAN = 0.1
+CONVERGENCE_TOL = 0.02
+
+
+def loss_levelled_off(batch_losses):
+    """Whether training had levelled off: the rule behind ``converged_``.
+
+    The mean training loss over the last tenth of the updates is compared
+    with its mean over the tenth before: the loss has levelled off when the
+    last tenth improved on it by less than 2 %. Fewer than 20 updates are too
+    few to tell, and count as not converged.
+
+    Parameters
+    ----------
+    batch_losses : sequence of float
+        The training loss of every update, in order.
+
+    Returns
+    -------
+    converged : bool
+    """
+    losses = np.asarray(batch_losses, dtype=float)
+    span = max(math.ceil(CONVERGENCE_SPAN * losses.size), 1)
+    if losses.size < max(20, 2 * span):
+        return False
+    last = losses[-span:].mean()
+    before = losses[-2 * span : -span].mean()
+    return bool(last >= before * (1 - CONVERGENCE_TOL))
+
+
 class RecurrentEstimatorBase(BaseEstimator):
     """Base of the recurrent estimators; not for direct use.
 
@@ -131,16 +169,18 @@ class RecurrentEstimatorBase(BaseEstimator):
     def _check_params(self):
         """Validate the shared parameters; return them checked (Python numbers,
         the optimizer class, the callbacks list)."""
-        try:
-            check_unit(self.unit)
-        except TypeError:  # an unhashable value cannot name a unit
-            raise ValueError(
-                f"unit must be the name of a recurrent unit; got {self.unit!r}."
-            ) from None
+        check_unit(self.unit)
         params = {
             name: check_positive_int(getattr(self, name), name)
             for name in ("hidden_size", "num_layers", "max_epochs", "batch_size")
         }
+        # A user's unit is run on a tiny input now, so that one that breaks the
+        # interface is refused before any training, in one line.
+        check_unit_interface(
+            self.unit,
+            hidden_size=params["hidden_size"],
+            num_layers=params["num_layers"],
+        )
         for name in ("seq_len", "max_steps"):
             params[name] = check_positive_int(
                 getattr(self, name), name, allow_none=True
@@ -422,6 +462,14 @@ class RecurrentEstimatorBase(BaseEstimator):
             )
         self.history_ = self.net_.history
         self.device_ = str(self.net_.device)
+        batch_losses = [
+            batch["train_loss"]
+            for epoch in self.net_.history
+            for batch in epoch["batches"]
+            if "train_loss" in batch
+        ]
+        self.n_updates_ = len(batch_losses)
+        self.converged_ = loss_levelled_off(batch_losses)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -429,6 +477,13 @@ class RecurrentEstimatorBase(BaseEstimator):
         tags.input_tags.allow_nan = True  # NaN pads sequences at the end
         tags.non_deterministic = str(self.device) != "cpu"
         return tags
+
+    def __getstate__(self):
+        # torch.save stores the fitted network's classes by reference: say why
+        # a user's unit has none here, rather than pickle's attribute error.
+        if "net_" in self.__dict__:
+            check_unit_picklable(self.unit, self.net_.module_)
+        return super().__getstate__()
 
     def __setstate__(self, state):
         super().__setstate__(state)
@@ -505,7 +560,7 @@ class RecurrentEstimatorBase(BaseEstimator):
         if state == "hc" and self.unit != "lstm":
             raise ValueError(
                 f"state='hc' needs an LSTM, which has a cell state; unit is "
-                f"{self.unit!r}."
+                f"{unit_label(self.unit)!r}."
             )
         check_positive_int(eval_len, "eval_len", allow_none=True)
         X = self._check_input(X)

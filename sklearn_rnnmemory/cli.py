@@ -1,23 +1,104 @@
-"""The ``rnnmemory`` command line: ``rnnmemory assess``."""
+"""The ``rnnmemory`` command line: ``rnnmemory assess`` and ``rnnmemory report``.
+
+Defaults and choices come from the library itself (the study's grid, the
+estimator's parameters, the registered units, bases and corpora), so the command
+line and Python give the same study. Every user error ends the command with one
+line on standard error that names the flag as typed, and exit status 2.
+"""
 
 import argparse
 import json
 import os
+import platform
+import re
+import shlex
+import signal
 import sys
+import threading
+import time
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sklearn.model_selection import train_test_split
 
+from . import __version__
+from ._composition import COMPOSITIONS
+from ._estimator import RecurrentMemoryRegressor
 from ._recurrent_base import resolve_device
 from ._semantic_space import BASES, SemanticEuclideanSpace
-from ._units import UNITS
+from ._units import UNITS, import_unit, unit_label
 from .datasets import CORPORA, load_corpus
-from .plots import plot_capacity_vs_length, plot_retention_curves, plot_retention_matrix
-from .study import run_study
+from .study import (
+    DEFAULT_HIDDEN_SIZES,
+    DEFAULT_MAX_STEPS,
+    DEFAULT_SEEDS,
+    DEFAULT_SEQ_LENS,
+    DEFAULT_UNITS,
+    RESULTS_NAME,
+    load_study,
+    run_study,
+)
+from .study._report import write_report
+
+_ESTIMATOR_DEFAULTS = RecurrentMemoryRegressor().get_params()
+_TOL = 0.05
+METADATA_NAME = "metadata.json"
+
+#: Library parameter names -> the flags a user types, for error messages.
+_FLAGS = {
+    "seq_lens entries": "--lengths",
+    "seq_lens": "--lengths",
+    "hidden_sizes entries": "--hidden-sizes",
+    "hidden_sizes": "--hidden-sizes",
+    "eval_len": "--eval-len",
+    "max_steps": "--max-steps",
+    "max_epochs": "--epochs",
+    "batch_size": "--batch-size",
+    "n_jobs": "--n-jobs",
+    "seeds": "--seeds",
+    "units": "--units",
+    "unit": "--units",
+    "lr": "--lr",
+    "device": "--device",
+    "composition": "--composition",
+}
+
+_EXAMPLES = """\
+units: {units}
+
+examples:
+  rnnmemory assess
+      the vanilla RNN, the LSTM and the GRU at training lengths 5 to 80 on the
+      built-in Zipf language, 3 seeds; results in rnnmemory-results/
+  rnnmemory assess --units gru,mgu --lengths 10,20,40 --corpus my-text.txt \\
+      --output gru-vs-mgu
+      two units on a text file of your own
+  rnnmemory report rnnmemory-results
+      the report and figures of a finished study again, without training
+"""
 
 
-def _int_list(text):
+def _flags(message):
+    """A library error message with its parameter names as the flags."""
+    for name, flag in _FLAGS.items():
+        message = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flag, message)
+    return message
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer; got {text!r}"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
+    return value
+
+
+def _int_list(text, *, positive=True):
     try:
         values = [int(v) for v in text.split(",") if v.strip()]
     except ValueError:
@@ -26,67 +107,126 @@ def _int_list(text):
         ) from None
     if not values:
         raise argparse.ArgumentTypeError("expected at least one integer")
+    if positive and min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive integers; got {text!r}")
     return values
+
+
+def _seed_list(text):
+    values = _int_list(text, positive=False)
+    if min(values) < 0:
+        raise argparse.ArgumentTypeError(f"expected seeds >= 0; got {text!r}")
+    return values
+
+
+def _share(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1); got {text!r}")
+    return value
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number; got {text!r}")
+    return value
 
 
 def _unit_list(text):
     units = [u.strip() for u in text.split(",") if u.strip()]
-    unknown = [u for u in units if u not in UNITS]
+    unknown = [u for u in units if u not in UNITS and ":" not in u]
     if unknown or not units:
         raise argparse.ArgumentTypeError(
-            f"unknown unit(s) {unknown}; choose from {sorted(UNITS)}"
+            f"unknown unit(s) {unknown}; choose from {sorted(UNITS)} or give "
+            "package.module:attribute"
         )
-    return units
+    try:
+        return [import_unit(u) for u in units]
+    except (TypeError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _csv(values):
+    return ",".join(map(str, values))
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line: no usage block."""
+
+    def error(self, message):
+        self.exit(2, f"rnnmemory: error: {' '.join(message.split())}\n")
 
 
 def build_parser():
     """The argument parser of ``rnnmemory``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="rnnmemory",
         description="Measure the memory ability of recurrent units in a Semantic "
         "Euclidean Space and recommend a training length per unit.",
+        epilog=_EXAMPLES.format(units=", ".join(UNITS)),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
     )
     commands = parser.add_subparsers(dest="command", required=True)
     assess = commands.add_parser(
         "assess",
         help="train each unit at each training length and measure its memory",
         description="Train each unit at each training length on a corpus, measure "
-        "every memory indicator on held-out sequences, print the table and the "
-        "recommended training length per unit, and write CSV, JSON lines and PNG "
-        "figures.",
+        "every memory indicator on held-out windows of one common length, print "
+        "the table and the recommended training length per unit, and write the "
+        "results, figures and a report.",
+        epilog=_EXAMPLES.format(units=", ".join(UNITS)),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     assess.add_argument(
         "--units",
         type=_unit_list,
-        default=["rnn", "lstm", "gru"],
-        help="comma-separated units (default: rnn,lstm,gru)",
+        default=list(DEFAULT_UNITS),
+        help="comma-separated units: built-in names or a unit of your own as "
+        f"package.module:attribute (default: {_csv(DEFAULT_UNITS)})",
     )
     assess.add_argument(
         "--lengths",
         type=_int_list,
-        default=[5, 10, 20, 40, 80],
-        help="training lengths k (default: 5,10,20,40,80)",
+        default=list(DEFAULT_SEQ_LENS),
+        help=f"training lengths k (default: {_csv(DEFAULT_SEQ_LENS)})",
+    )
+    assess.add_argument(
+        "--eval-len",
+        type=_positive_int,
+        default=None,
+        help="evaluation window length L every model is measured on "
+        "(default: the longest training length)",
     )
     assess.add_argument(
         "--hidden-sizes",
         type=_int_list,
-        default=[32],
-        help="hidden sizes (default: 32)",
+        default=list(DEFAULT_HIDDEN_SIZES),
+        help=f"hidden sizes (default: {_csv(DEFAULT_HIDDEN_SIZES)})",
     )
     assess.add_argument(
         "--seeds",
-        type=_int_list,
-        default=[0],
-        help="random seeds, one run each (default: 0)",
+        type=_seed_list,
+        default=list(DEFAULT_SEEDS),
+        help=f"random seeds, one run each (default: {_csv(DEFAULT_SEEDS)})",
     )
     assess.add_argument(
         "--corpus",
-        default="zipf",
-        help=f"built-in corpus {CORPORA} or a text file (default: zipf)",
+        default=CORPORA[0],
+        help=f"built-in corpus {CORPORA} or a text file (default: {CORPORA[0]})",
     )
     assess.add_argument(
         "--n-sequences",
-        type=int,
+        type=_positive_int,
         default=1000,
         help="sequences of the zipf corpus (default: 1000)",
     )
@@ -98,51 +238,60 @@ def build_parser():
     )
     assess.add_argument(
         "--dim",
-        type=int,
+        type=_positive_int,
         default=None,
         help="dimension of a random or cooccurrence basis (default: 64)",
     )
     assess.add_argument(
         "--max-vocab",
-        type=int,
+        type=_positive_int,
         default=2000,
         help="largest vocabulary of a text corpus (default: 2000)",
     )
     assess.add_argument(
         "--composition",
-        choices=("sum", "mean"),
-        default="sum",
-        help="how a sequence's semantics is composed (default: sum)",
-    )
-    assess.add_argument(
-        "--epochs",
-        type=int,
-        default=40,
-        help="training epochs per configuration (default: 40)",
+        choices=COMPOSITIONS,
+        default=_ESTIMATOR_DEFAULTS["composition"],
+        help="how a sequence's semantics is composed "
+        f"(default: {_ESTIMATOR_DEFAULTS['composition']})",
     )
     assess.add_argument(
         "--max-steps",
-        type=int,
+        type=_positive_int,
         default=None,
-        help="train every configuration for this many optimizer updates instead "
-        "of --epochs passes: the same number for every length (default: off)",
+        help="optimizer updates of every configuration, the same for every length "
+        f"(default: {DEFAULT_MAX_STEPS})",
     )
     assess.add_argument(
-        "--lr", type=float, default=0.01, help="learning rate (default: 0.01)"
+        "--epochs",
+        type=_positive_int,
+        default=None,
+        help="train for this many passes over the windows instead of --max-steps "
+        "updates (a pass gives a length k 1/k as many updates; default: off)",
     )
     assess.add_argument(
-        "--batch-size", type=int, default=64, help="windows per batch (default: 64)"
+        "--lr",
+        type=_positive_float,
+        default=_ESTIMATOR_DEFAULTS["lr"],
+        help=f"learning rate (default: {_ESTIMATOR_DEFAULTS['lr']})",
+    )
+    assess.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=_ESTIMATOR_DEFAULTS["batch_size"],
+        help=f"windows per batch (default: {_ESTIMATOR_DEFAULTS['batch_size']})",
     )
     assess.add_argument(
         "--test-size",
-        type=float,
+        type=_share,
         default=0.2,
         help="share of sequences held out for measuring (default: 0.2)",
     )
     assess.add_argument(
         "--device",
-        default="auto",
-        help="torch device; auto picks CUDA when present (default: auto)",
+        default=_ESTIMATOR_DEFAULTS["device"],
+        help="torch device; auto picks CUDA when present "
+        f"(default: {_ESTIMATOR_DEFAULTS['device']})",
     )
     assess.add_argument(
         "--n-jobs",
@@ -169,16 +318,35 @@ def build_parser():
         default=Path("rnnmemory-results"),
         help="output folder (default: rnnmemory-results)",
     )
-    assess.add_argument(
+    again = assess.add_mutually_exclusive_group()
+    again.add_argument(
         "--resume",
         action="store_true",
-        help="keep finished configurations of the output folder "
-        "and run only the missing ones",
+        help="keep the finished configurations of the output folder and run only "
+        "the missing ones",
+    )
+    again.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the results already in the output folder",
     )
     assess.add_argument(
-        "--no-progress", action="store_true", help="do not show a progress bar"
+        "--no-progress",
+        action="store_true",
+        help="no progress bar: one line per finished configuration instead",
     )
+    report = commands.add_parser(
+        "report",
+        help="write the report and figures of a finished study again",
+        description="Rebuild the table, the guidance, the figures and report.md "
+        "of a study folder, without training.",
+    )
+    report.add_argument("folder", type=Path, help="a folder written by assess")
     return parser
+
+
+class UsageError(ValueError):
+    """A user error, reported in one line with exit status 2."""
 
 
 def _points(args):
@@ -196,22 +364,228 @@ def _points(args):
             handle_unknown="ignore",
             random_state=0,
         )
-    return space.fit_transform(train), space.transform(test)
+    X_train, X_test = space.fit_transform(train), space.transform(test)
+    corpus = {
+        "name": args.corpus,
+        "n_train": len(X_train),
+        "n_test": len(X_test),
+        "basis": space.basis,
+        "dim": int(space.dim_),
+        "vocabulary": len(space.vocabulary_),
+    }
+    return X_train, X_test, corpus
 
 
-def assess(args, out=None):
+def _check_output(args):
+    """The output folder can be written and holds nothing that would be lost."""
+    output = args.output
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"--output {output} is a file, not a folder.")
+    results = output / RESULTS_NAME
+    if (
+        results.is_file()
+        and results.stat().st_size > 0
+        and not (args.resume or args.overwrite)
+    ):
+        raise UsageError(
+            f"--output {output} already holds results; add --resume to finish that "
+            "study or --overwrite to replace it."
+        )
+    output.mkdir(parents=True, exist_ok=True)
+    if not os.access(output, os.W_OK):
+        raise UsageError(f"--output {output} is not writable.")
+
+
+def _versions():
+    import numpy
+    import sklearn
+    import skorch
+    import torch
+
+    return {
+        "python": platform.python_version(),
+        "sklearn-rnnmemory": __version__,
+        "torch": torch.__version__,
+        "skorch": skorch.__version__,
+        "scikit-learn": sklearn.__version__,
+        "numpy": numpy.__version__,
+    }
+
+
+def _now():
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _row_line(row, done, total):
+    head = (
+        f"{done}/{total} {row['unit']} k={row['seq_len']} H={row['hidden_size']} "
+        f"seed={row['seed']}"
+    )
+    if row["status"] != "ok":
+        return f"{head}: failed: {row['error']}"
+    return (
+        f"{head}: capacity {row['memory_capacity']:.2f} at L={row['eval_len']} "
+        f"({row['n_updates']} updates, {row['fit_time']:.1f} s)"
+    )
+
+
+def assess(args, argv=None, out=None):
     """Run ``rnnmemory assess`` with parsed arguments; return the study result."""
     out = sys.stdout if out is None else out
-    X_train, X_test = _points(args)
+    if args.epochs is not None and args.max_steps is not None:
+        raise UsageError("--epochs and --max-steps exclude each other; give one.")
     device = resolve_device(args.device)
     n_jobs = args.n_jobs
     if n_jobs is None:
         n_jobs = 1 if device != "cpu" else os.cpu_count() or 1
-    args.output.mkdir(parents=True, exist_ok=True)
+    if n_jobs == 0:
+        raise UsageError("--n-jobs must not be 0 (-1: every core).")
+    _check_output(args)
+    X_train, X_test, corpus = _points(args)
+    started = time.time()
+    metadata = {
+        "command": shlex.join(
+            ["rnnmemory", *(argv if argv is not None else sys.argv[1:])]
+        ),
+        "versions": _versions(),
+        "device": device,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "corpus": corpus,
+        "seeds": args.seeds,
+        "grid": {
+            "units": [unit_label(u) for u in args.units],
+            "seq_lens": args.lengths,
+            "hidden_sizes": args.hidden_sizes,
+            "seeds": args.seeds,
+            "eval_len": args.eval_len,
+            "max_steps": None if args.epochs is not None else args.max_steps,
+            "epochs": args.epochs,
+        },
+        "started": _now(),
+        "finished": None,
+    }
+    metadata_file = args.output / METADATA_NAME
+    total = (
+        len(args.units) * len(args.lengths) * len(args.hidden_sizes) * len(args.seeds)
+    )
+    finished = []
+
+    def report_row(row):
+        if not finished:  # the study's checks passed: record what runs
+            metadata_file.write_text(json.dumps(metadata, indent=2) + "\n")
+        finished.append(row)
+        if args.no_progress:
+            print(_row_line(row, len(finished), total), file=out, flush=True)
+
+    estimator_params = {
+        "composition": args.composition,
+        "lr": args.lr,
+        "batch_size": args.batch_size,
+        "device": device,
+    }
+    if args.epochs is not None:
+        estimator_params["max_epochs"] = args.epochs
+    options = dict(
+        units=args.units,
+        seq_lens=args.lengths,
+        hidden_sizes=args.hidden_sizes,
+        seeds=args.seeds,
+        eval_len=args.eval_len,
+        max_steps=None
+        if args.epochs is not None
+        else (args.max_steps or DEFAULT_MAX_STEPS),
+        estimator_params=estimator_params,
+        results_file=args.output / RESULTS_NAME,
+        resume=args.resume,
+        overwrite=args.overwrite,
+        n_jobs=-1 if args.backend == "dask" else n_jobs,
+        backend=args.backend,
+        progress=not args.no_progress,
+        callback=report_row,
+    )
     with _dask_client(args, n_jobs):
-        result = _run(args, X_train, X_test, device, n_jobs)
-    _report(args, result, X_train, X_test, device, out)
+        result = run_study(X_train, X_test, **options)
+    metadata.update(finished=_now(), duration_s=round(time.time() - started, 1))
+    metadata_file.write_text(json.dumps(metadata, indent=2) + "\n")
+    result.metadata = metadata
+    return _present(result, args.output, out, heading=_heading(args, corpus, device))
+
+
+def _heading(args, corpus, device):
+    return (
+        f"Memory of {', '.join(map(unit_label, args.units))} on corpus "
+        f"{args.corpus!r} "
+        f"({corpus['n_train']} training, {corpus['n_test']} test sequences, device "
+        f"{device}); mean over {len(args.seeds)} seed(s):\n"
+    )
+
+
+def _present(result, folder, out, *, heading):
+    """Print the table, the failures and the guidance; write the report."""
+    print(heading, file=out)
+    if result.ok_rows():
+        print(result.table(), file=out)
+    failed = result.failed_rows()
+    for row in failed:
+        print(
+            f"failed: {row['unit']} k={row['seq_len']} H={row['hidden_size']} "
+            f"seed={row['seed']}: {row['error']}",
+            file=out,
+        )
+    unconverged = result.unconverged_rows()
+    if unconverged:
+        print(
+            f"\n{len(unconverged)} configuration(s) had not levelled off (see "
+            "report.md); more --max-steps may change their numbers.",
+            file=out,
+        )
+    written = write_report(result, folder, tol=_TOL)
+    records = result.recommendation_records(tol=_TOL)
+    if records:
+        print(
+            f"\nRecommended training length (memory capacity at L = "
+            f"{records[0]['eval_len']}; saturation: the shortest within "
+            f"{_TOL:.0%} of the best; stability: share of seeds that agree):",
+            file=out,
+        )
+        width = max(len(str(r["unit"])) for r in records)
+        for r in records:
+            stability = r["saturation_stability"]
+            best_stability = r["best_stability"]
+            print(
+                f"  {r['unit']:>{width}} (hidden {r['hidden_size']}): k = "
+                f"{r['saturation']} (stability {_percent(stability)})  "
+                f"best: k = {r['best']} (stability {_percent(best_stability)})",
+                file=out,
+            )
+    print(f"\nWrote {folder}/{', '.join(written)}", file=out)
+    if not result.ok_rows():
+        raise SystemExit(
+            "rnnmemory: error: every configuration failed; the causes are above."
+        )
     return result
+
+
+def _percent(value):
+    return "-" if value is None else f"{value:.0%}"
+
+
+def report(args, out=None):
+    """Run ``rnnmemory report DIR``: rebuild a study's report without training."""
+    out = sys.stdout if out is None else out
+    if not args.folder.is_dir():
+        raise UsageError(f"{args.folder} is not a folder.")
+    try:
+        result = load_study(args.folder)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    metadata = result.metadata or {}
+    seeds = sorted({row["seed"] for row in result.rows})
+    heading = (
+        f"Study in {args.folder} ({metadata.get('command', 'run from Python')}); "
+        f"mean over {len(seeds)} seed(s):\n"
+    )
+    return _present(result, args.folder, out, heading=heading)
 
 
 @contextmanager
@@ -224,7 +598,7 @@ def _dask_client(args, n_jobs):
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise ValueError(
+        raise UsageError(
             "--backend dask needs dask.distributed: pip install 'dask[distributed]'."
         ) from None
     if args.scheduler is not None:
@@ -240,91 +614,58 @@ def _dask_client(args, n_jobs):
         yield client
 
 
-def _run(args, X_train, X_test, device, n_jobs):
-    return run_study(
-        X_train,
-        X_test,
-        units=args.units,
-        seq_lens=args.lengths,
-        hidden_sizes=args.hidden_sizes,
-        seeds=args.seeds,
-        estimator_params={
-            "composition": args.composition,
-            "max_epochs": args.epochs,
-            "max_steps": args.max_steps,
-            "lr": args.lr,
-            "batch_size": args.batch_size,
-            "device": device,
-        },
-        results_file=args.output / "results.jsonl",
-        resume=args.resume,
-        n_jobs=-1 if args.backend == "dask" else n_jobs,
-        backend=args.backend,
-        progress=not args.no_progress,
-    )
+class _Interrupted(BaseException):
+    """Ctrl-C, raised so that nothing on the way can take it for its own.
+
+    skorch ends training quietly on ``KeyboardInterrupt`` and keeps the model;
+    inside a study that would record a half-trained configuration and go on.
+    """
 
 
-def _report(args, result, X_train, X_test, device, out):
-    """Write the files and print the table and the guidance."""
-    result.to_csv(args.output / "results.csv")
-    saturation = result.recommendations(rule="saturation")
-    best = result.recommendations(rule="best")
-    recommendations = [
-        {"unit": unit, "hidden_size": h, "saturation": k, "best": best.get((unit, h))}
-        for (unit, h), k in saturation.items()
-    ]
-    (args.output / "recommendations.json").write_text(
-        json.dumps(recommendations, indent=2) + "\n"
-    )
-    plot_retention_curves(result, args.output / "retention_curves.png")
-    plot_capacity_vs_length(result, args.output / "capacity_vs_length.png")
-    ok = [row for row in result.rows if row["status"] == "ok"]
-    if ok:
-        strongest = max(ok, key=lambda row: row["memory_capacity"])
-        plot_retention_matrix(strongest, args.output / "retention_matrix.png")
+def _stop_on_interrupt(signum, frame):
+    raise _Interrupted
 
-    print(
-        f"Memory of {', '.join(args.units)} on corpus {args.corpus!r} "
-        f"({len(X_train)} training, {len(X_test)} test sequences, device "
-        f"{device}); mean over {len(args.seeds)} seed(s):\n",
-        file=out,
-    )
-    print(result.table(), file=out)
-    failed = [row for row in result.rows if row["status"] != "ok"]
-    for row in failed:
-        print(
-            f"failed: {row['unit']} k={row['seq_len']} H={row['hidden_size']} "
-            f"seed={row['seed']}: {row['error']}",
-            file=out,
-        )
-    print(
-        "\nRecommended training length (memory capacity; saturation: the "
-        "shortest within 5 % of the best):",
-        file=out,
-    )
-    width = max((len(entry["unit"]) for entry in recommendations), default=0)
-    for entry in recommendations:
-        print(
-            f"  {entry['unit']:>{width}} (hidden {entry['hidden_size']}): "
-            f"k = {entry['saturation']}  (best: k = {entry['best']})",
-            file=out,
-        )
-    print(
-        f"\nWrote {args.output}/results.csv, results.jsonl, recommendations.json, "
-        "retention_curves.png, capacity_vs_length.png, retention_matrix.png",
-        file=out,
-    )
-    return result
+
+@contextmanager
+def _interruptible():
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    ):
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, _stop_on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def main(argv=None):
     """Entry point of the ``rnnmemory`` console script."""
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
     try:
-        assess(args)
-    except ValueError as exc:
-        parser.exit(2, f"rnnmemory: error: {exc}\n")
+        with _interruptible():
+            if args.command == "assess":
+                assess(args, argv)
+            else:
+                report(args)
+    except (KeyboardInterrupt, _Interrupted):
+        where = getattr(args, "output", None)
+        hint = (
+            f"; the finished configurations are saved in {where / RESULTS_NAME}: run "
+            "the same command with --resume to finish the study"
+            if where is not None
+            else ""
+        )
+        print(f"\nrnnmemory: interrupted{hint}.", file=sys.stderr)
+        return 130
+    except (ValueError, OSError) as exc:
+        message = _flags(str(exc)) if isinstance(exc, ValueError) else str(exc)
+        message = " ".join(message.split())  # one line
+        parser.exit(2, f"rnnmemory: error: {message}\n")
     return 0
 
 

@@ -1,21 +1,47 @@
-"""Figures of a memory study (matplotlib, headless)."""
+"""Figures of a memory study.
+
+Every function draws on an ``ax`` (or ``fig``) it is given and returns it. When
+none is given it makes a :class:`matplotlib.figure.Figure` directly, without
+pyplot: no window opens and the user's backend is never changed, so the
+functions work alike in scripts, notebooks, servers and worker processes.
+"""
+
+import itertools
 
 import numpy as np
 
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h")
+_LINESTYLES = ("-", "--", "-.", ":")
 
-def _pyplot():
-    import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def _new_figure(**kwargs):
+    from matplotlib.figure import Figure
 
-    return plt
+    return Figure(layout="constrained", **kwargs)
 
 
 def _save(fig, path):
     if path is not None:
         fig.savefig(path, dpi=120)
-    return fig
+
+
+def unit_styles(keys):
+    """A distinct colour, marker and line style for each key (unit), so that
+    eleven or more lines stay apart even in grey print."""
+    from matplotlib import colormaps
+
+    keys = list(keys)
+    palette = colormaps["tab10"] if len(keys) <= 10 else colormaps["tab20"]
+    styles = {}
+    for n, (key, marker, linestyle) in enumerate(
+        zip(keys, itertools.cycle(_MARKERS), itertools.cycle(_LINESTYLES))
+    ):
+        styles[key] = {
+            "color": palette(n % palette.N),
+            "marker": marker,
+            "linestyle": linestyle,
+        }
+    return styles
 
 
 def _by_unit(summary):
@@ -27,64 +53,82 @@ def _by_unit(summary):
     return units
 
 
-def plot_retention_curves(result, path=None):
+def _label(key):
+    unit, hidden_size = key
+    return f"{unit} (H={hidden_size})"
+
+
+def plot_retention_curves(result, path=None, *, fig=None, ncols=None):
     """Retention curve ``r(delta)`` per unit, one line per training length.
+
+    One panel per unit and hidden size, in a grid; every curve is measured on
+    windows of the study's evaluation length and averaged over seeds.
 
     Parameters
     ----------
     result : StudyResult
         A finished study.
     path : str or path, default=None
-        Where to save the PNG; ``None`` only returns the figure.
+        Where to save the PNG; None only draws.
+    fig : matplotlib.figure.Figure, default=None
+        The figure to draw on (cleared first); None makes one.
+    ncols : int, default=None
+        Panels per row; None: up to 4.
 
     Returns
     -------
-    figure : matplotlib.figure.Figure
+    fig : matplotlib.figure.Figure
     """
-    plt = _pyplot()
     units = _by_unit(result.summary())
-    fig, axes = plt.subplots(
-        1, len(units), figsize=(4.2 * len(units), 3.6), sharey=True, squeeze=False
-    )
+    if not units:
+        raise ValueError("The study has no successful row to plot.")
+    ncols = ncols or min(len(units), 4)
+    nrows = -(-len(units) // ncols)
+    if fig is None:
+        fig = _new_figure(figsize=(3.6 * ncols + 1.4, 3.0 * nrows + 0.6))
+    else:
+        fig.clear()
+    axes = fig.subplots(nrows, ncols, sharey=True, squeeze=False)
     lengths = sorted({e["seq_len"] for entries in units.values() for e in entries})
-    colours = plt.cm.viridis(np.linspace(0.0, 0.9, len(lengths)))
+    from matplotlib import colormaps
+
+    colours = colormaps["viridis"](np.linspace(0.0, 0.9, len(lengths)))
     colour = dict(zip(lengths, colours, strict=True))
-    for ax, ((unit, hidden_size), entries) in zip(axes[0], units.items(), strict=True):
+    lowest = 0.0
+    for ax, (key, entries) in zip(axes.flat, units.items(), strict=False):
         for entry in entries:
             curve = np.asarray(entry["retention_curve"], dtype=float)
+            if curve.size:
+                lowest = min(lowest, float(np.nanmin(curve)))
             ax.plot(
-                np.arange(len(curve)),
+                np.arange(curve.size),
                 curve,
                 color=colour[entry["seq_len"]],
                 label=f"k = {entry['seq_len']}",
             )
         ax.axhline(0.5, color="grey", lw=0.8, ls=":")
-        ax.set_title(f"{unit} (hidden size {hidden_size})")
-        ax.set_xlabel("lag δ (tokens back from the last step)")
-    lowest = min(
-        (np.nanmin(e["retention_curve"]) for es in units.values() for e in es),
-        default=0.0,
-    )
-    axes[0, 0].set_ylim(max(-1.0, min(-0.1, lowest - 0.05)), 1.1)
-    axes[0, 0].set_ylabel("retention r(δ)")
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(
-        handles,
-        labels,
-        title="training length",
-        loc="center right",
-        fontsize="small",
-    )
+        ax.axhline(0.0, color="grey", lw=0.6)
+        ax.set_title(_label(key), fontsize="medium")
+    for ax in axes.flat[len(units) :]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("lag δ (tokens back)")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("retention r(δ)")
+    axes[0, 0].set_ylim(max(-1.0, lowest - 0.05), 1.1)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, title="training length", loc="outside right center")
     fig.suptitle("Retention of each past token at the window's last step")
-    fig.tight_layout(rect=(0, 0, 0.88, 1))
-    return _save(fig, path)
+    _save(fig, path)
+    return fig
 
 
-def plot_capacity_vs_length(result, path=None, *, tol=0.05):
+def plot_capacity_vs_length(result, path=None, *, ax=None, tol=0.05):
     """Memory capacity against training length per unit, guidance marked.
 
-    The dotted diagonal is the ceiling: a window of ``k`` tokens holds at most
-    ``k``. A circle marks the ``saturation`` recommendation, a cross the
+    Capacities are measured on windows of the study's common evaluation length
+    ``L`` (the dotted ceiling); the band is the 95 % interval of the mean over
+    seeds. A circle marks the ``saturation`` recommendation, a cross the
     ``best`` one.
 
     Parameters
@@ -92,79 +136,100 @@ def plot_capacity_vs_length(result, path=None, *, tol=0.05):
     result : StudyResult
         A finished study.
     path : str or path, default=None
-        Where to save the PNG; ``None`` only returns the figure.
+        Where to save the PNG (of the axes' figure); None only draws.
+    ax : matplotlib.axes.Axes, default=None
+        The axes to draw on; None makes a figure.
     tol : float, default=0.05
         Tolerance of the ``saturation`` rule.
 
     Returns
     -------
-    figure : matplotlib.figure.Figure
+    ax : matplotlib.axes.Axes
     """
-    plt = _pyplot()
     units = _by_unit(result.summary())
+    if not units:
+        raise ValueError("The study has no successful row to plot.")
+    if ax is None:
+        ax = _new_figure(figsize=(6.8, 4.6)).subplots()
     saturation = result.recommendations(rule="saturation", tol=tol)
     best = result.recommendations(rule="best")
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
     lengths = sorted({e["seq_len"] for entries in units.values() for e in entries})
-    ax.plot(lengths, lengths, color="grey", ls=":", lw=1, label="ceiling (k tokens)")
-    # Ten colours repeat past ten lines; tab20 keeps up to twenty apart.
-    palette = plt.cm.tab10 if len(units) <= 10 else plt.cm.tab20
-    for n, (key, entries) in enumerate(units.items()):
-        k = [e["seq_len"] for e in entries]
-        capacity = [e["memory_capacity"] for e in entries]
-        (line,) = ax.plot(
-            k, capacity, marker=".", color=palette(n), label=f"{key[0]} (H={key[1]})"
+    eval_lens = {e["eval_len"] for entries in units.values() for e in entries}
+    if len(eval_lens) == 1:
+        ceiling = eval_lens.pop()
+        ax.axhline(
+            ceiling, color="grey", ls=":", lw=1, label=f"ceiling (L = {ceiling})"
         )
-        for rule, marker, size in ((saturation, "o", 11), (best, "x", 9)):
-            if key in rule:
-                value = capacity[k.index(rule[key])]
+    styles = unit_styles(units)
+    for key, entries in units.items():
+        k = [e["seq_len"] for e in entries]
+        capacity = np.array([e["memory_capacity"] for e in entries])
+        low = np.array([e.get("memory_capacity_low", np.nan) for e in entries])
+        high = np.array([e.get("memory_capacity_high", np.nan) for e in entries])
+        style = styles[key]
+        ax.plot(k, capacity, label=_label(key), ms=5, **style)
+        if np.isfinite(low).any():
+            ax.fill_between(k, low, high, color=style["color"], alpha=0.15, lw=0)
+        for rule, marker, size in ((saturation, "o", 12), (best, "x", 10)):
+            if key in rule and rule[key].seq_len in k:
+                value = capacity[k.index(rule[key].seq_len)]
                 ax.plot(
-                    rule[key],
+                    rule[key].seq_len,
                     value,
                     marker=marker,
                     ms=size,
                     mfc="none",
-                    color=line.get_color(),
+                    color=style["color"],
                     mew=1.6,
+                    linestyle="none",
                 )
     ax.plot([], [], "ko", mfc="none", label=f"recommended (saturation, {tol:.0%})")
     ax.plot([], [], "kx", label="recommended (best)")
     ax.set_xscale("log", base=2)
     ax.set_xticks(lengths, [str(k) for k in lengths])
+    ax.minorticks_off()
     ax.set_xlabel("training length k (tokens)")
-    ax.set_ylabel("memory capacity (tokens retained)")
-    ax.set_title("Memory capacity against training length")
-    ax.legend(fontsize="small")
-    fig.tight_layout()
-    return _save(fig, path)
+    ax.set_ylabel("memory capacity at L (tokens retained)")
+    ax.set_title("Memory capacity against training length (mean, 95 % over seeds)")
+    ax.legend(fontsize="small", loc="best")
+    _save(ax.figure, path)
+    return ax
 
 
-def plot_retention_matrix(row, path=None):
-    """Heat map of the mean token retention ``a_{t,p}`` of one configuration.
+def plot_retention_matrix(row, path=None, *, ax=None):
+    """Heat map of the retention ``r_t(t - p)`` of one configuration.
+
+    The colour range is fitted to the matrix's own values.
 
     Parameters
     ----------
     row : dict
         A study row (with ``retention_matrix``).
     path : str or path, default=None
-        Where to save the PNG; ``None`` only returns the figure.
+        Where to save the PNG (of the axes' figure); None only draws.
+    ax : matplotlib.axes.Axes, default=None
+        The axes to draw on; None makes a figure.
 
     Returns
     -------
-    figure : matplotlib.figure.Figure
+    ax : matplotlib.axes.Axes
     """
-    plt = _pyplot()
     matrix = np.asarray(row["retention_matrix"], dtype=float)
-    fig, ax = plt.subplots(figsize=(5.4, 4.6))
+    if matrix.ndim != 2 or not np.isfinite(matrix).any():
+        raise ValueError("The row holds no retention matrix to plot.")
+    if ax is None:
+        ax = _new_figure(figsize=(5.6, 4.6)).subplots()
     extent = (0.5, matrix.shape[1] + 0.5, matrix.shape[0] + 0.5, 0.5)
-    image = ax.imshow(
-        np.clip(matrix, -0.5, 1.0), cmap="magma", vmin=-0.5, vmax=1.0, extent=extent
-    )
-    fig.colorbar(image, ax=ax, label="retention a(t, p)")
+    low, high = float(np.nanmin(matrix)), float(np.nanmax(matrix))
+    if low == high:
+        low, high = low - 0.5, high + 0.5
+    image = ax.imshow(matrix, cmap="magma", vmin=low, vmax=high, extent=extent)
+    ax.figure.colorbar(image, ax=ax, label="retention r_t(t − p)")
     ax.set_xlabel("token position p")
     ax.set_ylabel("reading step t")
     ax.set_title(
-        f"{row['unit']} (H={row['hidden_size']}), training length {row['seq_len']}"
+        f"{row['unit']} (H={row['hidden_size']}), trained at k = {row['seq_len']}",
+        fontsize="medium",
     )
-    fig.tight_layout()
-    return _save(fig, path)
+    _save(ax.figure, path)
+    return ax

@@ -1,4 +1,4 @@
-"""Length guidance: which training length ``k`` suits each unit (DESIGN 3.7).
+"""Length guidance: which training length ``k`` suits each unit (definitions §3.7).
 
 For each unit, over a grid of training lengths:
 
@@ -6,10 +6,17 @@ For each unit, over a grid of training lengths:
 - ``saturation``: the smallest ``k`` whose mean score is within ``tol`` of the
   best (``score >= best - tol * |best|``).
 
+Means are taken over the candidates that share unit and length (other searched
+parameters, seeds). Lengths whose every score is NaN (failed fits) are never
+recommended. Where ``random_state`` was searched, each seed's own scores give
+its own choice, and ``stability`` is the share of seeds whose choice is the
+recommended length.
+
 The rules read a ``cv_results_`` dict of a search over ``seq_len`` (and
-optionally ``unit``); they are available as a function,
-:func:`recommend_seq_len`, and as ``GridSearchCV(refit=...)`` callables,
-:func:`refit_seq_len`. Both share one implementation.
+optionally ``unit`` and ``random_state``); they are available as functions,
+:func:`recommend_seq_len` and :func:`seq_len_guidance`, and as
+``GridSearchCV(refit=...)`` callables, :func:`refit_seq_len`. All share one
+implementation.
 
 :func:`search_seq_len` reaches the full grid's recommendation without training
 every length: memory capacity at length ``k`` is at most ``k``, so once a
@@ -17,7 +24,8 @@ length scores ``C``, every length too short to reach what the rule needs is
 skipped.
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from numbers import Integral, Real
 
 import numpy as np
@@ -52,7 +60,7 @@ def _scores(cv_results, metric):
 def _check_rule(rule, tol):
     if rule not in RULES:
         raise ValueError(f"rule must be one of {RULES}; got {rule!r}.")
-    if not isinstance(tol, Real) or not 0 <= tol < 1:
+    if isinstance(tol, bool) or not isinstance(tol, Real) or not 0 <= tol < 1:
         raise ValueError(f"tol must be a number in [0, 1); got {tol!r}.")
 
 
@@ -61,10 +69,58 @@ def _needed(best, rule, tol):
     return best if rule == "best" else best - tol * abs(best)
 
 
-def _choose(cv_results, metric, rule, tol):
-    """Per unit: the recommended length and the candidate index to refit."""
+def _nanmean(values):
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values)]
+    return float(finite.mean()) if finite.size else float("nan")
+
+
+def _pick(means, rule, tol):
+    """The recommended length among ``{length: mean score}``; lengths with a
+    NaN mean are left out; None when every mean is NaN."""
+    usable = {k: m for k, m in means.items() if np.isfinite(m)}
+    if not usable:
+        return None
+    needed = _needed(max(usable.values()), rule, tol)
+    return min(k for k, m in usable.items() if m >= needed)
+
+
+@dataclass(frozen=True)
+class LengthRecommendation:
+    """The training length recommended for one unit.
+
+    Attributes
+    ----------
+    seq_len : int
+        The recommended training length.
+    score : float
+        Its mean score (over other parameters and seeds).
+    stability : float or None
+        Share of seeds whose own scores pick the same length under the same
+        rule; None when ``random_state`` was not searched.
+    n_seeds : int
+        Seeds behind the mean (1 when ``random_state`` was not searched).
+    seed_choices : dict
+        Seed -> the length its own scores pick (empty without seeds).
+    means : dict
+        Length -> mean score, every length of the grid (NaN where every fit
+        failed).
+    """
+
+    seq_len: int
+    score: float
+    stability: float | None
+    n_seeds: int
+    seed_choices: dict = field(default_factory=dict)
+    means: dict = field(default_factory=dict)
+
+
+def _guidance(cv_results, metric, rule, tol):
+    """Per unit: the recommendation and the candidate index to refit."""
     _check_rule(rule, tol)
     params = list(cv_results["params"])
+    if not params:
+        raise ValueError("cv_results holds no candidate.")
     scores = _scores(cv_results, metric)
     length_key = _param_key(params[0], "seq_len")
     if length_key is None:
@@ -73,6 +129,7 @@ def _choose(cv_results, metric, rule, tol):
             "'seq_len'."
         )
     unit_key = _param_key(params[0], "unit")
+    seed_key = _param_key(params[0], "random_state")
     by_unit = {}
     for index, candidate in enumerate(params):
         length = candidate[length_key]
@@ -82,17 +139,90 @@ def _choose(cv_results, metric, rule, tol):
                 f"has {length_key}={length!r}."
             )
         unit = candidate.get(unit_key) if unit_key else None
-        by_unit.setdefault(unit, {}).setdefault(int(length), []).append(index)
+        seed = candidate.get(seed_key) if seed_key else None
+        by_unit.setdefault(unit, []).append((int(length), seed, index))
 
-    chosen = {}
-    for unit, lengths in by_unit.items():
-        # Mean over the candidates that share (unit, length), e.g. other params.
-        means = {k: float(np.nanmean(scores[idx])) for k, idx in lengths.items()}
-        needed = _needed(max(means.values()), rule, tol)
-        k = min(k for k, m in means.items() if m >= needed)
-        index = max(lengths[k], key=lambda i: scores[i])
-        chosen[unit] = (k, means[k], index)
-    return chosen
+    out = {}
+    for unit, entries in by_unit.items():
+        lengths = sorted({k for k, _, _ in entries})
+        means = {
+            k: _nanmean([scores[i] for k2, _, i in entries if k2 == k]) for k in lengths
+        }
+        k = _pick(means, rule, tol)
+        if k is None:
+            continue  # every fit of this unit failed
+        seeds = sorted({s for _, s, _ in entries if s is not None}, key=repr)
+        choices = {}
+        for seed in seeds:
+            own = {
+                length: _nanmean(
+                    [scores[i] for k2, s, i in entries if k2 == length and s == seed]
+                )
+                for length in lengths
+            }
+            choices[seed] = _pick(own, rule, tol)
+        stability = (
+            sum(choice == k for choice in choices.values()) / len(choices)
+            if choices
+            else None
+        )
+        at_k = [i for k2, _, i in entries if k2 == k and np.isfinite(scores[i])]
+        index = max(at_k, key=lambda i: scores[i])
+        out[unit] = (
+            LengthRecommendation(
+                seq_len=k,
+                score=means[k],
+                stability=stability,
+                n_seeds=max(len(seeds), 1),
+                seed_choices=choices,
+                means=means,
+            ),
+            index,
+        )
+    return out
+
+
+def seq_len_guidance(
+    cv_results, *, metric="memory_capacity", rule="saturation", tol=0.05
+):
+    """Recommend a training length per unit, with its stability over seeds.
+
+    Parameters
+    ----------
+    cv_results : dict
+        ``GridSearchCV.cv_results_`` (or a dict with ``params`` and
+        ``mean_test_<metric>``) of a search over a parameter named ``seq_len``,
+        optionally also over ``unit`` and ``random_state``.
+    metric : str, default="memory_capacity"
+        The score to read, ``mean_test_<metric>``; ``mean_test_score`` when the
+        search had a single metric.
+    rule : {"saturation", "best"}, default="saturation"
+        See :func:`recommend_seq_len`.
+    tol : float in [0, 1), default=0.05
+        Relative tolerance of the ``saturation`` rule.
+
+    Returns
+    -------
+    guidance : dict
+        Unit -> :class:`LengthRecommendation`; the key is ``None`` when
+        ``unit`` was not searched. A unit whose every fit failed has no entry.
+
+    Examples
+    --------
+    >>> from sklearn_rnnmemory.selection import seq_len_guidance
+    >>> cv_results = {
+    ...     "params": [{"seq_len": k, "random_state": s}
+    ...                for s in (0, 1, 2) for k in (5, 10, 20)],
+    ...     "mean_test_memory_capacity": [4, 8, 9, 4, 9, 9, 4, 7, 9],
+    ... }
+    >>> guidance = seq_len_guidance(cv_results)[None]
+    >>> guidance.seq_len, round(guidance.stability, 2), guidance.seed_choices
+    (20, 0.67, {0: 20, 1: 10, 2: 20})
+    """
+    return {
+        unit: found
+        for unit, (found, _) in _guidance(cv_results, metric, rule, tol).items()
+    }
 
 
 def recommend_seq_len(
@@ -106,8 +236,8 @@ def recommend_seq_len(
         ``GridSearchCV.cv_results_`` (or a dict with ``params`` and
         ``mean_test_<metric>``) of a search over a parameter named ``seq_len``
         (``"seq_len"`` or ``"<step>__seq_len"``), optionally also over ``unit``.
-        Scores of candidates that share unit and length (other parameters
-        differing) are averaged.
+        Scores of candidates that share unit and length (other parameters or
+        seeds differing) are averaged, NaN scores left out.
     metric : str, default="memory_capacity"
         The score to read, ``mean_test_<metric>``; ``mean_test_score`` when the
         search had a single metric.
@@ -121,7 +251,8 @@ def recommend_seq_len(
     -------
     lengths : dict
         Unit -> recommended length; the key is ``None`` when ``unit`` was not
-        searched.
+        searched. Lengths whose every fit failed (NaN scores) are never
+        recommended; a unit whose every fit failed has no entry.
 
     Examples
     --------
@@ -135,8 +266,8 @@ def recommend_seq_len(
     >>> recommend_seq_len(cv_results, rule="best")
     {None: 40}
     """
-    chosen = _choose(cv_results, metric, rule, tol)
-    return {unit: k for unit, (k, _, _) in chosen.items()}
+    guidance = _guidance(cv_results, metric, rule, tol)
+    return {unit: found.seq_len for unit, (found, _) in guidance.items()}
 
 
 class SeqLenRefit:
@@ -154,8 +285,13 @@ class SeqLenRefit:
         self.tol = tol
 
     def __call__(self, cv_results):
-        chosen = _choose(cv_results, self.metric, self.rule, self.tol)
-        _, _, index = max(chosen.values(), key=lambda c: c[1])
+        guidance = _guidance(cv_results, self.metric, self.rule, self.tol)
+        if not guidance:
+            raise ValueError(
+                f"Every candidate's {self.metric} is NaN (every fit failed); there "
+                "is no length to refit."
+            )
+        _, index = max(guidance.values(), key=lambda entry: entry[0].score)
         return int(index)
 
     def __repr__(self):
@@ -281,6 +417,10 @@ def search_seq_len(
     ([5, 10, 20], True)
     """
     _check_rule(rule, tol)
+    if isinstance(seq_lens, str | bytes) or not isinstance(seq_lens, Iterable):
+        raise ValueError(
+            f"seq_lens must be a list of positive integers; got {seq_lens!r}."
+        )
     lengths = sorted({int(check_positive_int(k, "each of seq_lens")) for k in seq_lens})
     if not lengths:
         raise ValueError("seq_lens holds no length.")
@@ -295,7 +435,8 @@ def search_seq_len(
         scores = cross_val_score(model, X, scoring=scorer, cv=cv, n_jobs=n_jobs)
         trained.append(k)
         folds.append(scores)
-        best = max(best, float(np.mean(scores)))
+        if np.isfinite(scores).all():  # a failed length bounds nothing
+            best = max(best, float(np.mean(scores)))
     folds = np.asarray(folds)
     cv_results = {
         "params": [{param: k} for k in trained],
@@ -305,7 +446,12 @@ def search_seq_len(
             f"split{i}_test_memory_capacity": folds[:, i] for i in range(folds.shape[1])
         },
     }
-    recommended = recommend_seq_len(cv_results, rule=rule, tol=tol)[None]
+    recommended = recommend_seq_len(cv_results, rule=rule, tol=tol).get(None)
+    if recommended is None:
+        raise ValueError(
+            "Every length failed to train or score (see the warnings above); there "
+            "is no length to recommend."
+        )
     return LengthSearch(
         recommended=recommended,
         cv_results=cv_results,

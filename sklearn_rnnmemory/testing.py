@@ -1,4 +1,10 @@
-"""Models whose memory is known, for checking memory indicators.
+"""Checks for memory indicators and for recurrent units.
+
+:func:`check_recurrent_unit` runs a user's recurrent unit through the rules
+every unit of this library follows, so that what breaks shows up in a unit
+test rather than in a study.
+
+Models whose memory is known, for checking memory indicators:
 
 A *linear memory model* outputs, after reading ``e_1..e_t``,
 
@@ -12,11 +18,24 @@ place of what it forgot is a choice (zero, or the expected semantics of the
 forgotten tokens), which an indicator must not mistake for memory.
 """
 
+from numbers import Integral
+
 import numpy as np
+import torch
 from sklearn.utils import check_random_state
 
 from ._composition import check_composition, composition_weights
 from ._sequences import check_sequences, valid_steps
+from ._units import (
+    _rule_error,
+    _tiny_input,
+    build_unit,
+    check_module_interface,
+    check_unit,
+    run_module,
+    unit_label,
+)
+from ._validation import check_positive_int
 
 FORGOTTEN = ("zero", "expected")
 
@@ -114,4 +133,185 @@ def true_span(retention, window_length, threshold=0.5):
     return int(below[0]) if below.size else int(window_length)
 
 
-__all__ = ["linear_memory_model", "true_capacity", "true_span"]
+def check_recurrent_unit(
+    unit, *, input_size=3, hidden_size=4, num_layers=(1, 2), seed=0
+):
+    """Check that a recurrent unit follows the rules the library relies on.
+
+    Point it at your own unit in a unit test: it raises at the first rule the
+    unit breaks, naming the rule. The rules, checked at every stack depth of
+    ``num_layers``:
+
+    - ``build``: ``unit(input_size, hidden_size, num_layers)`` returns a
+      ``torch.nn.Module``;
+    - ``interface``: ``module(X)`` returns ``(outputs, last_state)``, as
+      ``torch.nn.RNN`` does;
+    - ``shape``: ``outputs`` is a finite float tensor of shape ``(batch, time,
+      hidden_size)``;
+    - ``batch-first``: ``X`` is ``(batch, time, input_size)`` and each
+      sequence's outputs depend on that sequence only;
+    - ``padding``: the states at a sequence's valid steps, its last valid state
+      included, do not change when zero padding follows (the estimators pad
+      sequences at the end and read the states at valid steps);
+    - ``gradients``: the outputs give finite gradients to the input, from the
+      last step back to the first (through time), and to every trainable
+      parameter;
+    - ``determinism``: two builds under one ``torch.manual_seed`` have equal
+      parameters and buffers and give equal outputs, in training mode under
+      one seed and in eval mode.
+
+    The estimators (in ``fit``), the study and the command line check the
+    first five rules, and that two passes over one input agree, on a tiny
+    input before any training.
+
+    Parameters
+    ----------
+    unit : str, torch.nn.Module subclass or callable
+        A built-in unit's name, a module class, or a factory
+        ``f(input_size, hidden_size, num_layers) -> torch.nn.Module``.
+    input_size : int, default=3
+        Dimension of the inputs.
+    hidden_size : int, default=4
+        Size of the state.
+    num_layers : int or sequence of int, default=(1, 2)
+        The stack depths to build the unit at.
+    seed : int, default=0
+        Torch seed of the builds; torch's random state is restored afterwards.
+
+    Raises
+    ------
+    ValueError
+        Naming the unit and the rule it breaks.
+    TypeError
+        When ``unit`` is not a unit, or does not build a ``torch.nn.Module``.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from sklearn_rnnmemory.testing import check_recurrent_unit
+    >>> check_recurrent_unit("gru")
+    >>> class TimeFirstGRU(nn.GRU):
+    ...     def __init__(self, input_size, hidden_size, num_layers):
+    ...         super().__init__(input_size, hidden_size, num_layers)
+    >>> check_recurrent_unit(TimeFirstGRU)
+    Traceback (most recent call last):
+    ...
+    ValueError: unit TimeFirstGRU breaks the 'batch-first' rule: ...
+    """
+    check_unit(unit)
+    check_positive_int(input_size, "input_size")
+    check_positive_int(hidden_size, "hidden_size")
+    depths = [num_layers] if isinstance(num_layers, Integral) else list(num_layers)
+    for depth in depths:
+        check_positive_int(depth, "num_layers")
+    if isinstance(seed, bool) or not isinstance(seed, Integral):
+        raise ValueError(f"seed must be an integer; got {seed!r}.")
+    label = unit_label(unit)
+    with torch.random.fork_rng(devices=[]):
+        for depth in depths:
+            sizes = (input_size, hidden_size, depth)
+            module = _seeded_build(unit, sizes, seed)
+            check_module_interface(module, input_size, hidden_size, label)
+            _check_gradients(module, input_size, label)
+            _check_determinism(unit, sizes, seed, label)
+
+
+def _seeded_build(unit, sizes, seed):
+    torch.manual_seed(seed)
+    return build_unit(unit, *sizes)
+
+
+def _check_gradients(module, input_size, label):
+    module.train()
+    X = _tiny_input(input_size, seed=1).requires_grad_(True)
+    outputs = run_module(module, X, label)
+    # Random weights, so that no normalisation of the outputs cancels the sum.
+    weights = torch.randn(
+        outputs.shape, generator=torch.Generator().manual_seed(2), dtype=outputs.dtype
+    )
+    named = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
+    if not outputs.requires_grad:
+        raise _rule_error(
+            label,
+            "gradients",
+            "the outputs carry no gradient (computed under torch.no_grad(), or "
+            "detached?).",
+        )
+    grads = torch.autograd.grad(
+        (outputs * weights).sum(),
+        [X, *(p for _, p in named)],
+        retain_graph=True,
+        allow_unused=True,
+    )
+    if grads[0] is None or not bool(torch.isfinite(grads[0]).all()):
+        raise _rule_error(
+            label, "gradients", "the input gets no finite gradient from the outputs."
+        )
+    for (name, _), grad in zip(named, grads[1:], strict=True):
+        if grad is None:
+            raise _rule_error(
+                label,
+                "gradients",
+                f"trainable parameter {name!r} gets no gradient from the outputs "
+                "(unused, or detached?).",
+            )
+        if not bool(torch.isfinite(grad).all()):
+            raise _rule_error(
+                label,
+                "gradients",
+                f"trainable parameter {name!r} gets a NaN or infinite gradient.",
+            )
+    (through_time,) = torch.autograd.grad(
+        (outputs[:, -1] * weights[:, -1]).sum(), X, allow_unused=True
+    )
+    if through_time is None or not bool(through_time[:, 0].abs().sum() > 0):
+        raise _rule_error(
+            label,
+            "gradients",
+            "the last step's outputs give no gradient to the first step's input: "
+            "the state does not carry gradients through time (detached between "
+            "steps?).",
+        )
+
+
+def _check_determinism(unit, sizes, seed, label):
+    module, again = (_seeded_build(unit, sizes, seed) for _ in range(2))
+    first, second = module.state_dict(), again.state_dict()
+    for name in first.keys() | second.keys():
+        if (
+            name not in first
+            or name not in second
+            or not torch.equal(first[name], second[name])
+        ):
+            raise _rule_error(
+                label,
+                "determinism",
+                f"two builds under torch.manual_seed({seed}) differ in {name!r}; "
+                "draw initial values from torch's generator, not numpy's or "
+                "Python's.",
+            )
+    X = _tiny_input(sizes[0], seed=3)
+    with torch.no_grad():
+        for mode in ("training", "eval"):
+            for m in (module, again):
+                m.train(mode == "training")
+            torch.manual_seed(seed)
+            out_first = run_module(module, X, label)
+            torch.manual_seed(seed)
+            out_second = run_module(again, X, label)
+            if not torch.equal(out_first, out_second):
+                raise _rule_error(
+                    label,
+                    "determinism",
+                    f"two equal modules give different outputs in {mode} mode under "
+                    f"torch.manual_seed({seed}); draw random numbers from torch's "
+                    "generator, not numpy's or Python's.",
+                )
+
+
+__all__ = [
+    "check_recurrent_unit",
+    "linear_memory_model",
+    "true_capacity",
+    "true_span",
+]

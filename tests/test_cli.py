@@ -1,4 +1,4 @@
-"""The rnnmemory command line, and a killed run resumed."""
+"""The rnnmemory command line: its output folder, its manners, a killed run."""
 
 import json
 import os
@@ -7,9 +7,12 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
+from sklearn_rnnmemory import __version__
 from sklearn_rnnmemory.cli import main
+from sklearn_rnnmemory.study import load_study
 
 TINY = [
     "assess",
@@ -17,100 +20,190 @@ TINY = [
     "rnn,gru",
     "--lengths",
     "3,6",
-    "--epochs",
-    "2",
+    "--seeds",
+    "0,1",
+    "--max-steps",
+    "6",
     "--n-sequences",
     "60",
     "--n-jobs",
     "1",
     "--no-progress",
 ]
+COMMAND = [sys.executable, "-m", "sklearn_rnnmemory"]
 
 
-def test_assess_prints_table_and_recommendation_and_writes_files(tmp_path, capsys):
-    assert main([*TINY, "--output", str(tmp_path)]) == 0
-    out = capsys.readouterr().out
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    """A finished tiny study folder, and what assess printed."""
+    folder = tmp_path_factory.mktemp("study")
+    run = subprocess.run(
+        [*COMMAND, *TINY, "--output", str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return folder, run.stdout
+
+
+def test_assess_prints_table_guidance_and_writes_the_folder(finished):
+    folder, out = finished
     header = next(line for line in out.splitlines() if line.lstrip().startswith("unit"))
-    assert header.split() == [
-        "unit",
-        "hidden",
-        "length",
-        "capacity",
-        "span",
-        "rate",
-        "skill",
-        "sem_error",
-        "similarity",
-        "probe",
-        "fit_s",
-    ]
-    assert "Recommended training length" in out
-    assert "rnn (hidden 32): k = " in out and "gru (hidden 32): k = " in out
+    assert header.split()[:5] == ["unit", "hidden", "length", "window", "capacity"]
+    assert "95% over seeds" in header and header.split()[-2:] == ["seeds", "conv"]
+    # one line per finished configuration without a progress bar
+    assert sum(": capacity " in line for line in out.splitlines()) == 8
+    assert "Recommended training length (memory capacity at L = 6" in out
+    assert "rnn (hidden 32): k = " in out and "stability" in out
     for name in (
         "results.csv",
+        "summary.csv",
         "results.jsonl",
         "recommendations.json",
+        "metadata.json",
+        "report.md",
         "retention_curves.png",
         "capacity_vs_length.png",
         "retention_matrix.png",
     ):
-        assert (tmp_path / name).stat().st_size > 0, name
-    assert len((tmp_path / "results.csv").read_text().splitlines()) == 1 + 4
-    recommended = json.loads((tmp_path / "recommendations.json").read_text())
+        assert (folder / name).stat().st_size > 0, name
+    lines = (folder / "results.csv").read_text().splitlines()
+    assert len(lines) == 1 + 8 and "eval_len" in lines[0].split(",")
+    recommended = json.loads((folder / "recommendations.json").read_text())
     assert {r["unit"] for r in recommended} == {"rnn", "gru"}
-    assert all(r["saturation"] in (3, 6) for r in recommended)
+    for record in recommended:
+        assert record["saturation"] in (3, 6) and record["eval_len"] == 6
+        assert record["saturation_stability"] in (0.0, 0.5, 1.0)
+    metadata = json.loads((folder / "metadata.json").read_text())
+    assert metadata["command"].startswith("rnnmemory assess --units rnn,gru")
+    assert metadata["seeds"] == [0, 1] and metadata["device"] == "cpu"
+    assert metadata["corpus"]["n_train"] == 48 and metadata["finished"]
+    assert set(metadata["versions"]) >= {"torch", "skorch", "scikit-learn"}
 
 
-def test_assess_on_a_text_file(tmp_path, capsys):
-    corpus = tmp_path / "corpus.txt"
-    corpus.write_text(
-        " ".join(
-            f"Sentence number {i} is about the cat and the dog." for i in range(40)
-        )
+def test_report_rebuilds_the_folder_without_training(finished, tmp_path):
+    folder, _ = finished
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name in ("results.jsonl", "metadata.json"):
+        (copy / name).write_bytes((folder / name).read_bytes())
+    start = time.perf_counter()
+    run = subprocess.run(
+        [*COMMAND, "report", str(copy)], capture_output=True, text=True, check=True
     )
-    args = [*TINY, "--corpus", str(corpus), "--dim", "8", "--output", str(tmp_path)]
-    assert main(args) == 0
-    assert "on corpus" in capsys.readouterr().out
+    assert time.perf_counter() - start < 60
+    assert "Recommended training length" in run.stdout
+    report = (copy / "report.md").read_text()
+    for part in (
+        "## What was run",
+        "rnnmemory assess --units rnn,gru",
+        "## Recommended training lengths",
+        "stability",
+        "## Memory by training length",
+        "![Memory capacity against training length](capacity_vs_length.png)",
+    ):
+        assert part in report, part
+    assert (copy / "results.csv").read_text() == (folder / "results.csv").read_text()
+    assert (copy / "capacity_vs_length.png").stat().st_size > 0
+    frame = load_study(copy).to_frame()
+    assert len(frame) == 8  # one row per configuration and seed
 
 
-def test_max_steps_reaches_every_configuration(tmp_path, monkeypatch):
-    from sklearn_rnnmemory import study
+def test_rerun_without_resume_is_refused_in_one_line(finished, capsys):
+    folder, _ = finished
+    before = (folder / "results.jsonl").read_text()
+    with pytest.raises(SystemExit) as info:
+        main([*TINY, "--output", str(folder)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "already holds results" in err
+    assert "--resume" in err and "--overwrite" in err
+    assert (folder / "results.jsonl").read_text() == before
 
-    seen = []
-    fit = study.RecurrentMemoryRegressor.fit
 
-    def recording_fit(self, X, y=None):
-        fit(self, X, y)
-        seen.append((self.seq_len, sum(self.history_[:, "train_batch_count"])))
-        return self
-
-    monkeypatch.setattr(study.RecurrentMemoryRegressor, "fit", recording_fit)
-    assert main([*TINY, "--max-steps", "3", "--output", str(tmp_path)]) == 0
-    assert sorted(seen) == [(3, 3), (3, 3), (6, 3), (6, 3)]
+def test_resume_of_a_finished_study_trains_nothing(finished, tmp_path, capsys):
+    folder, _ = finished
+    copy = tmp_path / "again"
+    copy.mkdir()
+    (copy / "results.jsonl").write_bytes((folder / "results.jsonl").read_bytes())
+    assert main([*TINY, "--output", str(copy), "--resume"]) == 0
+    out = capsys.readouterr().out
+    assert ": capacity " not in out  # no configuration ran
+    assert "Recommended training length" in out
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
+        (["--device", "cuda:7"], "--device 'cuda:7' cannot be used here"),
         (["--corpus", "no-such-file.txt"], "neither a built-in corpus"),
         (["--units", "rnn,tcn"], "unknown unit"),
-        (["--lengths", "5,x"], "comma-separated integers"),
-        (["--lengths", "0"], "seq_lens entries must be a positive integer"),
-        (["--max-steps", "0"], "max_steps must be a positive integer"),
+        (["--lengths", "5,x"], "--lengths: expected comma-separated integers"),
+        (["--lengths", "0"], "--lengths: expected positive integers"),
+        (["--max-steps", "0"], "--max-steps: expected a positive integer"),
+        (["--eval-len", "99"], "--eval-len 99 is longer than the longest test"),
+        (["--lengths", "99,100"], "--lengths [99, 100] is longer"),
+        (["--epochs", "2"], "--epochs and --max-steps exclude each other"),
+        (["--n-jobs", "0"], "--n-jobs must not be 0"),
+        (["--test-size", "1.5"], "--test-size: expected a number in (0, 1)"),
+        (["--resume", "--overwrite"], "not allowed with argument"),
     ],
 )
-def test_bad_arguments_exit_with_a_message(tmp_path, capsys, args, message):
-    with pytest.raises(SystemExit) as exit_info:
-        main([*TINY, "--output", str(tmp_path), *args])
-    assert exit_info.value.code == 2
-    assert message in capsys.readouterr().err
+def test_user_errors_are_one_line_naming_the_flag(tmp_path, capsys, args, message):
+    if args == ["--lengths", "99,100"]:
+        message = "Every training length in --lengths [99, 100] is longer"
+    with pytest.raises(SystemExit) as info:
+        main([*TINY, "--output", str(tmp_path / "out"), *args])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rnnmemory: error: ") and err.count("\n") == 1, err
+    assert message in err
+    assert not (tmp_path / "out" / "results.jsonl").exists()
 
 
-def test_a_killed_run_resumes_with_every_configuration_once(tmp_path):
-    command = [
-        sys.executable,
-        "-m",
-        "sklearn_rnnmemory",
+def test_an_output_path_that_is_a_file(tmp_path, capsys):
+    target = tmp_path / "taken"
+    target.write_text("mine")
+    with pytest.raises(SystemExit) as info:
+        main([*TINY, "--output", str(target)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err == f"rnnmemory: error: --output {target} is a file, not a folder.\n"
+    assert target.read_text() == "mine"
+
+
+def test_a_run_in_which_every_configuration_fails(tmp_path):
+    run = subprocess.run(
+        [*COMMAND, *TINY, "--lr", "1e30", "--output", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 1
+    assert run.stdout.count("failed: ") >= 8
+    assert "Training diverged" in run.stdout
+    assert run.stderr.strip().splitlines()[-1] == (
+        "rnnmemory: error: every configuration failed; the causes are above."
+    )
+    assert not (tmp_path / "capacity_vs_length.png").exists()
+    assert "## Failed configurations" in (tmp_path / "report.md").read_text()
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"rnnmemory {__version__}"
+    with pytest.raises(SystemExit):
+        main(["assess", "--help"])
+    text = capsys.readouterr().out
+    assert "lstm, gru, mgu" in text and "examples:" in text
+    assert text.count("rnnmemory assess") >= 2
+    assert "(default: 5,10,20,40,80)" in text and "(default: 0,1,2)" in text
+
+
+def _assess_command(folder):
+    return [
+        *COMMAND,
         "assess",
         "--units",
         "rnn,gru",
@@ -118,23 +211,51 @@ def test_a_killed_run_resumes_with_every_configuration_once(tmp_path):
         "3,6,12",
         "--seeds",
         "0,1",
-        "--epochs",
-        "3",
+        "--max-steps",
+        "40",
         "--n-sequences",
         "150",
         "--n-jobs",
         "1",
         "--no-progress",
         "--output",
-        str(tmp_path),
+        str(folder),
     ]
+
+
+def _wait_for_rows(results, process, count, seconds=120):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        if results.exists() and results.read_text().count("\n") >= count:
+            return
+        time.sleep(0.05)
+
+
+def test_ctrl_c_says_how_to_resume_and_exits_130(tmp_path):
+    results = tmp_path / "results.jsonl"
+    process = subprocess.Popen(
+        _assess_command(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        # a child of a background job would inherit SIGINT ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    _wait_for_rows(results, process, 1)
+    process.send_signal(signal.SIGINT)
+    err = process.communicate(timeout=60)[1]
+    assert process.returncode == 130
+    assert err.strip().splitlines() == [
+        f"rnnmemory: interrupted; the finished configurations are saved in "
+        f"{results}: run the same command with --resume to finish the study."
+    ]
+
+
+def test_a_killed_run_resumes_with_every_configuration_once(tmp_path):
+    command = _assess_command(tmp_path)
     results = tmp_path / "results.jsonl"
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        if results.exists() and results.read_text().count("\n") >= 2:
-            break
-        time.sleep(0.05)
+    _wait_for_rows(results, process, 2)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     finished = results.read_text().count("\n")
@@ -146,3 +267,31 @@ def test_a_killed_run_resumes_with_every_configuration_once(tmp_path):
     assert sorted(keys) == sorted(
         (u, k, s) for u in ("rnn", "gru") for k in (3, 6, 12) for s in (0, 1)
     )
+
+
+def test_a_text_file_corpus(tmp_path, capsys):
+    words = "the a cat dog sat ran on under mat log red big".split()
+    rng = np.random.default_rng(0)
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text(
+        " ".join(" ".join(rng.choice(words, size=9)) + "." for _ in range(60))
+    )
+    args = [*TINY, "--corpus", str(corpus), "--dim", "8", "--output", str(tmp_path)]
+    assert main(args) == 0
+    assert "on corpus" in capsys.readouterr().out
+
+
+def test_max_steps_reaches_every_configuration(tmp_path, monkeypatch):
+    from sklearn_rnnmemory.study import _configuration
+
+    seen = []
+    fit = _configuration.RecurrentMemoryRegressor.fit
+
+    def recording_fit(self, X, y=None):
+        fit(self, X, y)
+        seen.append((self.seq_len, sum(self.history_[:, "train_batch_count"])))
+        return self
+
+    monkeypatch.setattr(_configuration.RecurrentMemoryRegressor, "fit", recording_fit)
+    assert main([*TINY, "--max-steps", "3", "--output", str(tmp_path)]) == 0
+    assert sorted(seen) == [(3, 3)] * 4 + [(6, 3)] * 4

@@ -38,7 +38,8 @@ STUDY = {
     "seq_lens": [3, 6],
     "seeds": [0, 1],
     "hidden_sizes": [4],
-    "estimator_params": {"max_epochs": 2, "device": "cpu"},
+    "max_steps": 12,
+    "estimator_params": {"device": "cpu"},
     "progress": False,
 }
 
@@ -100,8 +101,10 @@ def test_cli_runs_on_a_local_dask_cluster(tmp_path, capsys):
         "rnn",
         "--lengths",
         "3,6",
-        "--epochs",
-        "1",
+        "--max-steps",
+        "5",
+        "--seeds",
+        "0",
         "--n-sequences",
         "40",
         "--n-jobs",
@@ -115,3 +118,37 @@ def test_cli_runs_on_a_local_dask_cluster(tmp_path, capsys):
     assert main(args) == 0
     assert "Recommended training length" in capsys.readouterr().out
     assert len((tmp_path / "results.jsonl").read_text().splitlines()) == 2
+
+
+def test_a_user_unit_from_an_importable_module_runs_on_the_cluster(client, data):
+    # The workers import the unit's module by name, as they would on any
+    # cluster whose workers have it installed.
+    from custom_units import MIRNNCell
+
+    study = {**STUDY, "units": [MIRNNCell, "gru"], "seeds": [0]}
+    local = run_study(*data, **study)
+    remote = run_study(*data, backend="dask", n_jobs=-1, **study)
+    assert comparable(remote.rows) == comparable(local.rows)
+    assert [r["unit"] for r in remote.rows] == ["MIRNNCell"] * 2 + ["gru"] * 2
+    assert all(r["status"] == "ok" for r in remote.rows)
+
+    def search():
+        return GridSearchCV(
+            RecurrentMemoryRegressor(
+                MIRNNCell, hidden_size=4, max_epochs=1, random_state=0, device="cpu"
+            ),
+            {"seq_len": [3, 6]},
+            scoring=memory_scorers(),
+            refit="memory_capacity",
+            cv=KFold(2),
+            n_jobs=-1,
+        ).fit(data[0])
+
+    local_search = search()
+    with parallel_config(backend="dask"):
+        remote_search = search()
+    np.testing.assert_array_equal(
+        remote_search.cv_results_["mean_test_memory_capacity"],
+        local_search.cv_results_["mean_test_memory_capacity"],
+    )
+    assert remote_search.best_estimator_.unit is MIRNNCell

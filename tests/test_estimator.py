@@ -360,7 +360,7 @@ def test_device_none_and_torch_devices_are_accepted(points, device):
             "the class EpochScoring, which needs arguments",
         ),
         ({"random_state": -1}, ValueError, "random_state must be an integer in"),
-        ({"unit": ["gru"]}, ValueError, "unit must be the name of a recurrent unit"),
+        ({"unit": ["gru"]}, TypeError, "unit must be one of"),
         ({"verbose": "yes"}, ValueError, "verbose must be an integer"),
         ({"hidden_size": 10**7}, ValueError, "hidden_size=10000000.*more than this"),
     ],

@@ -41,7 +41,8 @@ def assert_same_profile(a, b):
         np.testing.assert_allclose(
             np.asarray(a[key], dtype=float),
             np.asarray(b[key], dtype=float),
-            rtol=1e-7,
+            # the interval goes through an eigendecomposition and 2,000 draws
+            rtol=1e-6 if key == "memory_capacity_ci" else 1e-7,
             # a standard error is the square root of a sum of squared
             # residuals: exact fits leave rounding of order 1e-8 there
             atol=1e-6 if key == "retention_stderr" else 1e-9,

@@ -1,13 +1,23 @@
-"""The study runner: rows, guidance, resume, parallel equals serial."""
+"""The study runner: rows at a common length, seeds, guidance, storage, resume."""
 
 import json
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
 from conftest import token_points
+from skorch.callbacks import EarlyStopping, EpochScoring
 
 from sklearn_rnnmemory.indicators import INDICATORS
-from sklearn_rnnmemory.study import TIMING_COLUMNS, StudyResult, run_study
+from sklearn_rnnmemory.study import (
+    SCALAR_COLUMNS,
+    TIMING_COLUMNS,
+    StudyResult,
+    load_study,
+    run_study,
+)
 
 
 @pytest.fixture(scope="module")
@@ -22,10 +32,16 @@ def small_study(data, **kwargs):
         "seq_lens": [3, 6],
         "hidden_sizes": [4],
         "seeds": [0, 1],
-        "estimator_params": {"max_epochs": 2, "device": "cpu"},
+        "max_steps": 12,
+        "estimator_params": {"device": "cpu"},
         "progress": False,
     }
     return run_study(*data, **{**options, **kwargs})
+
+
+@pytest.fixture(scope="module")
+def study(data):
+    return small_study(data)
 
 
 def comparable(rows):
@@ -36,40 +52,64 @@ def comparable(rows):
     ]
 
 
-def test_rows_hold_every_indicator_in_config_order(data):
-    result = small_study(data)
-    keys = [(r["unit"], r["seq_len"], r["hidden_size"], r["seed"]) for r in result.rows]
+def test_rows_are_measured_at_one_evaluation_length(study):
+    keys = [(r["unit"], r["seq_len"], r["hidden_size"], r["seed"]) for r in study.rows]
     assert keys == [
         (u, k, 4, s) for u in ("rnn", "gru") for k in (3, 6) for s in (0, 1)
     ]
-    for row in result.rows:
+    for row in study.rows:
         assert row["status"] == "ok" and row["error"] == ""
-        assert set(INDICATORS) <= set(row)
-        assert row["window_length"] == row["seq_len"]
-        assert len(row["retention_curve"]) == row["seq_len"]
-        assert np.shape(row["retention_matrix"]) == (row["seq_len"],) * 2
-        assert row["memory_capacity"] <= row["seq_len"]
+        assert set(SCALAR_COLUMNS) <= set(row)
+        # every model is measured on windows of the longest training length
+        assert row["eval_len"] == 6
+        assert len(row["retention_curve"]) == len(row["retention_stderr"]) == 6
+        assert np.shape(row["retention_matrix"]) == (6, 6)
+        assert row["memory_capacity"] <= 6
+        assert row["capacity_at_seq_len"] <= row["seq_len"]
+        assert (
+            row["capacity_ci_low"] <= row["memory_capacity"] <= row["capacity_ci_high"]
+        )
+        # the same number of updates at every length
+        assert row["n_updates"] == 12
+        assert row["converged"] in (True, False)
+        assert np.isfinite(row["probe_capacity"])
         assert row["fit_time"] > 0 and row["n_parameters"] > 0
+    # at k = L the capacity at k is the capacity at L
+    row = study.rows[2]
+    assert row["seq_len"] == 6 and row["capacity_at_seq_len"] == row["memory_capacity"]
     # 4 hidden units, 8 inputs and outputs: rnn 4*(8+4+2) + 8*4+8, gru 3x the first.
-    assert result.rows[0]["n_parameters"] == 4 * (8 + 4 + 2) + 40
-    assert result.rows[-1]["n_parameters"] == 3 * 4 * (8 + 4 + 2) + 40
-    # multiply-adds per step: H (H + I) for the vanilla cell, 3 H (H + I) for the GRU
-    assert result.rows[0]["macs_per_step"] == 4 * (4 + 8)
-    assert result.rows[-1]["macs_per_step"] == 3 * 4 * (4 + 8)
-    row = result.rows[0]
-    assert row["capacity_per_parameter"] == row["memory_capacity"] / row["n_parameters"]
-    assert row["capacity_per_mac"] == row["memory_capacity"] / row["macs_per_step"]
+    assert study.rows[0]["n_parameters"] == 4 * (8 + 4 + 2) + 40
+    assert study.rows[-1]["n_parameters"] == 3 * 4 * (8 + 4 + 2) + 40
+    assert study.rows[0]["macs_per_step"] == 4 * (4 + 8)
+    assert study.rows[-1]["macs_per_step"] == 3 * 4 * (4 + 8)
 
 
-def test_parallel_and_serial_rows_are_identical(data):
-    serial = small_study(data, n_jobs=1)
+def test_eval_len_is_a_parameter(data):
+    result = small_study(data, units=["gru"], seeds=[0], eval_len=4)
+    assert {r["eval_len"] for r in result.rows} == {4}
+    assert all(len(r["retention_curve"]) == 4 for r in result.rows)
+
+
+def test_summary_has_the_mean_and_a_t_interval_over_seeds(study):
+    entry = study.summary()[0]
+    rows = [r for r in study.rows if r["unit"] == "rnn" and r["seq_len"] == 3]
+    values = [r["memory_capacity"] for r in rows]
+    half = 12.706204736 * np.std(values, ddof=1) / np.sqrt(2)  # t(0.975, 1)
+    assert entry["n_seeds"] == 2 and entry["eval_len"] == 6
+    assert entry["memory_capacity"] == pytest.approx(np.mean(values))
+    assert entry["memory_capacity_low"] == pytest.approx(np.mean(values) - half)
+    assert entry["memory_capacity_high"] == pytest.approx(np.mean(values) + half)
+
+
+def test_parallel_and_serial_rows_are_identical(data, study):
     parallel = small_study(data, n_jobs=2)
-    assert comparable(parallel.rows) == comparable(serial.rows)
+    assert comparable(parallel.rows) == comparable(study.rows)
 
 
-def test_results_file_and_resume(data, tmp_path):
+def test_results_file_resume_and_load(data, tmp_path, study):
     path = tmp_path / "results.jsonl"
     full = small_study(data, results_file=path)
+    assert comparable(full.rows) == comparable(study.rows)
     lines = path.read_text().splitlines()
     assert len(lines) == 8
     # Keep three finished rows and half of a fourth, as a killed run leaves them.
@@ -84,25 +124,103 @@ def test_results_file_and_resume(data, tmp_path):
     again = small_study(data, results_file=path, resume=True)
     assert path.read_text() == before
     assert comparable(again.rows) == comparable(full.rows)
+    # Read back without training: the same rows, one per configuration and seed.
+    loaded = load_study(path)
+    assert sorted(comparable(loaded.rows)) == sorted(comparable(full.rows))
+    assert loaded.settings == full.settings
+    assert "8 rows: 8 ok, 0 failed" in repr(loaded)
+
+
+def test_an_existing_file_is_refused_without_resume_or_overwrite(data, tmp_path):
+    path = tmp_path / "results.jsonl"
+    small_study(data, results_file=path, units=["rnn"], seeds=[0])
+    before = path.read_text()
+    with pytest.raises(ValueError, match="already holds results"):
+        small_study(data, results_file=path, units=["rnn"], seeds=[0])
+    assert path.read_text() == before
+    small_study(data, results_file=path, units=["rnn"], seeds=[0, 1], overwrite=True)
+    assert len(path.read_text().splitlines()) == 4
 
 
 def test_resume_refuses_a_file_of_another_study(data, tmp_path):
     path = tmp_path / "results.jsonl"
-    small_study(data, results_file=path)
+    small_study(data, results_file=path, units=["rnn"], seeds=[0])
     with pytest.raises(ValueError, match="other settings or data"):
         small_study(
             data,
             results_file=path,
+            units=["rnn"],
+            seeds=[0],
             resume=True,
-            estimator_params={"max_epochs": 3, "device": "cpu"},
+            estimator_params={"lr": 0.02, "device": "cpu"},
         )
 
 
-def test_without_resume_the_file_starts_over(data, tmp_path):
+def test_settings_are_typed_json_so_a_study_with_callbacks_resumes(data, tmp_path):
     path = tmp_path / "results.jsonl"
-    path.write_text("not json\n")
-    small_study(data, results_file=path, units=["rnn"], seeds=[0])
-    assert len(path.read_text().splitlines()) == 2
+    params = {
+        "device": "cpu",
+        "validation_fraction": 0.25,
+        "callbacks": [("stop", EarlyStopping(patience=3))],
+    }
+    options = {"units": ["rnn"], "seeds": [0], "estimator_params": params}
+    small_study(data, results_file=path, **options)
+    stored = json.loads(path.read_text().splitlines()[0])["settings"]
+    callback = stored["estimator_params"]["callbacks"][0]
+    assert callback[0] == "stop"
+    assert callback[1]["object"] == "skorch.callbacks.training.EarlyStopping"
+    assert callback[1]["params"]["patience"] == 3
+    # A new callback object with the same parameters is the same study.
+    params["callbacks"] = [("stop", EarlyStopping(patience=3))]
+    resumed = small_study(data, results_file=path, resume=True, **options)
+    assert len(resumed.rows) == 2
+    params["callbacks"] = [("stop", EarlyStopping(patience=4))]
+    with pytest.raises(ValueError, match="other settings"):
+        small_study(data, results_file=path, resume=True, **options)
+
+
+def test_a_second_writer_is_refused_and_no_row_is_lost(data, tmp_path):
+    """Two processes on one results file: the second is refused at once, the
+    first finishes every row."""
+    path = tmp_path / "results.jsonl"
+    np.save(tmp_path / "train.npy", data[0])
+    np.save(tmp_path / "test.npy", data[1])
+    script = textwrap.dedent(
+        f"""
+        import sys, time, pathlib, numpy as np
+        from sklearn_rnnmemory.study import run_study
+        path = pathlib.Path({str(path)!r})
+        X = np.load({str(tmp_path / "train.npy")!r})
+        Y = np.load({str(tmp_path / "test.npy")!r})
+        if sys.argv[1] == "second":  # start once the first has written a row
+            while not (path.exists() and path.read_bytes().count(b"\\n")):
+                time.sleep(0.01)
+        try:
+            run_study(X, Y, units=["rnn", "gru"], seq_lens=[3, 6], hidden_sizes=[4],
+                      seeds=[0, 1, 2], max_steps=300, results_file=path,
+                      progress=False, estimator_params={{"device": "cpu"}},
+                      resume=True)
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            sys.exit(3)
+        """
+    )
+    first = subprocess.Popen(
+        [sys.executable, "-c", script, "first"], stderr=subprocess.PIPE, text=True
+    )
+    second = subprocess.run(
+        [sys.executable, "-c", script, "second"],
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=300,
+    )
+    first_err = first.communicate(timeout=300)[1]
+    assert first.returncode == 0, first_err
+    assert second.returncode == 3, second.stderr
+    assert "being written by another study" in second.stderr
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    keys = {(r["unit"], r["seq_len"], r["seed"]) for r in rows}
+    assert len(rows) == len(keys) == 12
 
 
 def test_a_failed_configuration_is_a_row(data):
@@ -110,53 +228,131 @@ def test_a_failed_configuration_is_a_row(data):
         data,
         units=["rnn"],
         seeds=[0],
-        estimator_params={"max_epochs": 1, "device": "nodevice"},
+        estimator_params={"lr": 1e25, "optimizer": "sgd", "device": "cpu"},
     )
     assert [r["status"] for r in failed.rows] == ["failed", "failed"]
-    assert failed.rows[0]["error"].startswith("ValueError: device 'nodevice'")
+    assert failed.rows[0]["error"].startswith("ValueError: Training diverged")
     assert np.isnan(failed.rows[0]["memory_capacity"])
     assert failed.summary() == [] and failed.recommendations() == {}
+    assert len(failed.failed_rows()) == 2
 
 
-def test_recommendations_per_unit_and_hidden_size():
-    def row(unit, k, capacity, hidden_size=32, seed=0):
-        return {
-            "unit": unit,
-            "seq_len": k,
-            "hidden_size": hidden_size,
-            "seed": seed,
-            "status": "ok",
-            "retention_curve": [1.0] * k,
-            "fit_time": 1.0,
-            "n_parameters": 10,
-            **dict.fromkeys(INDICATORS, 0.0),
-            "memory_capacity": capacity,
-        }
+def _row(unit, k, capacity, hidden_size=32, seed=0):
+    return {
+        "unit": unit,
+        "seq_len": k,
+        "hidden_size": hidden_size,
+        "seed": seed,
+        "eval_len": 20,
+        "status": "ok",
+        "converged": True,
+        "retention_curve": [1.0] * 20,
+        "fit_time": 1.0,
+        "n_parameters": 10,
+        **dict.fromkeys(INDICATORS, 0.0),
+        "memory_capacity": capacity,
+    }
 
+
+def test_recommendations_per_unit_and_hidden_size_with_stability():
     rows = [
-        row("rnn", 5, 4.0),
-        row("rnn", 10, 6.0),
-        row("rnn", 20, 6.1),
-        row("gru", 5, 4.5),
-        row("gru", 10, 9.0),
-        row("gru", 20, 17.0),
-        row("gru", 20, 19.0, seed=1),
-        row("gru", 10, 9.0, seed=1),
-        row("gru", 5, 5.0, hidden_size=8),
-        row("gru", 10, 5.1, hidden_size=8),
+        _row("rnn", 5, 4.0),
+        _row("rnn", 10, 6.0),
+        _row("rnn", 20, 6.1),
+        _row("gru", 5, 4.5),
+        _row("gru", 10, 9.0),
+        _row("gru", 20, 17.0),
+        _row("gru", 20, 19.0, seed=1),
+        _row("gru", 10, 9.0, seed=1),
+        _row("gru", 5, 5.0, seed=1),
+        _row("gru", 5, 5.0, hidden_size=8),
+        _row("gru", 10, 5.1, hidden_size=8),
     ]
     result = StudyResult(rows)
-    assert result.recommendations() == {
+    found = result.recommendations()
+    assert {key: r.seq_len for key, r in found.items()} == {
         ("rnn", 32): 10,
         ("gru", 32): 20,
         ("gru", 8): 5,
     }
-    assert result.recommendations(rule="best")[("rnn", 32)] == 20
+    assert found[("gru", 32)].stability == 1.0 and found[("gru", 32)].n_seeds == 2
+    assert result.recommendations(rule="best")[("rnn", 32)].seq_len == 20
     gru_20 = [e for e in result.summary() if e["unit"] == "gru" and e["seq_len"] == 20]
     assert gru_20[0]["memory_capacity"] == 18.0 and gru_20[0]["n_seeds"] == 2
     table = result.table().splitlines()
-    assert table[0].split()[:4] == ["unit", "hidden", "length", "capacity"]
+    assert table[0].split()[:5] == ["unit", "hidden", "length", "window", "capacity"]
     assert len(table) == 1 + 8
+    records = result.recommendation_records()
+    assert [(r["unit"], r["hidden_size"]) for r in records] == [
+        ("gru", 8),
+        ("rnn", 32),
+        ("gru", 32),
+    ]
+    assert records[1] == {
+        "unit": "rnn",
+        "hidden_size": 32,
+        "metric": "memory_capacity",
+        "eval_len": 20,
+        "saturation": 10,
+        "saturation_stability": 1.0,
+        "saturation_score": 6.0,
+        "best": 20,
+        "best_stability": 1.0,
+        "best_score": 6.1,
+        "n_seeds": 1,
+    }
+
+
+def test_a_length_with_failed_seeds_is_averaged_over_the_others():
+    rows = [_row("rnn", 5, 4.0), _row("rnn", 10, 6.0), _row("rnn", 10, 7.0, seed=1)]
+    rows.append({**_row("rnn", 5, np.nan, seed=1), "status": "failed"})
+    found = StudyResult(rows).recommendations(rule="best")[("rnn", 32)]
+    assert found.seq_len == 10 and found.score == 6.5
+
+
+def test_to_frame_has_one_row_per_configuration_and_seed(study):
+    pd = pytest.importorskip("pandas")
+    frame = study.to_frame()
+    assert isinstance(frame, pd.DataFrame)
+    assert len(frame) == 8 and list(frame.columns) == list(SCALAR_COLUMNS)
+    assert len(study.to_frame(summary=True)) == 4
+
+
+def test_to_frame_without_pandas_says_how_to_get_it(study, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match="pip install pandas"):
+        study.to_frame()
+
+
+def test_lengths_the_data_cannot_fill(data):
+    with pytest.warns(UserWarning, match=r"seq_lens \[40\] are longer"):
+        result = small_study(data, units=["gru"], seeds=[0], seq_lens=[3, 40])
+    assert [r["seq_len"] for r in result.rows] == [3]
+    assert {r["eval_len"] for r in result.rows} == {3}
+    with pytest.raises(ValueError, match="longer than the longest training sequence"):
+        small_study(data, seq_lens=[13, 40])
+    with pytest.raises(ValueError, match="eval_len 20 is longer than the longest test"):
+        small_study(data, eval_len=20)
+
+
+def test_short_sentences_never_get_a_longer_length_recommended():
+    """Sentences of at most 8 words: a length of 40 is refused, never chosen."""
+    X = token_points(80, 8, vocab_size=10, seed=4)
+    X[::2, 5:] = np.nan  # sentences of 5 and 8 words
+    with pytest.warns(UserWarning, match=r"\[40\]"):
+        result = run_study(
+            X[:60],
+            X[60:],
+            units=["gru"],
+            seq_lens=[3, 40],
+            hidden_sizes=[4],
+            seeds=[0],
+            max_steps=10,
+            progress=False,
+            estimator_params={"device": "cpu"},
+        )
+    found = result.recommendations()
+    assert {r.seq_len for r in found.values()} == {3}
 
 
 @pytest.mark.parametrize(
@@ -168,42 +364,49 @@ def test_recommendations_per_unit_and_hidden_size():
         ({"hidden_sizes": [2.5]}, "hidden_sizes entries must be a positive"),
         ({"seeds": [None]}, "seeds must be integers"),
         ({"estimator_params": {"seq_len": 3}}, r"must not set \['seq_len'\]"),
+        ({"estimator_params": {"max_steps": 3}}, r"must not set \['max_steps'\]"),
         ({"estimator_params": {"lr": 0}}, "lr must be a positive number"),
+        ({"estimator_params": {"device": "nodevice"}}, "device 'nodevice'"),
         ({"threshold": 0}, "threshold must be a number"),
+        ({"max_steps": 0}, "max_steps must be a positive integer"),
+        ({"eval_len": 0}, "eval_len must be a positive integer"),
+        ({"n_jobs": 0}, "n_jobs must be a non-zero integer"),
+        ({"backend": "nonsense"}, "backend must be None"),
+        ({"resume": True, "overwrite": True}, "exclude each other"),
+        (
+            {
+                "estimator_params": {
+                    "callbacks": [EpochScoring(scoring=object(), on_train=True)]
+                }
+            },
+            "cannot store",
+        ),
     ],
 )
-def test_bad_settings_raise_before_any_training(data, kwargs, message):
+def test_bad_settings_raise_before_any_training_or_writing(
+    data, tmp_path, kwargs, message
+):
+    path = tmp_path / "results.jsonl"
+    path.write_text('{"a row": 1}\n')
     with pytest.raises(ValueError, match=message):
-        small_study(data, **kwargs)
+        small_study(data, results_file=path, **{"overwrite": True, **kwargs})
+    assert path.read_text() == '{"a row": 1}\n'
 
 
-def test_a_diverging_configuration_is_recorded_and_the_study_goes_on(data):
-    result = small_study(
-        data,
-        units=["rnn"],
-        seq_lens=[3],
-        seeds=[0],
-        estimator_params={
-            "max_epochs": 3,
-            "lr": 1e25,
-            "optimizer": "sgd",
-            "device": "cpu",
-        },
-    )
-    (row,) = result.rows
-    assert row["status"] == "failed"
-    assert row["error"].startswith("ValueError: Training diverged")
+def test_a_results_path_that_is_a_folder_is_refused(data, tmp_path):
+    with pytest.raises(ValueError, match="is a directory"):
+        small_study(data, results_file=tmp_path)
 
 
 def test_configurations_are_dispatched_longest_first(points):
     from sklearn_rnnmemory._sequences import sequence_lengths
-    from sklearn_rnnmemory.study import _expected_cost
+    from sklearn_rnnmemory.study._configuration import expected_cost
 
     lengths = sequence_lengths(points)
     by_epochs = {"max_epochs": 5}
     by_steps = {"max_steps": 50}
     cost = {
-        (unit, k, name): _expected_cost(
+        (unit, k, name): expected_cost(
             (unit, k, 8, 0), lengths, points.shape[2], params
         )
         for unit in ("rnn", "lstm")

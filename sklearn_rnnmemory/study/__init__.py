@@ -1,0 +1,99 @@
+"""Memory studies: sweep units x training lengths x hidden sizes x seeds.
+
+:func:`run_study` trains a :class:`~sklearn_rnnmemory.RecurrentMemoryRegressor`
+per configuration, measures every indicator on the test sequences at one common
+evaluation length, and appends each finished row to a JSON-lines file, so that
+an interrupted study resumes where it stopped. :func:`load_study` reads a
+finished (or interrupted) study back without training; :class:`StudyResult`
+holds the rows, their summary over seeds and the length guidance
+(definitions §3.7).
+"""
+
+import json
+from pathlib import Path
+
+from .._units import UNITS
+from ._columns import COLUMNS, CONFIG_COLUMNS, SCALAR_COLUMNS, TIMING_COLUMNS, Column
+from ._results import StudyResult
+from ._run import (
+    DEFAULT_HIDDEN_SIZES,
+    DEFAULT_MAX_STEPS,
+    DEFAULT_SEEDS,
+    DEFAULT_SEQ_LENS,
+    DEFAULT_UNITS,
+    run_study,
+)
+from ._storage import read_rows
+
+RESULTS_NAME = "results.jsonl"
+METADATA_NAME = "metadata.json"
+
+
+def load_study(path):
+    """Read a study back from its folder or its results file, without training.
+
+    Parameters
+    ----------
+    path : str or path
+        A folder written by ``rnnmemory assess`` (holding ``results.jsonl`` and
+        ``metadata.json``) or a JSON-lines results file of :func:`run_study`.
+
+    Returns
+    -------
+    result : StudyResult
+        Its rows (one per configuration and seed, in the grid's order: units as
+        the metadata lists them, else in the registry's order, then lengths,
+        hidden sizes and seeds ascending), settings and, for a folder,
+        metadata.
+
+    Examples
+    --------
+    >>> from sklearn_rnnmemory.study import load_study
+    >>> load_study("no-such-folder")
+    Traceback (most recent call last):
+    ...
+    ValueError: no-such-folder holds no study: no results.jsonl there.
+    """
+    path = Path(path)
+    folder = path if path.is_dir() or not path.suffix else path.parent
+    results = folder / RESULTS_NAME if path.is_dir() or not path.suffix else path
+    if not results.is_file():
+        raise ValueError(f"{path} holds no study: no {RESULTS_NAME} there.")
+    rows, settings = read_rows(results)
+    metadata_file = folder / METADATA_NAME
+    metadata = (
+        json.loads(metadata_file.read_text()) if metadata_file.is_file() else None
+    )
+    # Rows are stored as they finish; give them back in the grid's order.
+    units = list((metadata or {}).get("grid", {}).get("units", []))
+    units += [u for u in UNITS if u not in units]
+    rank = {unit: n for n, unit in enumerate(units)}
+    rows.sort(
+        key=lambda r: (
+            rank.get(r["unit"], len(rank)),
+            str(r["unit"]),
+            r["seq_len"],
+            r["hidden_size"],
+            r["seed"],
+        )
+    )
+    return StudyResult(rows, settings=settings, metadata=metadata)
+
+
+__all__ = [
+    "COLUMNS",
+    "CONFIG_COLUMNS",
+    "Column",
+    "DEFAULT_HIDDEN_SIZES",
+    "DEFAULT_MAX_STEPS",
+    "DEFAULT_SEEDS",
+    "DEFAULT_SEQ_LENS",
+    "DEFAULT_UNITS",
+    "METADATA_NAME",
+    "RESULTS_NAME",
+    "SCALAR_COLUMNS",
+    "StudyResult",
+    "TIMING_COLUMNS",
+    "load_study",
+    "run_study",
+]

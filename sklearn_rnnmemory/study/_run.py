@@ -1,0 +1,341 @@
+"""Running a study: check everything, then train the configurations in parallel."""
+
+import warnings
+from contextlib import nullcontext
+from itertools import product
+from numbers import Integral
+from pathlib import Path
+
+import numpy as np
+from joblib import Parallel, delayed, parallel_config
+from tqdm.auto import tqdm
+
+from .._estimator import RecurrentMemoryRegressor
+from .._sequences import check_sequences, sequence_lengths
+from .._units import unit_labels
+from .._validation import check_positive_int, check_threshold
+from ._columns import CONFIG_COLUMNS
+from ._configuration import expected_cost, labelled, run_configuration
+from ._results import StudyResult
+from ._storage import ResultsFile, check_results_file, encode_setting, fingerprint
+
+#: Optimizer updates every configuration gets by default: the same number for
+#: every training length (a pass over windows of k steps would give long
+#: lengths 1 / k as many).
+DEFAULT_MAX_STEPS = 1000
+#: The study's default grid.
+DEFAULT_UNITS = ("rnn", "lstm", "gru")
+DEFAULT_SEQ_LENS = (5, 10, 20, 40, 80)
+DEFAULT_HIDDEN_SIZES = (32,)
+DEFAULT_SEEDS = (0, 1, 2)
+#: What the study sweeps itself; estimator_params must not set these.
+_SWEPT = {"unit", "hidden_size", "seq_len", "random_state", "max_steps"}
+
+
+def _config_key(row):
+    return tuple(row[c] for c in CONFIG_COLUMNS)
+
+
+def _check_list(values, name):
+    if isinstance(values, str | bytes) or not hasattr(values, "__iter__"):
+        raise ValueError(f"{name} must be a non-empty list; got {values!r}.")
+    values = list(values)
+    if not values:
+        raise ValueError(f"{name} must be a non-empty list; got {values!r}.")
+    return values
+
+
+def _check_n_jobs(n_jobs):
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral) or n_jobs == 0:
+        raise ValueError(
+            f"n_jobs must be a non-zero integer (-1: every core); got {n_jobs!r}."
+        )
+    return int(n_jobs)
+
+
+def _check_backend(backend):
+    if backend is None:
+        return None
+    from joblib.parallel import BACKENDS
+
+    if backend == "dask":
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise ValueError(
+                "backend 'dask' needs dask.distributed: pip install "
+                "'dask[distributed]'."
+            ) from None
+        return backend
+    if not isinstance(backend, str) or backend not in BACKENDS:
+        raise ValueError(
+            f"backend must be None, 'dask' or one of joblib's backends "
+            f"{sorted(BACKENDS)}; got {backend!r}."
+        )
+    return backend
+
+
+def _fillable_lengths(seq_lens, X_train):
+    """Training lengths the training sequences can fill: longer ones are
+    dropped with a warning, or refused when none is left."""
+    longest = int(sequence_lengths(X_train).max())
+    too_long = [k for k in seq_lens if k > longest]
+    kept = [k for k in seq_lens if k <= longest]
+    if not kept:
+        raise ValueError(
+            f"Every training length in seq_lens {seq_lens} is longer than the "
+            f"longest training sequence ({longest} steps); a window of k steps "
+            "cannot be filled. Use lengths up to "
+            f"{longest}."
+        )
+    if too_long:
+        warnings.warn(
+            f"seq_lens {too_long} are longer than the longest training sequence "
+            f"({longest} steps) and are skipped: windows that long would hold "
+            "whole sequences, the same as the longest length.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return kept
+
+
+def _check_eval_len(eval_len, kept, X_test):
+    """The evaluation length: given, or the longest training length; the test
+    data must hold at least two windows of it."""
+    if eval_len is None:
+        eval_len = max(kept)
+    else:
+        eval_len = check_positive_int(eval_len, "eval_len")
+    lengths = sequence_lengths(X_test)
+    longest = int(lengths.max())
+    if eval_len > longest:
+        raise ValueError(
+            f"eval_len {eval_len} is longer than the longest test sequence "
+            f"({longest} steps); give eval_len of at most {longest}."
+        )
+    windows = int(np.sum(lengths // eval_len))
+    if windows < 2:
+        raise ValueError(
+            f"The test sequences hold {windows} window of eval_len {eval_len} "
+            "steps; retention is estimated across windows and needs at least 2. "
+            "Give a shorter eval_len or more test sequences."
+        )
+    return eval_len
+
+
+def run_study(
+    X_train,
+    X_test,
+    *,
+    units=DEFAULT_UNITS,
+    seq_lens=DEFAULT_SEQ_LENS,
+    hidden_sizes=DEFAULT_HIDDEN_SIZES,
+    seeds=DEFAULT_SEEDS,
+    eval_len=None,
+    max_steps=DEFAULT_MAX_STEPS,
+    estimator_params=None,
+    threshold=0.5,
+    results_file=None,
+    resume=False,
+    overwrite=False,
+    n_jobs=1,
+    backend=None,
+    progress=True,
+    callback=None,
+):
+    """Measure memory over units x training lengths x hidden sizes x seeds.
+
+    Each configuration trains a
+    :class:`~sklearn_rnnmemory.RecurrentMemoryRegressor` at its training length
+    ``k`` and measures every indicator on the test sequences read in windows of
+    one common evaluation length ``eval_len`` (so that models trained at every
+    ``k`` answer the same question: how much of a length-``L`` window they
+    keep), and its memory capacity on windows of ``k`` as well. Every
+    configuration gets the same number of optimizer updates.
+
+    Everything is checked before the first configuration trains and before
+    the results file is touched.
+
+    Parameters
+    ----------
+    X_train : array-like of shape (n, T, d) or (n, T)
+        Semantic points of the training sequences, NaN-padded.
+    X_test : array-like of shape (m, T', d) or (m, T')
+        Semantic points of the test sequences.
+    units : sequence of str, torch.nn.Module subclass or callable, \
+            default=("rnn", "lstm", "gru")
+        Recurrent units: built-in names or units of your own (see
+        :class:`~sklearn_rnnmemory.RecurrentMemoryRegressor`), which rows name
+        by their class or function name.
+    seq_lens : sequence of int, default=(5, 10, 20, 40, 80)
+        Training lengths ``k``. Lengths longer than the longest training
+        sequence are skipped with a warning (refused if none is left).
+    hidden_sizes : sequence of int, default=(32,)
+        Hidden sizes.
+    seeds : sequence of int, default=(0, 1, 2)
+        ``random_state`` of each repeat; the summary gives the mean and a 95 %
+        interval over them.
+    eval_len : int, default=None
+        Common evaluation window length ``L``; None: the longest training
+        length. Must not exceed the longest test sequence.
+    max_steps : int or None, default=1000
+        Optimizer updates of every configuration. None trains for the
+        estimator's ``max_epochs`` passes instead (which gives a length ``k``
+        ``1 / k`` as many updates as a length 1).
+    estimator_params : dict, default=None
+        Further :class:`~sklearn_rnnmemory.RecurrentMemoryRegressor` parameters
+        (``lr``, ``composition``, ``device``, ...), the same for every
+        configuration.
+    threshold : float in (0, 1], default=0.5
+        Credit below which a lag ends the memory span.
+    results_file : str or path, default=None
+        JSON-lines file; each row is appended and synced as it finishes. The
+        file is locked while the study runs: a second study on it is refused.
+    resume : bool, default=False
+        Keep the rows already in ``results_file`` and run only the missing
+        configurations; the stored settings must be the same.
+    overwrite : bool, default=False
+        Replace the rows of an existing ``results_file``. Without ``resume`` or
+        ``overwrite``, a file that holds results is refused.
+    n_jobs : int, default=1
+        Configurations run in parallel with joblib; each uses one torch thread.
+    backend : str, default=None
+        joblib backend: None uses the active one (``loky`` unless set with
+        ``joblib.parallel_config``); ``"dask"`` runs the configurations on the
+        workers of the current ``dask.distributed.Client``.
+    progress : bool, default=True
+        Show a progress bar.
+    callback : callable, default=None
+        Called with each finished row, in the order they finish.
+
+    Returns
+    -------
+    result : StudyResult
+        The rows, in the grid's order: units as given, then lengths, hidden
+        sizes and seeds ascending.
+
+    Examples
+    --------
+    >>> from sklearn_rnnmemory import SemanticEuclideanSpace
+    >>> from sklearn_rnnmemory.datasets import make_zipf_sequences
+    >>> from sklearn_rnnmemory.study import run_study
+    >>> tokens = make_zipf_sequences(60, 12, vocab_size=8, random_state=0)
+    >>> points = SemanticEuclideanSpace().fit_transform(tokens)
+    >>> result = run_study(points[:48], points[48:], units=["gru"], seq_lens=[3, 6],
+    ...                    seeds=[0], max_steps=20, progress=False)
+    >>> [(row["unit"], row["seq_len"], row["eval_len"], row["status"])
+    ...  for row in result.rows]
+    [('gru', 3, 6, 'ok'), ('gru', 6, 6, 'ok')]
+    """
+    threshold = check_threshold(threshold)
+    X_train = check_sequences(X_train, name="X_train", dtype=np.float32)
+    X_test = check_sequences(X_test, name="X_test", dtype=np.float32)
+    if X_test.shape[2] != X_train.shape[2]:
+        raise ValueError(
+            f"X_test has {X_test.shape[2]} features per step and X_train "
+            f"{X_train.shape[2]}; they do not match."
+        )
+    units = _check_list(units, "units")
+    seq_lens = [
+        check_positive_int(k, "seq_lens entries")
+        for k in _check_list(seq_lens, "seq_lens")
+    ]
+    hidden_sizes = [
+        check_positive_int(h, "hidden_sizes entries")
+        for h in _check_list(hidden_sizes, "hidden_sizes")
+    ]
+    seeds = _check_list(seeds, "seeds")
+    for seed in seeds:
+        if isinstance(seed, bool) or not isinstance(seed, Integral):
+            raise ValueError(
+                f"seeds must be integers, so that every row can be reproduced; got "
+                f"{seed!r}."
+            )
+    check_positive_int(max_steps, "max_steps", allow_none=True)
+    estimator_params = dict(estimator_params or {})
+    clash = set(estimator_params) & _SWEPT
+    if clash:
+        raise ValueError(
+            f"estimator_params must not set {sorted(clash)}: the study sets them "
+            "(max_steps is a parameter of run_study)."
+        )
+    estimator_params["max_steps"] = max_steps
+    # Every unit, parameter and the device before the first configuration.
+    unit_labels(units)
+    for unit in units:
+        model = RecurrentMemoryRegressor(unit, **estimator_params)
+        model._check_params()
+    model._check_device()
+    seq_lens = _fillable_lengths(seq_lens, X_train)
+    eval_len = _check_eval_len(eval_len, seq_lens, X_test)
+    n_jobs = _check_n_jobs(n_jobs)
+    backend = _check_backend(backend)
+    if not isinstance(resume, bool) or not isinstance(overwrite, bool):
+        raise ValueError("resume and overwrite must be True or False.")
+    settings = {
+        "estimator_params": encode_setting(estimator_params),
+        "eval_len": eval_len,
+        "threshold": threshold,
+        "data": fingerprint(X_train, X_test),
+    }
+    if results_file is not None:
+        results_file = Path(results_file)
+        check_results_file(results_file, resume=resume, overwrite=overwrite)
+
+    configs = [
+        (unit, int(k), int(h), int(seed))
+        for unit, k, h, seed in product(
+            units, sorted(seq_lens), sorted(hidden_sizes), sorted(seeds)
+        )
+    ]
+    storage = (
+        ResultsFile(results_file, settings)
+        if results_file is not None
+        else nullcontext()
+    )
+    with storage:
+        done = {}
+        if results_file is not None:
+            if resume:
+                done = {_config_key(row): row for row in storage.read()}
+            else:
+                storage.clear()
+        # Longest first, so that no long configuration is left to run alone at
+        # the end while the other workers idle; the rows keep the grid's order.
+        lengths = sequence_lengths(X_train)
+        todo = sorted(
+            (c for c in configs if labelled(c) not in done),
+            key=lambda c: (
+                -expected_cost(c, lengths, X_train.shape[2], estimator_params)
+            ),
+        )
+        tasks = (
+            delayed(run_configuration)(
+                c, X_train, X_test, estimator_params, eval_len, threshold
+            )
+            for c in todo
+        )
+        # parallel_config, unlike Parallel(backend=...), registers "dask" on demand.
+        backend_config = (
+            parallel_config(backend=backend) if backend is not None else nullcontext()
+        )
+        bar = tqdm(
+            total=len(configs),
+            initial=len(configs) - len(todo),
+            disable=not progress,
+            desc="configurations",
+            unit="config",
+        )
+        try:
+            with backend_config:
+                runner = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+                for row in runner(tasks):
+                    done[_config_key(row)] = row
+                    if results_file is not None:
+                        storage.append(row)
+                    bar.update()
+                    if callback is not None:
+                        callback(row)
+        finally:
+            bar.close()
+    return StudyResult([done[labelled(c)] for c in configs], settings=settings)
