@@ -21,7 +21,12 @@ from sklearn_rnnmemory import (
     SemanticEuclideanSpace,
 )
 from sklearn_rnnmemory.datasets import make_zipf_sequences
-from sklearn_rnnmemory.indicators import memory_profile, probe_memory, retention_curve
+from sklearn_rnnmemory.indicators import (
+    memory_profile,
+    probe_memory,
+    retention_curve,
+    retention_matrix,
+)
 from sklearn_rnnmemory.scoring import (
     SCORER_NAMES,
     make_memory_scorer,
@@ -334,8 +339,7 @@ def test_semantic_space(corpus, other, params, k, data):
 @FUZZ
 @given(
     points=sequences(),
-    # Not beyond 1e100: see the xfail on noise of 1e160 below.
-    noise=st.sampled_from([0.0, 1e-300, 1e-25, 1.0, 1e25, 1e100]),
+    noise=st.sampled_from([0.0, 1e-300, 1e-25, 1.0, 1e25, 1e100, 1e160, 1e300]),
     other=sequences(),
     composition=mostly(st.sampled_from(["sum", "mean"]), CARELESS),
     data=st.data(),
@@ -350,30 +354,19 @@ def test_indicators(points, noise, other, composition, data):
         predicted = np.where(np.isnan(points), np.nan, predicted).astype(points.dtype)
     predicted = data.draw(st.sampled_from([predicted, other]))
     outcome(lambda: memory_profile(points, predicted, composition=composition))
-    if not np.isnan(points).all():  # see the xfail below
-        outcome(lambda: retention_curve(points, predicted, composition=composition))
+    outcome(lambda: retention_curve(points, predicted, composition=composition))
 
 
-# Found by fuzzing, in the indicators' regression, which is being rewritten:
-# recorded here so that the fix shows.
+# Found by fuzzing in the indicators' regression, and fixed.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="retention_curve passes points of padding only on to the regression, "
-    "which fails in a reshape instead of refusing them",
-)
 def test_retention_curve_of_padding_only_is_refused_by_a_check():
     padding = np.full((2, 3, 1), np.nan)
-    outcome(lambda: retention_curve(padding, padding))
+    for function in (retention_curve, retention_matrix, memory_profile):
+        with pytest.raises(ValueError, match="every sequence is padding"):
+            function(padding, padding)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="in float64, points near 1e150 or beyond 1e300 (or below 1e-300) make "
-    "the regression overflow or vanish: no retention, or a LinAlgError",
-)
 @pytest.mark.parametrize("scale", [1e150, 1e300, 1e-300])
 def test_a_perfect_model_in_extreme_float64_units_keeps_every_token(scale):
     tokens = np.random.default_rng(0).integers(0, 5, size=(50, 4))
@@ -453,15 +446,9 @@ def test_the_fuzz_helper_lets_only_named_errors_through(exc, allowed):
             outcome(raise_it)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="outputs of noise near 1e160 or more overflow the capacity interval's "
-    "covariance, and numpy's eigh fails on it",
-)
-def test_a_model_of_huge_noise_is_measured_or_refused_by_a_check():
+def test_a_model_of_huge_noise_is_refused_by_a_check():
     tokens = np.random.default_rng(0).integers(0, 5, size=(50, 4))
     points = np.eye(5)[tokens]
     noise = 1e160 * np.random.default_rng(1).normal(size=points.shape)
-    with np.errstate(all="ignore"):
-        outcome(lambda: memory_profile(points, np.cumsum(points, axis=1) + noise))
+    with pytest.raises(ValueError, match="covariance overflows float64"):
+        memory_profile(points, np.cumsum(points, axis=1) + noise)

@@ -12,11 +12,10 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 import scipy.special
-from sklearn.utils import check_random_state
 
 from .._composition import check_composition
 from .._sequences import check_sequences, valid_steps
-from .._validation import check_threshold
+from .._validation import check_random_state, check_threshold
 from ._probe import probe_last_step
 from ._regression import regress_every_step, regress_last_step
 
@@ -36,6 +35,7 @@ _N_DRAWS = 2000
 # Retention this close to 0 is rounding, not memory: a model whose output
 # ignores a token gets 1e-17 there, with a standard error of the same size.
 _ROUNDING = 1e-9
+_ALL_PADDING = "There is no window to evaluate: every sequence is padding."
 
 
 def credit(retention):
@@ -61,7 +61,12 @@ def credit(retention):
     >>> credit([0.0, 0.5, 1.0, 1.5, 3.0]).tolist()
     [0.0, 0.5, 1.0, 0.5, 0.0]
     """
-    retention = np.asarray(retention, dtype=float)
+    try:
+        retention = np.asarray(retention, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"retention must be a number or an array of numbers; got {retention!r}."
+        ) from None
     return np.maximum(0.0, 1.0 - np.abs(1.0 - retention))
 
 
@@ -345,7 +350,7 @@ def _profile(
 ):
     lengths = valid_steps(points).sum(axis=1)
     if not lengths.any():
-        raise ValueError("There is no window to evaluate: every sequence is padding.")
+        raise ValueError(_ALL_PADDING)
     step = int(lengths.max())
     rows = np.flatnonzero(lengths == step)
     if rows.size < 2:
@@ -420,6 +425,8 @@ def _check_pair(points, predicted):
             f"{predicted.shape}."
         )
     valid = valid_steps(points)
+    if not valid.any():
+        raise ValueError(_ALL_PADDING)
     missing = valid & np.isnan(predicted).all(axis=2)
     if missing.any():
         i, t = np.argwhere(missing)[0]

@@ -10,8 +10,10 @@ unknown token is read as the zero point and enters as that point, centred like
 any other: a model linear in what it reads is then accounted for exactly.
 Because the regressors are centred, the intercept is the mean of ``S^_{i,t}``
 and ``r_t`` solves the ``t x t`` normal equations ``G r = b``. ``G`` and ``b``
-are sums over windows, accumulated chunk by chunk in float64, so memory stays
-bounded and points of any float32 scale give the same answer.
+are sums over windows, accumulated chunk by chunk in float64 after dividing the
+points and the model's points each by their largest magnitude (``r`` is
+rescaled at the end), so memory stays bounded and points of any scale give the
+same answer.
 
 Standard errors come from the sandwich ``G^-1 (sum_i s_i s_i^T) G^-1`` with
 ``s_i`` window ``i``'s score (its centred points times its residual), which
@@ -67,20 +69,47 @@ class Retention:
     n_windows: int
 
 
-def _centred(points, mu):
-    """``e - mu`` in float64, ``(n, t, d)``; always a new array."""
+def _centred(points, mu, scale):
+    """``e / scale - mu`` in float64, ``(n, t, d)``; always a new array."""
     centred = np.array(points, dtype=np.float64)
+    centred /= scale
     centred -= mu
     return centred
 
 
-def _position_means(points, rows, step):
+def _magnitude(array, rows, step):
+    """Largest finite magnitude in ``array[rows, :step]`` (1 if there is none),
+    read chunk by chunk."""
+    largest = 0.0
+    for chunk in chunks(rows.size):
+        part = np.abs(array[rows[chunk], :step])
+        largest = max(
+            largest, float(np.max(part, initial=0.0, where=np.isfinite(part)))
+        )
+    return largest if largest > 0 else 1.0
+
+
+def _position_means(points, rows, step, scale):
     """Mean point per position ``p < step`` over the windows ``rows`` (which
-    all reach ``step``), ``(step, d)``, in float64."""
+    all reach ``step``), divided by ``scale``, ``(step, d)``, in float64."""
     total = np.zeros((step, points.shape[2]))
     for chunk in chunks(rows.size):
-        total += np.sum(points[rows[chunk], :step], axis=0, dtype=np.float64)
+        part = np.asarray(points[rows[chunk], :step], dtype=np.float64) / scale
+        total += part.sum(axis=0)
     return total / rows.size
+
+
+def _rescaled_covariance(covariance, factor):
+    """``factor**2 * covariance``; refused where that overflows."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        rescaled = covariance * (factor * factor)
+    if not np.isfinite(rescaled).all():
+        raise ValueError(
+            f"The model's points are {factor:.1e} times the token points: the "
+            "retention's covariance overflows float64. Rescale the model's output "
+            "to the units of the semantic space."
+        )
+    return rescaled
 
 
 def _identified(gram, n, weight, mu):
@@ -140,6 +169,7 @@ def regress_last_step(points, last_predicted, composition, lengths=None):
     rows = np.flatnonzero(lengths == step)
     n, d = rows.size, points.shape[2]
     every = n == points.shape[0]
+    point_scale = _magnitude(points, rows, step)
 
     def window(chunk):
         return points[chunk if every else rows[chunk], :step]
@@ -149,7 +179,9 @@ def regress_last_step(points, last_predicted, composition, lengths=None):
         first, so that ``(T, m * d)`` is a view and every product below is
         one BLAS call."""
         block = window(chunk).transpose(1, 0, 2)
-        return np.array(block, dtype=np.float64, order="C")
+        block = np.array(block, dtype=np.float64, order="C")
+        block /= point_scale
+        return block
 
     # Windows up to _KEEP_BYTES in float64 are converted and centred once and
     # kept for both passes; larger inputs are converted chunk by chunk, twice.
@@ -162,7 +194,7 @@ def regress_last_step(points, last_predicted, composition, lengths=None):
         for part in held:
             part -= mu[:, None, :]
     else:
-        mu = sum(np.sum(window(c), axis=0, dtype=np.float64) for c in slices) / n
+        mu = sum(lagged(c).sum(axis=1) for c in slices) / n
 
     def centred(number):
         """``e - mu`` of the windows of chunk ``number``, ``(T, m, d)``."""
@@ -174,6 +206,8 @@ def regress_last_step(points, last_predicted, composition, lengths=None):
 
     weight = float(composition_weights(step, composition))
     target = np.asarray(last_predicted[rows], dtype=np.float64)
+    target_scale = _magnitude(target[:, None], np.arange(n), 1)
+    target = target / target_scale
     target = target - target.mean(axis=0)
     # G, b and S_T without the weight w_T, which is applied once at the end.
     gram = np.zeros((step, step))
@@ -188,7 +222,7 @@ def regress_last_step(points, last_predicted, composition, lengths=None):
     gram *= weight * weight
     rhs *= weight
     # S_T = w sum_p e_p = w sum_p (e_p - mu_p) + w sum_p mu_p
-    semantics = weight * (semantics + mu.sum(axis=0))
+    semantics = weight * (semantics + mu.sum(axis=0)) * point_scale
     identified = _identified(gram, n, weight, mu)
     solution, pinv = _solve(gram, rhs, identified)
 
@@ -201,6 +235,9 @@ def regress_last_step(points, last_predicted, composition, lengths=None):
     # Small-sample factor of the cluster-robust covariance (one cluster per
     # window): n / (n - 1), as in the usual CR1 estimator.
     covariance = pinv @ meat @ pinv * (n / max(n - 1, 1))
+    factor = target_scale / point_scale
+    solution = solution * factor
+    covariance = _rescaled_covariance(covariance, factor)
     stderr = np.sqrt(np.maximum(np.diag(covariance), 0.0))
     # Positions p = 0..T-1 to lags delta = T-1-p.
     order = slice(None, None, -1)
@@ -243,26 +280,31 @@ def regress_every_step(points, predicted, composition):
     for length in np.unique(lengths[lengths > 0]):
         length = int(length)
         rows = np.flatnonzero(lengths >= length)
-        mu = _position_means(points, rows, length)
+        point_scale = _magnitude(points, rows, length)
+        target_scale = _magnitude(predicted, rows, length)
+        mu = _position_means(points, rows, length, point_scale)
         gram = np.zeros((length, length))
         # cross[p, t] = sum_i <e_{i,p} - mu_p, S^_{i,t} - mean_i S^_{i,t}>
         cross = np.zeros((length, length))
         target_mean = np.zeros((length, points.shape[2]))
         for chunk in chunks(rows.size):
             index = rows[chunk]
-            target_mean += np.asarray(predicted[index, :length], np.float64).sum(0)
+            part = np.asarray(predicted[index, :length], np.float64) / target_scale
+            target_mean += part.sum(axis=0)
         target_mean /= rows.size
         for chunk in chunks(rows.size):
             index = rows[chunk]
-            centred = _centred(points[index, :length], mu)
+            centred = _centred(points[index, :length], mu, point_scale)
             flat = centred.transpose(1, 0, 2).reshape(length, -1)
             gram += flat @ flat.T
-            target = np.asarray(predicted[index, :length], np.float64) - target_mean
+            target = np.asarray(predicted[index, :length], np.float64) / target_scale
+            target -= target_mean
             cross += np.einsum("npd,ntd->pt", centred, target)
         for t in range(previous + 1, length + 1):
             w = weights[t - 1]
             identified = _identified(gram[:t, :t], rows.size, 1.0, mu[:t])
             solution, _ = _solve(w * w * gram[:t, :t], w * cross[:t, t - 1], identified)
+            solution *= target_scale / point_scale
             matrix[t - 1, :t] = np.where(identified, solution, np.nan)
         previous = length
     return matrix
