@@ -30,6 +30,7 @@ from ._semantic_space import BASES, SemanticEuclideanSpace
 from ._units import UNITS, import_unit, unit_label
 from .datasets import CORPORA, load_corpus
 from .study import (
+    DEFAULT_BATCH_SIZE,
     DEFAULT_HIDDEN_SIZES,
     DEFAULT_MAX_STEPS,
     DEFAULT_SEEDS,
@@ -278,8 +279,8 @@ def build_parser():
     assess.add_argument(
         "--batch-size",
         type=_positive_int,
-        default=_ESTIMATOR_DEFAULTS["batch_size"],
-        help=f"windows per batch (default: {_ESTIMATOR_DEFAULTS['batch_size']})",
+        default=DEFAULT_BATCH_SIZE,
+        help=f"windows per update (default: {DEFAULT_BATCH_SIZE})",
     )
     assess.add_argument(
         "--test-size",

@@ -16,6 +16,7 @@ from .._units import UNITS
 from ._columns import COLUMNS, CONFIG_COLUMNS, SCALAR_COLUMNS, TIMING_COLUMNS, Column
 from ._results import StudyResult
 from ._run import (
+    DEFAULT_BATCH_SIZE,
     DEFAULT_HIDDEN_SIZES,
     DEFAULT_MAX_STEPS,
     DEFAULT_SEEDS,
@@ -85,6 +86,7 @@ __all__ = [
     "CONFIG_COLUMNS",
     "Column",
     "DEFAULT_HIDDEN_SIZES",
+    "DEFAULT_BATCH_SIZE",
     "DEFAULT_MAX_STEPS",
     "DEFAULT_SEEDS",
     "DEFAULT_SEQ_LENS",

@@ -25,6 +25,9 @@ class Column:
         Format of a value in the printed table.
     averaged : bool
         Whether the summary takes its mean (and 95 % interval) over seeds.
+    lower : float or None
+        The least value the quantity can take; the interval over seeds is cut
+        there (a t-interval of three capacities can reach below 0).
     """
 
     name: str
@@ -32,6 +35,7 @@ class Column:
     label: str | None = None
     fmt: str = ".3f"
     averaged: bool = True
+    lower: float | None = None
 
 
 #: The columns that identify a configuration.
@@ -60,11 +64,20 @@ COLUMNS = (
         "memory_capacity",
         "memory capacity at L: tokens of semantics retained",
         "capacity",
+        lower=0.0,
     ),
-    Column("capacity_ci_low", "low end of the capacity's 95 % interval in this run"),
-    Column("capacity_ci_high", "high end of the capacity's 95 % interval in this run"),
-    Column("memory_span", "memory span at L", "span", ".1f"),
-    Column("memory_rate", "memory capacity / L", "rate"),
+    Column(
+        "capacity_ci_low",
+        "low end of the capacity's 95 % interval in this run",
+        lower=0.0,
+    ),
+    Column(
+        "capacity_ci_high",
+        "high end of the capacity's 95 % interval in this run",
+        lower=0.0,
+    ),
+    Column("memory_span", "memory span at L", "span", ".1f", lower=0.0),
+    Column("memory_rate", "memory capacity / L", "rate", lower=0.0),
     Column("semantic_skill", "1 - MSE / MSE of the memoryless model, at L", "skill"),
     Column(
         "semantic_error", "mean relative error of the semantic point at L", "sem_error"
@@ -78,11 +91,13 @@ COLUMNS = (
         "probe_capacity",
         "decodability of past inputs from the states at L, summed over lags",
         "probe",
+        lower=0.0,
     ),
     Column(
         "capacity_at_seq_len",
         "memory capacity on windows of the training length k",
         "cap@k",
+        lower=0.0,
     ),
     Column("n_parameters", "trainable parameters"),
     Column(

@@ -13,11 +13,11 @@ from ._columns import AVERAGED_COLUMNS, BY_NAME, SCALAR_COLUMNS
 CONFIDENCE = 0.95
 
 
-def seed_interval(values):
+def seed_interval(values, lower=None):
     """Mean and 95 % t-interval of the mean over seeds; NaN values left out.
 
     Returns ``(mean, low, high)``; the interval is NaN with fewer than two
-    finite values.
+    finite values, and its low end is cut at ``lower`` when given.
     """
     values = np.asarray(values, dtype=float)
     values = values[np.isfinite(values)]
@@ -29,7 +29,8 @@ def seed_interval(values):
     half = scipy.stats.t.ppf((1 + CONFIDENCE) / 2, values.size - 1) * (
         values.std(ddof=1) / math.sqrt(values.size)
     )
-    return mean, mean - half, mean + half
+    low = mean - half if lower is None else max(mean - half, lower)
+    return mean, low, mean + half
 
 
 def _group_key(row):
@@ -111,7 +112,9 @@ class StudyResult:
             }
             for column in AVERAGED_COLUMNS:
                 # .get: rows written before a column existed lack it
-                mean, low, high = seed_interval([r.get(column, np.nan) for r in rows])
+                mean, low, high = seed_interval(
+                    [r.get(column, np.nan) for r in rows], BY_NAME[column].lower
+                )
                 entry[column] = mean
                 entry[f"{column}_low"] = low
                 entry[f"{column}_high"] = high
