@@ -72,16 +72,23 @@ def _binary_exponent(values):
     return math.frexp(float(np.abs(values).max(initial=0.0)))[1]
 
 
-def _decode(features, targets, is_test, n_lags, d, ridge, shuffles, rng):
+# Target columns decoded at once: bounds the float64 copies of the targets.
+_BLOCK_VALUES = 2**22
+
+
+def _decode(features, target_blocks, is_test, d, ridge, shuffles, rng):
     """R2 per lag of ridge readouts features -> targets, fit on the samples not
     in ``is_test`` and scored on the others; and the surrogate chance level
     (the largest R2 over ``shuffles`` fits to targets shuffled across samples),
     None without shuffles.
 
-    Every fit shares one factorisation of the training states' Gram matrix. A
-    shuffle of the targets pairs each target with another sample's state, so
-    it is made by shuffling the (few) state columns instead of the (many)
-    target columns: the same readouts and scores, for a fraction of the copies.
+    ``target_blocks`` yields the targets as ``(n, lags * d)`` arrays, a few
+    lags at a time, so that the targets of every lag never need to be held at
+    once. Every fit shares one factorisation of the training states' Gram
+    matrix. A shuffle of the targets pairs each target with another sample's
+    state, so it is made by shuffling the (few) state columns instead of the
+    (many) target columns: the same readouts and scores, for a fraction of
+    the copies.
     """
     # R2 does not change when the states, the targets or the readouts'
     # predictions are multiplied by a constant, provided the ridge penalty
@@ -91,14 +98,10 @@ def _decode(features, targets, is_test, n_lags, d, ridge, shuffles, rng):
     # whatever unit the data come in.
     state_exponent = _binary_exponent(features)
     features = np.ldexp(features, -state_exponent)
-    targets = np.ldexp(targets, -_binary_exponent(targets))
     train = ~is_test
     mean = features[train].mean(axis=0)
     states_train = features[train] - mean
     states_test = features[is_test] - features[is_test].mean(axis=0)
-    target_train = targets[train] - targets[train].mean(axis=0)
-    target_test = targets[is_test] - targets[is_test].mean(axis=0)
-    target_variance = np.einsum("ij,ij->j", target_test, target_test)
     gram = states_train.T @ states_train
     # The penalty in the states' new unit: ridge / 2**(2 * state_exponent).
     log_ridge = math.log2(ridge) - 2 * state_exponent if ridge > 0 else -math.inf
@@ -117,30 +120,44 @@ def _decode(features, targets, is_test, n_lags, d, ridge, shuffles, rng):
         def solve(right):
             return pinv @ right
 
-    def decodability(train_states, test_states):
-        prediction = test_states @ solve(train_states.T @ target_train)
-        covariance = np.einsum("ij,ij->j", prediction, target_test)
-        variance = np.einsum("ij,ij->j", prediction, prediction) * target_variance
-        tiny = np.finfo(float).tiny
-        r2 = np.where(variance > tiny, covariance**2 / np.maximum(variance, tiny), 0.0)
-        return r2.reshape(n_lags, d).mean(axis=1)
-
-    r2 = decodability(states_train, states_test)
-    if not shuffles:
-        return r2, None
-    null = [
-        # Targets shuffled by permutation P pair with the states shuffled by P^-1.
-        decodability(
+    # Targets shuffled by permutation P pair with the states shuffled by P^-1;
+    # drawn before any block, so that the blocks do not change the draws.
+    shuffled = [
+        (
             states_train[np.argsort(rng.permutation(len(states_train)))],
             states_test[np.argsort(rng.permutation(len(states_test)))],
         )
         for _ in range(shuffles)
     ]
-    threshold = float(np.max(null))
+
+    def decodability(train_states, test_states, target_train, target_test, spread):
+        prediction = test_states @ solve(train_states.T @ target_train)
+        covariance = np.einsum("ij,ij->j", prediction, target_test)
+        variance = np.einsum("ij,ij->j", prediction, prediction) * spread
+        tiny = np.finfo(float).tiny
+        r2 = np.where(variance > tiny, covariance**2 / np.maximum(variance, tiny), 0.0)
+        return r2.reshape(-1, d).mean(axis=1)
+
+    r2, threshold = [], -np.inf
+    for targets in target_blocks:
+        targets = np.ldexp(targets, -_binary_exponent(targets))
+        target_train = targets[train] - targets[train].mean(axis=0)
+        target_test = targets[is_test] - targets[is_test].mean(axis=0)
+        del targets
+        block = (target_train, target_test, np.einsum("ij,ij->j", *[target_test] * 2))
+        r2.append(decodability(states_train, states_test, *block))
+        for train_states, test_states in shuffled:
+            null = decodability(train_states, test_states, *block)
+            threshold = max(threshold, float(null.max()))
+    r2 = np.concatenate(r2)
+    if not shuffles:
+        return r2, None
     return np.where(r2 > threshold, r2, 0.0), threshold
 
 
-def probe_last_step(points, last_states, *, rng, ridge=1e-6, test_size=0.2):
+def probe_last_step(
+    points, last_states, *, rng, rows=None, step=None, ridge=1e-6, test_size=0.2
+):
     """Probe memory capacity of the states at the windows' last step.
 
     Decodability of the input point ``delta`` steps back, ``delta = 1 .. T-1``,
@@ -151,12 +168,16 @@ def probe_last_step(points, last_states, *, rng, ridge=1e-6, test_size=0.2):
 
     Parameters
     ----------
-    points : ndarray of shape (n, T, d)
-        Windows that all reach ``T`` (no padding).
+    points : ndarray of shape (n_windows, L, d)
+        Windows; those of ``rows`` reach step ``T = step``.
     last_states : ndarray of shape (n, H)
-        Hidden state of each window at ``T``.
+        Hidden state at ``T`` of each window of ``rows``.
     rng : RandomState
         Draws the held-out windows and the shuffles.
+    rows : ndarray of int, default=None
+        The windows to read (``n`` of them); None reads every window.
+    step : int, default=None
+        ``T``; None: ``L``.
     ridge : float, default=1e-6
         Ridge penalty.
     test_size : float, default=0.2
@@ -168,20 +189,32 @@ def probe_last_step(points, last_states, *, rng, ridge=1e-6, test_size=0.2):
         ``sum_{delta=1}^{T-1} R2(delta)``; NaN with fewer than 5 windows or a
         single step, too few to split and decode.
     """
-    n, T, d = points.shape
+    n = points.shape[0] if rows is None else rows.size
+    T = points.shape[1] if step is None else step
+    d = points.shape[2]
     if n < 5 or T < 2:
         return float("nan")
     if not np.isfinite(last_states).all():
         raise ValueError("The hidden states at the last step must be finite.")
     is_test = np.zeros(n, dtype=bool)
     is_test[rng.permutation(n)[: math.ceil(test_size * n)]] = True
-    # Lags 1..T-1: positions T-2 .. 0.
-    targets = np.asarray(points[:, T - 2 :: -1], dtype=np.float64).reshape(n, -1)
+    # Lags 1..T-1: positions T-2 .. 0, a block of lags at a time.
+    per_block = max(_BLOCK_VALUES // max(n * d, 1), 1)
+
+    def target_blocks():
+        for first in range(T - 2, -1, -per_block):
+            positions = np.arange(first, max(first - per_block, -1), -1)
+            block = (
+                points[:, positions]
+                if rows is None
+                else points[np.ix_(rows, positions)]
+            )
+            yield np.asarray(block, dtype=np.float64).reshape(n, -1)
+
     r2, _ = _decode(
         np.asarray(last_states, dtype=np.float64),
-        targets,
+        target_blocks(),
         is_test,
-        T - 1,
         d,
         ridge,
         math.ceil(_NULL_VALUES / (T - 1)),
@@ -339,9 +372,8 @@ def probe_memory(
     targets = inputs[seq[:, None], step[:, None] - lags[None, :]].reshape(seq.size, -1)
     r2, threshold = _decode(
         features,
-        targets,
+        [targets],
         is_test,
-        max_lag + 1,
         d,
         ridge,
         _N_SURROGATES if surrogate else 0,

@@ -391,7 +391,7 @@ def _profile(
     probe_capacity = float("nan")
     if last_states is not None:
         states = np.asarray(last_states, dtype=np.float64)[rows]
-        probe_capacity = probe_last_step(points[rows, :step], states, rng=rng)
+        probe_capacity = probe_last_step(points, states, rng=rng, rows=rows, step=step)
 
     return MemoryProfile(
         retention_curve=curve,

@@ -77,15 +77,23 @@ def _centred(points, mu, scale):
     return centred
 
 
+def _extreme(array):
+    """Largest finite magnitude in ``array`` (0 if there is none)."""
+    with np.errstate(invalid="ignore"):
+        extreme = max(np.max(array, initial=0.0), -np.min(array, initial=0.0))
+    if not np.isfinite(extreme):  # NaN or infinity: the slow, careful way
+        array = np.abs(array)
+        extreme = np.max(array, initial=0.0, where=np.isfinite(array))
+    return float(extreme)
+
+
 def _magnitude(array, rows, step):
     """Largest finite magnitude in ``array[rows, :step]`` (1 if there is none),
     read chunk by chunk."""
-    largest = 0.0
-    for chunk in chunks(rows.size):
-        part = np.abs(array[rows[chunk], :step])
-        largest = max(
-            largest, float(np.max(part, initial=0.0, where=np.isfinite(part)))
-        )
+    largest = max(
+        (_extreme(array[rows[chunk], :step]) for chunk in chunks(rows.size)),
+        default=0.0,
+    )
     return largest if largest > 0 else 1.0
 
 
@@ -169,27 +177,30 @@ def regress_last_step(points, last_predicted, composition, lengths=None):
     rows = np.flatnonzero(lengths == step)
     n, d = rows.size, points.shape[2]
     every = n == points.shape[0]
-    point_scale = _magnitude(points, rows, step)
+    slices = chunks(n)
+    # Windows up to _KEEP_BYTES in float64 are converted, scaled and centred
+    # once and kept for both passes; larger inputs are converted chunk by
+    # chunk, twice.
+    keep = n * step * d * 8 <= _KEEP_BYTES
+    point_scale = 1.0 if keep else _magnitude(points, rows, step)
 
     def window(chunk):
         return points[chunk if every else rows[chunk], :step]
 
     def lagged(chunk):
-        """The windows of ``chunk`` as a new float64 array ``(T, m, d)``: lag
-        first, so that ``(T, m * d)`` is a view and every product below is
-        one BLAS call."""
+        """The windows of ``chunk`` as a new float64 array ``(T, m, d)``,
+        divided by ``point_scale``: lag first, so that ``(T, m * d)`` is a
+        view and every product below is one BLAS call."""
         block = window(chunk).transpose(1, 0, 2)
         block = np.array(block, dtype=np.float64, order="C")
         block /= point_scale
         return block
 
-    # Windows up to _KEEP_BYTES in float64 are converted and centred once and
-    # kept for both passes; larger inputs are converted chunk by chunk, twice.
-    slices = chunks(n)
-    held = (
-        [lagged(chunk) for chunk in slices] if n * step * d * 8 <= _KEEP_BYTES else None
-    )
+    held = [lagged(chunk) for chunk in slices] if keep else None
     if held is not None:
+        point_scale = max(_extreme(part) for part in held) or 1.0
+        for part in held:
+            part /= point_scale
         mu = sum(part.sum(axis=1) for part in held) / n
         for part in held:
             part -= mu[:, None, :]
@@ -206,7 +217,7 @@ def regress_last_step(points, last_predicted, composition, lengths=None):
 
     weight = float(composition_weights(step, composition))
     target = np.asarray(last_predicted[rows], dtype=np.float64)
-    target_scale = _magnitude(target[:, None], np.arange(n), 1)
+    target_scale = _extreme(target) or 1.0
     target = target / target_scale
     target = target - target.mean(axis=0)
     # G, b and S_T without the weight w_T, which is applied once at the end.
