@@ -9,10 +9,11 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._nets import ClassifierNet
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences
-from ._units import SequenceClassifierModule
+from ._shared_parameters import fill_shared_docs
+from ._torch.skorch_nets import ClassifierNet
+from ._torch.tasks import SequenceClassifierModule
 
 
 def _label_kind(label):
@@ -56,6 +57,7 @@ def _encode_labels(y, n_sequences):
     return encoder, encoder.transform(y).astype(np.int64)
 
 
+@fill_shared_docs
 class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
     """Classify sequences from the recurrent state after their first tokens.
 
@@ -67,77 +69,38 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
 
     Parameters
     ----------
-    unit : str, torch.nn.Module subclass or callable, default="lstm"
-        The recurrent unit: ``"rnn"`` (vanilla tanh), ``"lstm"``, ``"gru"`` on
-        ``torch.nn.RNN/LSTM/GRU``; ``"mgu"``, ``"indrnn"``, ``"mingru"``,
-        ``"minlstm"``, ``"peephole_lstm"``, ``"orthogonal"``, ``"lru"`` and
-        ``"esn"`` (a fixed reservoir: only the readout learns) as custom cells.
-        Or a unit of your own: a ``torch.nn.Module`` subclass or a factory
-        ``f(input_size, hidden_size, num_layers)``, whose module maps inputs
-        ``(B, T, input_size)`` to ``(outputs, last_state)`` with outputs
-        ``(B, T, hidden_size)``, as ``torch.nn.RNN(..., batch_first=True)``
-        does. It is kept as given and checked on a tiny input in :meth:`fit`,
-        before training (see
-        :func:`sklearn_rnnmemory.testing.check_recurrent_unit`).
-    hidden_size : int, default=32
-        Size ``H`` of the hidden state.
-    num_layers : int, default=1
-        Number of stacked recurrent layers.
+    %(unit)s
+    %(hidden_size)s
+    %(num_layers)s
     seq_len : int, default=None
         Read only the first ``seq_len`` steps of each sequence, in ``fit`` and
         ``predict``; ``None`` reads whole sequences. :meth:`hidden_states`
         reads windows of this length.
-    max_epochs : int, default=20
-        Number of passes over the training sequences.
-    max_steps : int, default=None
-        Train for this many optimizer updates instead of ``max_epochs``
-        passes (the last pass stops early); ``None`` trains for
-        ``max_epochs``.
-    lr : float, default=0.01
-        Learning rate.
-    batch_size : int, default=64
-        Sequences per gradient step.
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
-            default="adam"
-        The optimiser.
-    max_grad_norm : float, default=None
-        Clip the gradients' global 2-norm to this value.
-    validation_fraction : float, default=None
-        Share of the training sequences held out for skorch's ``valid_loss``.
-    callbacks : list of skorch callbacks, default=None
-        Passed through to the skorch net; a callback that reads held-out data
-        (``monitor="valid_loss"``, ``on_train=False``) needs
-        ``validation_fraction``.
-    verbose : int, default=0
-        skorch's verbosity.
-    device : str, torch.device or None, default="auto"
-        Torch device; ``"auto"`` resolves in :meth:`fit` to CUDA when present;
-        ``None`` is torch's default device.
-    random_state : int, RandomState instance or None, default=None
-        Seeds initialisation, shuffling and the validation split.
+    %(max_epochs)s
+    %(max_steps)s
+    %(lr)s
+    %(batch_size)s
+    %(optimizer)s
+    %(max_grad_norm)s
+    %(validation_fraction)s
+    %(callbacks)s
+    %(verbose)s
+    %(device)s
+    %(random_state)s
 
     Attributes
     ----------
     net_ : skorch.NeuralNetClassifier
         The trained network.
-    history_ : skorch.History
-        The training history.
+    %(history_)s
     classes_ : ndarray of shape (n_classes,)
         The class labels.
-    device_ : str
-        The device the network was trained on.
-    n_updates_ : int
-        Optimizer updates made.
-    converged_ : bool
-        Whether the training loss had levelled off: its mean over the last
-        tenth of the updates was less than 2 % below its mean over the tenth
-        before (fewer than 20 updates count as not converged).
+    %(device_)s
+    %(n_updates_)s
+    %(converged_)s
     n_features_in_ : int
         Dimension ``d`` of the input points.
-    input_scale_ : float
-        The network reads ``X / input_scale_``: 1 when the input points'
-        root-mean-square norm lies in ``[1/4, 4]``, else the power of two
-        nearest that norm.
+    %(input_scale_)s
 
     Examples
     --------
@@ -154,6 +117,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
     True
     """
 
+    _training_samples = "sequences"
     _scorer_names_work = True  # one row of class scores per sequence
 
     def __init__(
@@ -175,21 +139,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         device="auto",
         random_state=None,
     ):
-        self.unit = unit
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.seq_len = seq_len
-        self.max_epochs = max_epochs
-        self.max_steps = max_steps
-        self.lr = lr
-        self.batch_size = batch_size
-        self.optimizer = optimizer
-        self.max_grad_norm = max_grad_norm
-        self.validation_fraction = validation_fraction
-        self.callbacks = callbacks
-        self.verbose = verbose
-        self.device = device
-        self.random_state = random_state
+        self._store_parameters(locals())
 
     def _truncate(self, X):
         """The first ``seq_len`` steps of each sequence; each must have one."""
@@ -213,26 +163,26 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         self : RecurrentClassifier
             The fitted classifier.
         """
-        options = self._net_options()
+        params = self._check_params()
         X = check_sequences(X, dtype=np.float32)
         encoder, y = _encode_labels(y, X.shape[0])
         d, n_classes = X.shape[2], len(encoder.classes_)
         self._check_network_size(d, n_classes, f", d={d}, {n_classes} classes")
         Xt = self._truncate(X)
-        self._check_split(Xt.shape[0], "sequences")
         self.input_scale_ = self._input_scale(Xt)
-        self.net_ = ClassifierNet(
+        self._fit_network(
+            params,
+            ClassifierNet,
             SequenceClassifierModule,
-            module__input_size=X.shape[2],
-            module__n_classes=len(encoder.classes_),
+            self._network_input(Xt),
+            y,
+            module__input_size=d,
+            module__n_classes=n_classes,
             criterion=torch.nn.CrossEntropyLoss,
-            classes=np.arange(len(encoder.classes_)),
-            **{**options, **self._step_budget(Xt.shape[0])},
+            classes=np.arange(n_classes),
         )
-        self.net_.fit(self._network_input(Xt), y)
-        self._after_fit()
         self.classes_ = encoder.classes_
-        self.n_features_in_ = X.shape[2]
+        self.n_features_in_ = d
         return self
 
     def predict_proba(self, X):

@@ -4,10 +4,12 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ._nets import LanguageModelNet
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences, cut_windows
-from ._units import LanguageModelModule, TokenCrossEntropy
+from ._shared_parameters import Parameter, fill_shared_docs
+from ._torch.losses import TokenCrossEntropy
+from ._torch.skorch_nets import LanguageModelNet
+from ._torch.tasks import LanguageModelModule
 from ._validation import check_not_sparse, check_positive_int, untensor
 
 #: Token ids must lie below this: the network reads them as float32, which
@@ -15,8 +17,12 @@ from ._validation import check_not_sparse, check_positive_int, untensor
 MAX_TOKEN_ID = 2**24
 
 
-def _check_vocab_size(vocab_size):
-    vocab_size = check_positive_int(vocab_size, "vocab_size", allow_none=True)
+def _check_embedding_dim(embedding_dim, name, estimator):
+    return check_positive_int(embedding_dim, name)
+
+
+def _check_vocab_size(vocab_size, name, estimator):
+    vocab_size = check_positive_int(vocab_size, name, allow_none=True)
     if vocab_size is not None and vocab_size > MAX_TOKEN_ID:
         raise ValueError(
             f"vocab_size must be at most 2**24 = {MAX_TOKEN_ID}: the network reads "
@@ -79,6 +85,7 @@ def _next_token_windows(ids, seq_len):
     return windows
 
 
+@fill_shared_docs
 class RecurrentLanguageModel(RecurrentEstimatorBase):
     """A recurrent language model trained with a BPTT window of ``seq_len``.
 
@@ -92,24 +99,11 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
 
     Parameters
     ----------
-    unit : str, torch.nn.Module subclass or callable, default="lstm"
-        The recurrent unit: ``"rnn"`` (vanilla tanh), ``"lstm"``, ``"gru"`` on
-        ``torch.nn.RNN/LSTM/GRU``; ``"mgu"``, ``"indrnn"``, ``"mingru"``,
-        ``"minlstm"``, ``"peephole_lstm"``, ``"orthogonal"``, ``"lru"`` and
-        ``"esn"`` (a fixed reservoir: only the readout learns) as custom cells.
-        Or a unit of your own: a ``torch.nn.Module`` subclass or a factory
-        ``f(input_size, hidden_size, num_layers)``, whose module maps inputs
-        ``(B, T, input_size)`` to ``(outputs, last_state)`` with outputs
-        ``(B, T, hidden_size)``, as ``torch.nn.RNN(..., batch_first=True)``
-        does. It is kept as given and checked on a tiny input in :meth:`fit`,
-        before training (see
-        :func:`sklearn_rnnmemory.testing.check_recurrent_unit`).
+    %(unit)s
     embedding_dim : int, default=32
         Dimension of the token embeddings.
-    hidden_size : int, default=64
-        Size ``H`` of the hidden state.
-    num_layers : int, default=1
-        Number of stacked recurrent layers.
+    %(hidden_size)s
+    %(num_layers)s
     seq_len : int, default=20
         BPTT window: tokens read per window, in training and evaluation;
         ``None``, or a window beyond the longest sequence, reads whole
@@ -118,53 +112,28 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         Number of token ids, at most ``2**24`` (ids are read as float32, exact
         for integers up to there); ``None`` takes the largest id in ``fit``
         plus one.
-    max_epochs : int, default=10
-        Number of passes over the training windows.
-    max_steps : int, default=None
-        Train for this many optimizer updates instead of ``max_epochs``
-        passes (the last pass stops early). Every training length then gets
-        the same number of updates, which a pass does not give: a pass over
-        windows of length ``k`` makes ``1 / k`` as many updates. ``None``
-        trains for ``max_epochs``.
-    lr : float, default=0.005
-        Learning rate.
-    batch_size : int, default=64
-        Windows per gradient step.
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
-            default="adam"
-        The optimiser.
-    max_grad_norm : float, default=1.0
-        Clip the gradients' global 2-norm to this value; ``None`` does not clip.
-    validation_fraction : float, default=None
-        Share of the training windows held out for skorch's ``valid_loss``.
-    callbacks : list of skorch callbacks, default=None
-        Passed through to the skorch net; a callback that reads held-out data
-        (``monitor="valid_loss"``, ``on_train=False``) needs
-        ``validation_fraction``.
-    verbose : int, default=0
-        skorch's verbosity.
-    device : str, torch.device or None, default="auto"
-        Torch device; ``"auto"`` resolves in :meth:`fit` to CUDA when present;
-        ``None`` is torch's default device.
-    random_state : int, RandomState instance or None, default=None
-        Seeds initialisation, shuffling and the validation split.
+    %(max_epochs)s
+    %(max_steps)s
+    %(lr)s
+    %(batch_size)s
+    %(optimizer)s
+    %(max_grad_norm)s
+    %(validation_fraction)s
+    %(callbacks)s
+    %(verbose)s
+    %(device)s
+    %(random_state)s
 
     Attributes
     ----------
     net_ : skorch.NeuralNet
         The trained network.
-    history_ : skorch.History
-        The training history.
+    %(history_)s
     vocab_size_ : int
         Number of token ids the model predicts.
-    device_ : str
-        The device the network was trained on.
-    n_updates_ : int
-        Optimizer updates made.
-    converged_ : bool
-        Whether the training loss had levelled off: its mean over the last
-        tenth of the updates was less than 2 % below its mean over the tenth
-        before (fewer than 20 updates count as not converged).
+    %(device_)s
+    %(n_updates_)s
+    %(converged_)s
 
     Examples
     --------
@@ -176,6 +145,12 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
     >>> model.perplexity(ids) < 1.5
     True
     """
+
+    _parameter_checks = {
+        "embedding_dim": Parameter(_check_embedding_dim),
+        "vocab_size": Parameter(_check_vocab_size),
+        **RecurrentEstimatorBase._parameter_checks,
+    }
 
     def __init__(
         self,
@@ -198,23 +173,7 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         device="auto",
         random_state=None,
     ):
-        self.unit = unit
-        self.embedding_dim = embedding_dim
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.seq_len = seq_len
-        self.vocab_size = vocab_size
-        self.max_epochs = max_epochs
-        self.max_steps = max_steps
-        self.lr = lr
-        self.batch_size = batch_size
-        self.optimizer = optimizer
-        self.max_grad_norm = max_grad_norm
-        self.validation_fraction = validation_fraction
-        self.callbacks = callbacks
-        self.verbose = verbose
-        self.device = device
-        self.random_state = random_state
+        self._store_parameters(locals())
 
     def fit(self, X, y=None):
         """Train on next-token prediction.
@@ -231,29 +190,27 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         self : RecurrentLanguageModel
             The fitted model.
         """
-        embedding_dim = check_positive_int(self.embedding_dim, "embedding_dim")
-        vocab_size = _check_vocab_size(self.vocab_size)
-        options = self._net_options()
-        ids = _check_token_ids(X, vocab_size)
+        params = self._check_params()
+        ids = _check_token_ids(X, params["vocab_size"])
         windows = _next_token_windows(ids, self.seq_len)
-        vocab_size = vocab_size or int(np.nanmax(ids)) + 1
+        vocab_size = params["vocab_size"] or int(np.nanmax(ids)) + 1
+        embedding_dim = params["embedding_dim"]
         self._check_network_size(
             embedding_dim,
             vocab_size,
             f", embedding_dim={embedding_dim}, vocab_size={vocab_size}",
             embedded=vocab_size,
         )
-        self._check_split(windows.shape[0])
-        self.net_ = LanguageModelNet(
+        self._fit_network(
+            params,
+            LanguageModelNet,
             LanguageModelModule,
+            windows[..., :1],
+            np.nan_to_num(windows[..., 1], nan=-1).astype(np.int64),
             module__vocab_size=vocab_size,
             module__embedding_dim=embedding_dim,
             criterion=TokenCrossEntropy,
-            **{**options, **self._step_budget(windows.shape[0])},
         )
-        targets = np.nan_to_num(windows[..., 1], nan=-1).astype(np.int64)
-        self.net_.fit(windows[..., :1], targets)
-        self._after_fit()
         self.vocab_size_ = vocab_size
         return self
 

@@ -128,6 +128,12 @@ def check_threshold(threshold):
     return check_real(threshold, "threshold", low=0, high=1, closed="right")
 
 
+def one_line(exc):
+    """An exception as ``Type: message``, on one line."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def untensor(X):
     """A torch tensor as the NumPy array it holds (detached, copied to the
     CPU), where NumPy alone would refuse one that requires grad or lives on

@@ -25,9 +25,10 @@ from sklearn.model_selection import train_test_split
 from . import __version__
 from ._composition import COMPOSITIONS
 from ._estimator import RecurrentMemoryRegressor
-from ._recurrent_base import resolve_device
 from ._semantic_space import BASES, SemanticEuclideanSpace
-from ._units import UNITS, import_unit, unit_label
+from ._torch.devices import resolve_device
+from ._torch.registry import UNITS, unit_label
+from ._torch.unit_checks import import_unit
 from .datasets import CORPORA, load_corpus
 from .study import (
     DEFAULT_HIDDEN_SIZES,

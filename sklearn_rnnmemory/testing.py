@@ -26,14 +26,13 @@ from sklearn.utils import check_random_state
 
 from ._composition import check_composition, composition_weights
 from ._sequences import check_sequences, valid_steps
-from ._units import (
-    _rule_error,
-    _tiny_input,
+from ._torch.registry import check_unit, unit_label
+from ._torch.unit_checks import (
     build_unit,
     check_module_interface,
-    check_unit,
+    rule_error,
     run_module,
-    unit_label,
+    tiny_input,
 )
 from ._validation import check_positive_int
 
@@ -223,7 +222,7 @@ def _seeded_build(unit, sizes, seed):
 
 def _check_gradients(module, input_size, label):
     module.train()
-    X = _tiny_input(input_size, seed=1).requires_grad_(True)
+    X = tiny_input(input_size, seed=1).requires_grad_(True)
     outputs = run_module(module, X, label)
     # Random weights, so that no normalisation of the outputs cancels the sum.
     weights = torch.randn(
@@ -231,7 +230,7 @@ def _check_gradients(module, input_size, label):
     )
     named = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
     if not outputs.requires_grad:
-        raise _rule_error(
+        raise rule_error(
             label,
             "gradients",
             "the outputs carry no gradient (computed under torch.no_grad(), or "
@@ -244,19 +243,19 @@ def _check_gradients(module, input_size, label):
         allow_unused=True,
     )
     if grads[0] is None or not bool(torch.isfinite(grads[0]).all()):
-        raise _rule_error(
+        raise rule_error(
             label, "gradients", "the input gets no finite gradient from the outputs."
         )
     for (name, _), grad in zip(named, grads[1:], strict=True):
         if grad is None:
-            raise _rule_error(
+            raise rule_error(
                 label,
                 "gradients",
                 f"trainable parameter {name!r} gets no gradient from the outputs "
                 "(unused, or detached?).",
             )
         if not bool(torch.isfinite(grad).all()):
-            raise _rule_error(
+            raise rule_error(
                 label,
                 "gradients",
                 f"trainable parameter {name!r} gets a NaN or infinite gradient.",
@@ -265,7 +264,7 @@ def _check_gradients(module, input_size, label):
         (outputs[:, -1] * weights[:, -1]).sum(), X, allow_unused=True
     )
     if through_time is None or not bool(through_time[:, 0].abs().sum() > 0):
-        raise _rule_error(
+        raise rule_error(
             label,
             "gradients",
             "the last step's outputs give no gradient to the first step's input: "
@@ -283,14 +282,14 @@ def _check_determinism(unit, sizes, seed, label):
             or name not in second
             or not torch.equal(first[name], second[name])
         ):
-            raise _rule_error(
+            raise rule_error(
                 label,
                 "determinism",
                 f"two builds under torch.manual_seed({seed}) differ in {name!r}; "
                 "draw initial values from torch's generator, not numpy's or "
                 "Python's.",
             )
-    X = _tiny_input(sizes[0], seed=3)
+    X = tiny_input(sizes[0], seed=3)
     with torch.no_grad():
         for mode in ("training", "eval"):
             for m in (module, again):
@@ -300,7 +299,7 @@ def _check_determinism(unit, sizes, seed, label):
             torch.manual_seed(seed)
             out_second = run_module(again, X, label)
             if not torch.equal(out_first, out_second):
-                raise _rule_error(
+                raise rule_error(
                     label,
                     "determinism",
                     f"two equal modules give different outputs in {mode} mode under "

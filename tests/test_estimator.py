@@ -19,10 +19,10 @@ from skorch.callbacks import (
 )
 
 from sklearn_rnnmemory import RecurrentMemoryRegressor
-from sklearn_rnnmemory._cells import StackedCells
-from sklearn_rnnmemory._units import UNITS as UNIT_BUILDERS
+from sklearn_rnnmemory._torch.cells import StackedCells
+from sklearn_rnnmemory._torch.registry import UNITS as REGISTERED_UNITS
 
-UNITS = list(UNIT_BUILDERS)
+UNITS = list(REGISTERED_UNITS)
 
 # n_features_in_ is d, the features per step: a 2-D X holds n scalar sequences
 # (d = 1), not T features. NaN is end padding; the pickle check puts one first.

@@ -6,7 +6,7 @@ import torch
 from sklearn.model_selection import GridSearchCV, KFold
 
 from sklearn_rnnmemory import RecurrentMemoryRegressor
-from sklearn_rnnmemory._recurrent_base import resolve_device
+from sklearn_rnnmemory._torch.devices import resolve_device
 from sklearn_rnnmemory.scoring import memory_scorers
 
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")

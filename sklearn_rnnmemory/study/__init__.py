@@ -12,7 +12,7 @@ holds the rows, their summary over seeds and the length guidance
 import json
 from pathlib import Path
 
-from .._units import UNITS
+from .._torch.registry import UNITS
 from ._columns import COLUMNS, CONFIG_COLUMNS, SCALAR_COLUMNS, TIMING_COLUMNS, Column
 from ._results import StudyResult
 from ._run import (

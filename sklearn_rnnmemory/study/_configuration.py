@@ -8,7 +8,7 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from .._estimator import RecurrentMemoryRegressor
-from .._units import macs_per_step, unit_label
+from .._torch.registry import macs_per_step, unit_label
 from ..indicators import INDICATORS, retention_matrix
 from ._columns import CONFIG_COLUMNS, SCALAR_COLUMNS
 

@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 
 from .._estimator import RecurrentMemoryRegressor
 from .._sequences import check_sequences, sequence_lengths
-from .._units import unit_labels
+from .._torch.registry import unit_labels
 from .._validation import check_positive_int, check_threshold
 from ._columns import CONFIG_COLUMNS
 from ._configuration import expected_cost, labelled, run_configuration
@@ -263,9 +263,7 @@ def run_study(
     # Every unit, parameter and the device before the first configuration.
     unit_labels(units)
     for unit in units:
-        model = RecurrentMemoryRegressor(unit, **estimator_params)
-        model._check_params()
-    model._check_device()
+        RecurrentMemoryRegressor(unit, **estimator_params)._check_params()
     seq_lens = _fillable_lengths(seq_lens, X_train)
     eval_len = _check_eval_len(eval_len, seq_lens, X_test)
     n_jobs = _check_n_jobs(n_jobs)
