@@ -2,9 +2,10 @@
 
 A scorer is a callable ``scorer(estimator, X, y=None) -> float``, greater is
 better, for ``GridSearchCV(scoring=...)`` and ``cross_validate``. Error-like
-indicators are negated and named ``neg_...``. Every scorer computes its
+indicators are negated and named ``neg_...``. Every memory scorer computes its
 indicator through :meth:`RecurrentMemoryRegressor.memory_profile`, hence through
-:func:`sklearn_rnnmemory.indicators.memory_profile` only.
+:func:`sklearn_rnnmemory.indicators.last_step_profile` only, as the study does
+(definitions §3.5).
 """
 
 from collections.abc import Mapping
@@ -12,8 +13,7 @@ from collections.abc import Mapping
 from sklearn.pipeline import Pipeline
 
 from ._validation import check_positive_int, check_threshold
-from .indicators import INDICATORS, probe_memory
-from .indicators._probe import check_probe_params
+from .indicators import INDICATORS, check_probe_params, probe_memory
 
 #: Scorer name -> (indicator name, sign).
 SCORER_NAMES = {

@@ -297,11 +297,9 @@ def last_step_profile(
     -------
     profile : MemoryProfile
     """
-    threshold = check_threshold(threshold)
-    check_composition(composition)
-    alpha = _check_real(alpha, "alpha", low=0.0, high=1.0)
-    confidence = _check_real(confidence, "confidence", low=0.0, high=1.0)
-    rng = check_random_state(random_state)
+    threshold, alpha, confidence, rng = _check_options(
+        composition, threshold, alpha, confidence, random_state
+    )
     points = check_sequences(points, name="points", dtype=_float_type(points))
     last_predicted = np.asarray(last_predicted)
     if last_predicted.shape != (points.shape[0], points.shape[2]):
@@ -324,6 +322,16 @@ def last_step_profile(
 def _float_type(X):
     """float32 arrays stay float32 (half the memory); all else float64."""
     return np.float32 if getattr(X, "dtype", None) == np.float32 else np.float64
+
+
+def _check_options(composition, threshold, alpha, confidence, random_state):
+    """The options every profile takes, checked: ``threshold``, ``alpha``,
+    ``confidence`` as floats and ``random_state`` as a ``RandomState``."""
+    threshold = check_threshold(threshold)
+    check_composition(composition)
+    alpha = _check_real(alpha, "alpha", low=0.0, high=1.0)
+    confidence = _check_real(confidence, "confidence", low=0.0, high=1.0)
+    return threshold, alpha, confidence, check_random_state(random_state)
 
 
 def _check_real(value, name, *, low, high=None):
@@ -494,11 +502,9 @@ def memory_profile(
     >>> round(profile.memory_capacity, 6), profile.memory_span
     (2.0, 2)
     """
-    threshold = check_threshold(threshold)
-    check_composition(composition)
-    alpha = _check_real(alpha, "alpha", low=0.0, high=1.0)
-    confidence = _check_real(confidence, "confidence", low=0.0, high=1.0)
-    rng = check_random_state(random_state)
+    threshold, alpha, confidence, rng = _check_options(
+        composition, threshold, alpha, confidence, random_state
+    )
     points, predicted, valid = _check_pair(points, predicted)
     last_states = None
     if states is not None:
