@@ -1,4 +1,4 @@
-"""Composition of a sequence's semantics from its tokens' points (DESIGN 3.2).
+"""Composition of a sequence's semantics from its tokens' points (definitions §3.2).
 
 ``S_t = sum_{p <= t} w_{t,p} e_p`` with ``sum`` (w = 1) or ``mean`` (w = 1/t).
 """

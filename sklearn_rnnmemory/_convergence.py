@@ -1,4 +1,5 @@
-"""The rule behind ``converged_``: whether the training loss had levelled off."""
+"""The rule behind ``converged_``: whether the training loss had levelled off
+(definitions §3.7)."""
 
 import math
 from collections.abc import Sequence
@@ -13,15 +14,16 @@ CONVERGENCE_TOL = 0.02
 _MIN_UPDATES = 20
 
 
-def _percent(share: float) -> str:
+def percent(share: float) -> str:
+    """A share as the docs write it: ``0.02`` as ``"2 %"``."""
     return f"{100 * share:g} %"
 
 
 #: The rule in words, for docstrings and reports.
 CONVERGENCE_RULE = (
-    f"its mean over the last {_percent(CONVERGENCE_SPAN)} of the updates was less "
-    f"than {_percent(CONVERGENCE_TOL)} below its mean over the "
-    f"{_percent(CONVERGENCE_SPAN)} before (fewer than {_MIN_UPDATES} updates count "
+    f"its mean over the last {percent(CONVERGENCE_SPAN)} of the updates was less "
+    f"than {percent(CONVERGENCE_TOL)} below its mean over the "
+    f"{percent(CONVERGENCE_SPAN)} before (fewer than {_MIN_UPDATES} updates count "
     "as not converged)"
 )
 

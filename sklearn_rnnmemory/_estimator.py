@@ -1,4 +1,4 @@
-"""RecurrentMemoryRegressor: a recurrent unit trained on the memory task."""
+"""RecurrentMemoryRegressor: a unit trained on the memory task (definitions §3.3)."""
 
 import numpy as np
 import torch

@@ -1,4 +1,4 @@
-"""The Semantic Euclidean Space: every token a point in R^d (DESIGN 3.1)."""
+"""The Semantic Euclidean Space: every token a point in R^d (definitions §3.1)."""
 
 import math
 from collections import Counter

@@ -10,6 +10,8 @@ import itertools
 
 import numpy as np
 
+from .selection import DEFAULT_TOL
+
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h")
 _LINESTYLES = ("-", "--", "-.", ":")
 
@@ -123,7 +125,7 @@ def plot_retention_curves(result, path=None, *, fig=None, ncols=None):
     return fig
 
 
-def plot_capacity_vs_length(result, path=None, *, ax=None, tol=0.05):
+def plot_capacity_vs_length(result, path=None, *, ax=None, tol=DEFAULT_TOL):
     """Memory capacity against training length per unit, guidance marked.
 
     Capacities are measured on windows of the study's common evaluation length

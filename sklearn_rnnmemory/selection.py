@@ -36,6 +36,8 @@ from ._validation import check_positive_int
 from .scoring import make_memory_scorer
 
 RULES = ("saturation", "best")
+#: Relative tolerance of the ``saturation`` rule.
+DEFAULT_TOL = 0.05
 
 
 def _param_key(params, name):
@@ -183,7 +185,7 @@ def _guidance(cv_results, metric, rule, tol):
 
 
 def seq_len_guidance(
-    cv_results, *, metric="memory_capacity", rule="saturation", tol=0.05
+    cv_results, *, metric="memory_capacity", rule="saturation", tol=DEFAULT_TOL
 ):
     """Recommend a training length per unit, with its stability over seeds.
 
@@ -226,7 +228,7 @@ def seq_len_guidance(
 
 
 def recommend_seq_len(
-    cv_results, *, metric="memory_capacity", rule="saturation", tol=0.05
+    cv_results, *, metric="memory_capacity", rule="saturation", tol=DEFAULT_TOL
 ):
     """Recommend a training length per unit from a search's ``cv_results_``.
 
@@ -279,7 +281,7 @@ class SeqLenRefit:
     candidate.
     """
 
-    def __init__(self, rule="saturation", *, metric="memory_capacity", tol=0.05):
+    def __init__(self, rule="saturation", *, metric="memory_capacity", tol=DEFAULT_TOL):
         self.rule = rule
         self.metric = metric
         self.tol = tol
@@ -298,7 +300,7 @@ class SeqLenRefit:
         return f"refit_seq_len({self.rule!r}, metric={self.metric!r}, tol={self.tol!r})"
 
 
-def refit_seq_len(rule="saturation", *, metric="memory_capacity", tol=0.05):
+def refit_seq_len(rule="saturation", *, metric="memory_capacity", tol=DEFAULT_TOL):
     """Make a ``GridSearchCV(refit=...)`` callable that applies a length rule.
 
     Parameters
@@ -360,7 +362,7 @@ def search_seq_len(
     *,
     cv=5,
     rule="saturation",
-    tol=0.05,
+    tol=DEFAULT_TOL,
     param="seq_len",
     n_jobs=None,
 ):

@@ -1,4 +1,5 @@
-"""The training losses of the memory task and of the language model."""
+"""The training losses of the memory task (definitions §3.3) and of the language
+model."""
 
 from torch import nn
 

@@ -1,4 +1,4 @@
-"""Probe indicators: how much of its past input any recurrent state holds (DESIGN 3.6).
+"""Probe indicators (definitions §3.6): how much of its past input a state holds.
 
 For each lag ``delta``, a ridge readout with an intercept maps the state
 ``h_t`` to the input ``u_{t - delta}``; it is fit on a training share and

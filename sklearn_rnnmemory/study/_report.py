@@ -9,6 +9,8 @@ import json
 
 import numpy as np
 
+from .._convergence import CONVERGENCE_SPAN, CONVERGENCE_TOL, percent
+from ..selection import DEFAULT_TOL
 from ._columns import BY_NAME
 from ._results import CONFIDENCE
 
@@ -124,7 +126,7 @@ def _summary_section(result):
     return _markdown_table(header, lines)
 
 
-def report_markdown(result, figures=(), *, tol=0.05):
+def report_markdown(result, figures=(), *, tol=DEFAULT_TOL):
     """The text of ``report.md`` for a study."""
     records = result.recommendation_records(tol=tol)
     eval_len = result._eval_len()
@@ -167,8 +169,9 @@ def report_markdown(result, figures=(), *, tol=0.05):
         parts += [
             "## Configurations whose training had not levelled off",
             "",
-            "The training loss still fell by 2 % or more over the last tenth of "
-            "the updates; more updates (`--max-steps`) may change their numbers.",
+            f"The training loss still fell by {percent(CONVERGENCE_TOL)} or more "
+            f"over the last {percent(CONVERGENCE_SPAN)} of the updates; more "
+            "updates (`--max-steps`) may change their numbers.",
             "",
         ]
         parts += [
@@ -184,7 +187,7 @@ def report_markdown(result, figures=(), *, tol=0.05):
     return "\n".join(parts)
 
 
-def write_report(result, folder, *, tol=0.05):
+def write_report(result, folder, *, tol=DEFAULT_TOL):
     """Write a study's tables, guidance, figures and report into ``folder``.
 
     Parameters

@@ -1,4 +1,5 @@
-"""A finished study: its rows, their summary over seeds, and the guidance."""
+"""A finished study: its rows, their summary over seeds, and the guidance
+(definitions §3.7)."""
 
 import csv
 import math
@@ -6,7 +7,7 @@ import math
 import numpy as np
 import scipy.stats
 
-from ..selection import RULES, seq_len_guidance
+from ..selection import DEFAULT_TOL, RULES, seq_len_guidance
 from ._columns import AVERAGED_COLUMNS, BY_NAME, SCALAR_COLUMNS
 
 #: Level of the intervals over seeds.
@@ -130,7 +131,9 @@ class StudyResult:
             out.append(entry)
         return out
 
-    def recommendations(self, *, rule="saturation", tol=0.05, metric="memory_capacity"):
+    def recommendations(
+        self, *, rule="saturation", tol=DEFAULT_TOL, metric="memory_capacity"
+    ):
         """Recommended training length per unit and hidden size.
 
         Parameters
@@ -174,7 +177,7 @@ class StudyResult:
                 out[(unit, hidden_size)] = found
         return out
 
-    def recommendation_records(self, *, tol=0.05, metric="memory_capacity"):
+    def recommendation_records(self, *, tol=DEFAULT_TOL, metric="memory_capacity"):
         """Both rules' recommendations as plain records (for JSON and reports)."""
         by_rule = {
             rule: self.recommendations(rule=rule, tol=tol, metric=metric)
