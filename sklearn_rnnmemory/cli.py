@@ -49,9 +49,6 @@ _ESTIMATOR_DEFAULTS = RecurrentMemoryRegressor().get_params()
 
 # What the command line chooses itself, where the library leaves it open.
 _TEXT_DIM = 64  # points of a text corpus
-_TEXT_VOCABULARY = 2000
-_TEST_SIZE = 0.2
-_OUTPUT = "rnnmemory-results"
 
 _EXAMPLES = """\
 units: {units}
@@ -76,16 +73,25 @@ def _flags(message):
     return message
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive integer; got {text!r}"
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
-    return value
+def _number(convert, accepts, expected):
+    """An argparse type: ``convert(text)``, refused unless ``accepts`` it."""
+
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not accepts(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}")
+        return value
+
+    parse.__name__ = expected  # argparse names the type by it
+    return parse
+
+
+_positive_int = _number(int, lambda value: value >= 1, "a positive integer")
+_positive_float = _number(float, lambda value: value > 0, "a positive number")
+_share = _number(float, lambda value: 0 < value < 1, "a number in (0, 1)")
 
 
 def _int_list(text, *, positive=True):
@@ -107,26 +113,6 @@ def _seed_list(text):
     if min(values) < 0:
         raise argparse.ArgumentTypeError(f"expected seeds >= 0; got {text!r}")
     return values
-
-
-def _share(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = None
-    if value is None or not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1); got {text!r}")
-    return value
-
-
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = None
-    if value is None or not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number; got {text!r}")
-    return value
 
 
 def _unit_list(text):
@@ -225,14 +211,13 @@ def _add_corpus_options(assess):
     assess.add_argument(
         "--corpus",
         default=CORPORA[0],
-        help=_with_default(f"built-in corpus {CORPORA} or a text file", CORPORA[0]),
+        help=f"built-in corpus {CORPORA} or a text file (default: %(default)s)",
     )
-    n_sequences = inspect.signature(load_corpus).parameters["n_sequences"].default
     assess.add_argument(
         "--n-sequences",
         type=_positive_int,
-        default=n_sequences,
-        help=_with_default("sequences of the zipf corpus", n_sequences),
+        default=inspect.signature(load_corpus).parameters["n_sequences"].default,
+        help="sequences of the zipf corpus (default: %(default)s)",
     )
     assess.add_argument(
         "--basis",
@@ -244,18 +229,13 @@ def _add_corpus_options(assess):
         type=_positive_int,
         help=_with_default("dimension of a random or cooccurrence basis", _TEXT_DIM),
     )
-    assess.add_argument(
-        "--max-vocab",
-        type=_positive_int,
-        default=_TEXT_VOCABULARY,
-        help=_with_default("largest vocabulary of a text corpus", _TEXT_VOCABULARY),
-    )
-    assess.add_argument(
-        "--test-size",
-        type=_share,
-        default=_TEST_SIZE,
-        help=_with_default("share of sequences held out for measuring", _TEST_SIZE),
-    )
+    for flag, parse, default, text in (
+        ("--max-vocab", _positive_int, 2000, "largest vocabulary of a text corpus"),
+        ("--test-size", _share, 0.2, "share of sequences held out for measuring"),
+    ):
+        assess.add_argument(
+            flag, type=parse, default=default, help=f"{text} (default: %(default)s)"
+        )
 
 
 def _add_training_options(assess):
@@ -294,10 +274,8 @@ def _add_running_options(assess):
         "--backend",
         choices=("loky", "dask"),
         default="loky",
-        help=_with_default(
-            "where configurations run: local processes (loky) or a Dask cluster",
-            "loky",
-        ),
+        help="where configurations run: local processes (loky) or a Dask cluster "
+        "(default: %(default)s)",
     )
     assess.add_argument(
         "--scheduler",
@@ -309,8 +287,8 @@ def _add_running_options(assess):
     assess.add_argument(
         "--output",
         type=Path,
-        default=Path(_OUTPUT),
-        help=_with_default("output folder", _OUTPUT),
+        default=Path("rnnmemory-results"),
+        help="output folder (default: %(default)s)",
     )
     again = assess.add_mutually_exclusive_group()
     again.add_argument(
