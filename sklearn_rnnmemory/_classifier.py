@@ -9,6 +9,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from ._docstring import Substitution, parameter_snippets
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences
 from ._shared_parameters import fill_shared_docs
@@ -57,6 +58,14 @@ def _encode_labels(y, n_sequences):
     return encoder, encoder.transform(y).astype(np.int64)
 
 
+#: The input sequences, as the fitted classifier reads them.
+_INPUTS = parameter_snippets(
+    "X",
+    "X : array-like of shape (n, T, d) or (n, T)\n    Input points, NaN-padded.",
+)
+
+
+@Substitution(**_INPUTS)
 @fill_shared_docs
 class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
     """Classify sequences from the recurrent state after their first tokens.
@@ -76,17 +85,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         Read only the first ``seq_len`` steps of each sequence, in ``fit`` and
         ``predict``; ``None`` reads whole sequences. :meth:`hidden_states`
         reads windows of this length.
-    %(max_epochs)s
-    %(max_steps)s
-    %(lr)s
-    %(batch_size)s
-    %(optimizer)s
-    %(max_grad_norm)s
-    %(validation_fraction)s
-    %(callbacks)s
-    %(verbose)s
-    %(device)s
-    %(random_state)s
+    %(training_parameters)s
 
     Attributes
     ----------
@@ -188,10 +187,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
     def predict_proba(self, X):
         """Class probabilities from the first ``seq_len`` steps.
 
-        Parameters
-        ----------
-        X : array-like of shape (n, T, d) or (n, T)
-            Input points, NaN-padded.
+        %(parameters_X)s
 
         Returns
         -------
@@ -205,10 +201,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
     def predict(self, X):
         """Predicted class labels.
 
-        Parameters
-        ----------
-        X : array-like of shape (n, T, d) or (n, T)
-            Input points, NaN-padded.
+        %(parameters_X)s
 
         Returns
         -------
@@ -222,8 +215,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
 
         Parameters
         ----------
-        X : array-like of shape (n, T, d) or (n, T)
-            Input points, NaN-padded.
+        %(X)s
         y : array-like of shape (n,)
             True labels.
         sample_weight : array-like of shape (n,), default=None

@@ -46,17 +46,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         whole sequences.
     composition : {"sum", "mean"}, default="sum"
         How a sequence's semantics is composed from its tokens' points.
-    %(max_epochs)s
-    %(max_steps)s
-    %(lr)s
-    %(batch_size)s
-    %(optimizer)s
-    %(max_grad_norm)s
-    %(validation_fraction)s
-    %(callbacks)s
-    %(verbose)s
-    %(device)s
-    %(random_state)s
+    %(training_parameters)s
 
     Attributes
     ----------

@@ -4,6 +4,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
+from ._docstring import Substitution, parameter_snippets
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences, cut_windows
 from ._shared_parameters import Parameter, fill_shared_docs
@@ -85,6 +86,13 @@ def _next_token_windows(ids, seq_len):
     return windows
 
 
+#: Token ids, as the fitted model reads them.
+_TOKEN_IDS = parameter_snippets(
+    "X", "X : array-like of shape (n, T)\n    Token ids, padded at the end."
+)
+
+
+@Substitution(**_TOKEN_IDS)
 @fill_shared_docs
 class RecurrentLanguageModel(RecurrentEstimatorBase):
     """A recurrent language model trained with a BPTT window of ``seq_len``.
@@ -112,17 +120,7 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         Number of token ids, at most ``2**24`` (ids are read as float32, exact
         for integers up to there); ``None`` takes the largest id in ``fit``
         plus one.
-    %(max_epochs)s
-    %(max_steps)s
-    %(lr)s
-    %(batch_size)s
-    %(optimizer)s
-    %(max_grad_norm)s
-    %(validation_fraction)s
-    %(callbacks)s
-    %(verbose)s
-    %(device)s
-    %(random_state)s
+    %(training_parameters)s
 
     Attributes
     ----------
@@ -226,10 +224,7 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
     def perplexity(self, X):
         """Perplexity of the next tokens of ``X``, read in windows of ``seq_len``.
 
-        Parameters
-        ----------
-        X : array-like of shape (n, T)
-            Token ids, padded at the end.
+        %(parameters_X)s
 
         Returns
         -------
@@ -246,8 +241,7 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
 
         Parameters
         ----------
-        X : array-like of shape (n, T)
-            Token ids, padded at the end.
+        %(X)s
         y : None
             Ignored.
 
@@ -261,10 +255,7 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
     def probe_inputs(self, X):
         """The embedded tokens the recurrent unit reads, ``(n, T, E)``.
 
-        Parameters
-        ----------
-        X : array-like of shape (n, T)
-            Token ids, padded at the end.
+        %(parameters_X)s
 
         Returns
         -------

@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.extmath import randomized_svd
 from sklearn.utils.validation import check_is_fitted
 
+from ._docstring import Substitution, parameter_snippets
 from ._text import word_tokenize
 from ._validation import (
     check_memory,
@@ -65,6 +66,15 @@ def _check_points_memory(n_tokens, dim, copies):
     )
 
 
+#: The sequences the transformer reads, as every method takes them.
+_SEQUENCES = parameter_snippets(
+    "X",
+    "X : list of str, list of token sequences, or 2-D int array\n"
+    "    Sequences, read as in :meth:`fit`.",
+)
+
+
+@Substitution(**_SEQUENCES)
 class SemanticEuclideanSpace(
     TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
 ):
@@ -611,10 +621,7 @@ class SemanticEuclideanSpace(
     def transform(self, X):
         """Map sequences to their tokens' semantic points.
 
-        Parameters
-        ----------
-        X : list of str, list of token sequences, or 2-D int array
-            Sequences, read as in :meth:`fit`.
+        %(parameters_X)s
 
         Returns
         -------
@@ -640,10 +647,7 @@ class SemanticEuclideanSpace(
 
         The ids suit :class:`~sklearn_rnnmemory.RecurrentLanguageModel`.
 
-        Parameters
-        ----------
-        X : list of str, list of token sequences, or 2-D int array
-            Sequences, read as in :meth:`fit`.
+        %(parameters_X)s
 
         Returns
         -------

@@ -215,6 +215,22 @@ SHARED_PARAMETERS = {
     ),
 }
 
+#: The shared parameters of how an estimator trains, in the order every
+#: signature holds them; documented together as ``%(training_parameters)s``.
+TRAINING_PARAMETERS = (
+    "max_epochs",
+    "max_steps",
+    "lr",
+    "batch_size",
+    "optimizer",
+    "max_grad_norm",
+    "validation_fraction",
+    "callbacks",
+    "verbose",
+    "device",
+    "random_state",
+)
+
 #: Fitted attributes every recurrent estimator sets, documented once.
 SHARED_ATTRIBUTES = {
     "history_": (
@@ -259,4 +275,7 @@ def fill_shared_docs(estimator: T) -> T:
         for name, parameter in estimator._parameter_checks.items()
         if parameter.doc is not None
     }
+    snippets["training_parameters"] = "\n".join(
+        snippets[name] for name in TRAINING_PARAMETERS
+    )
     return Substitution(**snippets, **SHARED_ATTRIBUTES)(estimator)

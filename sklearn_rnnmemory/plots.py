@@ -10,7 +10,17 @@ import itertools
 
 import numpy as np
 
+from ._docstring import Substitution
 from .selection import DEFAULT_TOL
+
+#: The parameters every figure takes.
+_fill_docs = Substitution(
+    result="result : StudyResult\n    A finished study.",
+    path="path : str or path, default=None\n"
+    "    Where to save the PNG (of the figure drawn on); None only draws.",
+    ax="ax : matplotlib.axes.Axes, default=None\n"
+    "    The axes to draw on; None makes a figure.",
+)
 
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h")
 _LINESTYLES = ("-", "--", "-.", ":")
@@ -46,12 +56,16 @@ def unit_styles(keys):
     return styles
 
 
-def _by_unit(summary):
+def _by_unit(result):
+    """The summary of a study's successful rows by (unit, hidden size), each
+    list ordered by training length; refused when there is nothing to plot."""
     units = {}
-    for entry in summary:
+    for entry in result.summary():
         units.setdefault((entry["unit"], entry["hidden_size"]), []).append(entry)
     for entries in units.values():
         entries.sort(key=lambda e: e["seq_len"])
+    if not units:
+        raise ValueError("The study has no successful row to plot.")
     return units
 
 
@@ -60,6 +74,7 @@ def _label(key):
     return f"{unit} (H={hidden_size})"
 
 
+@_fill_docs
 def plot_retention_curves(result, path=None, *, fig=None, ncols=None):
     """Retention curve ``r(delta)`` per unit, one line per training length.
 
@@ -68,10 +83,8 @@ def plot_retention_curves(result, path=None, *, fig=None, ncols=None):
 
     Parameters
     ----------
-    result : StudyResult
-        A finished study.
-    path : str or path, default=None
-        Where to save the PNG; None only draws.
+    %(result)s
+    %(path)s
     fig : matplotlib.figure.Figure, default=None
         The figure to draw on (cleared first); None makes one.
     ncols : int, default=None
@@ -81,9 +94,7 @@ def plot_retention_curves(result, path=None, *, fig=None, ncols=None):
     -------
     fig : matplotlib.figure.Figure
     """
-    units = _by_unit(result.summary())
-    if not units:
-        raise ValueError("The study has no successful row to plot.")
+    units = _by_unit(result)
     ncols = ncols or min(len(units), 4)
     nrows = -(-len(units) // ncols)
     if fig is None:
@@ -125,6 +136,7 @@ def plot_retention_curves(result, path=None, *, fig=None, ncols=None):
     return fig
 
 
+@_fill_docs
 def plot_capacity_vs_length(result, path=None, *, ax=None, tol=DEFAULT_TOL):
     """Memory capacity against training length per unit, guidance marked.
 
@@ -135,12 +147,9 @@ def plot_capacity_vs_length(result, path=None, *, ax=None, tol=DEFAULT_TOL):
 
     Parameters
     ----------
-    result : StudyResult
-        A finished study.
-    path : str or path, default=None
-        Where to save the PNG (of the axes' figure); None only draws.
-    ax : matplotlib.axes.Axes, default=None
-        The axes to draw on; None makes a figure.
+    %(result)s
+    %(path)s
+    %(ax)s
     tol : float, default=0.05
         Tolerance of the ``saturation`` rule.
 
@@ -148,9 +157,7 @@ def plot_capacity_vs_length(result, path=None, *, ax=None, tol=DEFAULT_TOL):
     -------
     ax : matplotlib.axes.Axes
     """
-    units = _by_unit(result.summary())
-    if not units:
-        raise ValueError("The study has no successful row to plot.")
+    units = _by_unit(result)
     if ax is None:
         ax = _new_figure(figsize=(6.8, 4.6)).subplots()
     saturation = result.recommendations(rule="saturation", tol=tol)
@@ -198,6 +205,7 @@ def plot_capacity_vs_length(result, path=None, *, ax=None, tol=DEFAULT_TOL):
     return ax
 
 
+@_fill_docs
 def plot_retention_matrix(row, path=None, *, ax=None):
     """Heat map of the retention ``r_t(t - p)`` of one configuration.
 
@@ -207,10 +215,8 @@ def plot_retention_matrix(row, path=None, *, ax=None):
     ----------
     row : dict
         A study row (with ``retention_matrix``).
-    path : str or path, default=None
-        Where to save the PNG (of the axes' figure); None only draws.
-    ax : matplotlib.axes.Axes, default=None
-        The axes to draw on; None makes a figure.
+    %(path)s
+    %(ax)s
 
     Returns
     -------

@@ -14,6 +14,7 @@ import numpy as np
 import scipy.special
 
 from .._composition import check_composition
+from .._docstring import Substitution
 from .._sequences import check_sequences, valid_steps
 from .._validation import check_random_state, check_threshold
 from ._probe import probe_last_step
@@ -36,6 +37,34 @@ _N_DRAWS = 2000
 # ignores a token gets 1e-17 there, with a standard error of the same size.
 _ROUNDING = 1e-9
 _ALL_PADDING = "There is no window to evaluate: every sequence is padding."
+
+_COMPOSITION = (
+    'composition : {"sum", "mean"}, default="sum"\n'
+    "    How a sequence's semantics is composed from its tokens' points."
+)
+_WINDOWS = (
+    "points : array-like of shape (n, T, d) or (n, T)\n"
+    "    Semantic points ``e_p`` of the evaluated windows, NaN-padded at the end.\n"
+    "predicted : array-like of shape (n, T, d) or (n, T)\n"
+    "    The model's semantic points ``S^_t``; finite at every valid step.\n"
+    + _COMPOSITION
+)
+#: What the indicators take, documented once.
+_fill_docs = Substitution(
+    composition=_COMPOSITION,
+    windows=_WINDOWS,
+    parameters_windows="Parameters\n----------\n" + _WINDOWS,
+    profile_options="""threshold : float in (0, 1], default=0.5
+    Credit below which a lag ends the memory span.
+alpha : float in (0, 1), default=0.025
+    Level of the one-sided tests that a lag's retention is above 0 (0.025:
+    ``r > 1.96 stderr`` for a single lag), made together over the lags by
+    the Benjamini-Hochberg rule.
+confidence : float in (0, 1), default=0.95
+    Level of ``memory_capacity_ci``.
+random_state : int, RandomState instance or None, default=0
+    Seeds the draws of the capacity interval and the probe's split.""",
+)
 
 
 def credit(retention):
@@ -252,6 +281,7 @@ def _skill(target, estimate):
     return float(1.0 - np.sum((target - estimate) ** 2) / memoryless)
 
 
+@_fill_docs
 def last_step_profile(
     points,
     last_predicted,
@@ -278,20 +308,10 @@ def last_step_profile(
         zero points are unknown tokens.
     last_predicted : array-like of shape (n, d)
         ``S^_T`` of each window; rows of windows shorter than ``T`` are ignored.
-    composition : {"sum", "mean"}, default="sum"
-        How a sequence's semantics is composed from its tokens' points.
+    %(composition)s
     last_states : array-like of shape (n, H), default=None
         The hidden states at ``T``, for ``probe_capacity``; None leaves it NaN.
-    threshold : float in (0, 1], default=0.5
-        Credit below which a lag ends the memory span.
-    alpha : float in (0, 1), default=0.025
-        Level of the one-sided tests that a lag's retention is above 0 (0.025:
-        ``r > 1.96 stderr`` for a single lag), made together over the lags by
-        the Benjamini-Hochberg rule.
-    confidence : float in (0, 1), default=0.95
-        Level of ``memory_capacity_ci``.
-    random_state : int, RandomState instance or None, default=0
-        Seeds the draws of the capacity interval and the probe's split.
+    %(profile_options)s
 
     Returns
     -------
@@ -451,6 +471,7 @@ def _last_rows(predicted, valid):
     return predicted[np.arange(predicted.shape[0]), last]
 
 
+@_fill_docs
 def memory_profile(
     points,
     predicted,
@@ -466,24 +487,10 @@ def memory_profile(
 
     Parameters
     ----------
-    points : array-like of shape (n, T, d) or (n, T)
-        Semantic points ``e_p`` of the evaluated windows, NaN-padded at the end.
-    predicted : array-like of shape (n, T, d) or (n, T)
-        The model's semantic points ``S^_t``; finite at every valid step.
-    composition : {"sum", "mean"}, default="sum"
-        How a sequence's semantics is composed from its tokens' points.
+    %(windows)s
     states : array-like of shape (n, T, H), default=None
         The model's hidden states, for ``probe_capacity``.
-    threshold : float in (0, 1], default=0.5
-        Credit below which a lag ends the memory span.
-    alpha : float in (0, 1), default=0.025
-        Level of the one-sided tests that a lag's retention is above 0 (0.025:
-        ``r > 1.96 stderr`` for a single lag), made together over the lags by
-        the Benjamini-Hochberg rule.
-    confidence : float in (0, 1), default=0.95
-        Level of ``memory_capacity_ci``.
-    random_state : int, RandomState instance or None, default=0
-        Seeds the draws of the capacity interval and the probe's split.
+    %(profile_options)s
 
     Returns
     -------
@@ -502,9 +509,7 @@ def memory_profile(
     >>> round(profile.memory_capacity, 6), profile.memory_span
     (2.0, 2)
     """
-    threshold, alpha, confidence, rng = _check_options(
-        composition, threshold, alpha, confidence, random_state
-    )
+    _check_options(composition, threshold, alpha, confidence, random_state)
     points, predicted, valid = _check_pair(points, predicted)
     last_states = None
     if states is not None:
@@ -515,18 +520,20 @@ def memory_profile(
                 f"{points.shape[:2]}; got {states.shape}."
             )
         last_states = _last_rows(states, valid)
-    return _profile(
+    # The indicators read only each window's last step: the one entry.
+    return last_step_profile(
         points,
         _last_rows(predicted, valid),
-        composition,
-        last_states,
+        composition=composition,
+        last_states=last_states,
         threshold=threshold,
         alpha=alpha,
         confidence=confidence,
-        rng=rng,
+        random_state=random_state,
     )
 
 
+@_fill_docs
 def retention_curve(points, predicted, *, composition="sum"):
     """Retention ``r(delta)`` of the token ``delta`` steps back, at the last step.
 
@@ -537,14 +544,7 @@ def retention_curve(points, predicted, *, composition="sum"):
     keeping the last ``m`` tokens gives 1 for ``delta < m`` and 0 beyond,
     whatever is output in place of the others.
 
-    Parameters
-    ----------
-    points : array-like of shape (n, T, d) or (n, T)
-        Semantic points ``e_p`` of the evaluated windows, NaN-padded at the end.
-    predicted : array-like of shape (n, T, d) or (n, T)
-        The model's semantic points ``S^_t``.
-    composition : {"sum", "mean"}, default="sum"
-        How a sequence's semantics is composed from its tokens' points.
+    %(parameters_windows)s
 
     Returns
     -------
@@ -572,20 +572,14 @@ def retention_curve(points, predicted, *, composition="sum"):
     return regression.retention
 
 
+@_fill_docs
 def retention_matrix(points, predicted, *, composition="sum"):
     """Retention ``r_t(t - p)`` at every reading step ``t``.
 
     One regression per step ``t`` (as :func:`retention_curve` does at the last
     step), over the windows that reach ``t``.
 
-    Parameters
-    ----------
-    points : array-like of shape (n, T, d) or (n, T)
-        Semantic points ``e_p`` of the evaluated windows, NaN-padded at the end.
-    predicted : array-like of shape (n, T, d) or (n, T)
-        The model's semantic points ``S^_t``.
-    composition : {"sum", "mean"}, default="sum"
-        How a sequence's semantics is composed from its tokens' points.
+    %(parameters_windows)s
 
     Returns
     -------
