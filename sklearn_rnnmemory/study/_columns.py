@@ -25,6 +25,8 @@ class Column:
         Format of a value in the printed table.
     averaged : bool
         Whether the summary takes its mean (and 95 % interval) over seeds.
+    reported : bool
+        Whether ``report.md``'s table of memory by training length shows it.
     """
 
     name: str
@@ -32,6 +34,7 @@ class Column:
     label: str | None = None
     fmt: str = ".3f"
     averaged: bool = True
+    reported: bool = False
 
 
 #: The columns that identify a configuration.
@@ -60,14 +63,23 @@ COLUMNS = (
         "memory_capacity",
         "memory capacity at L: tokens of semantics retained",
         "capacity",
+        reported=True,
     ),
     Column("capacity_ci_low", "low end of the capacity's 95 % interval in this run"),
     Column("capacity_ci_high", "high end of the capacity's 95 % interval in this run"),
-    Column("memory_span", "memory span at L", "span", ".1f"),
+    Column("memory_span", "memory span at L", "span", ".1f", reported=True),
     Column("memory_rate", "memory capacity / L", "rate"),
-    Column("semantic_skill", "1 - MSE / MSE of the memoryless model, at L", "skill"),
     Column(
-        "semantic_error", "mean relative error of the semantic point at L", "sem_error"
+        "semantic_skill",
+        "1 - MSE / MSE of the memoryless model, at L",
+        "skill",
+        reported=True,
+    ),
+    Column(
+        "semantic_error",
+        "mean relative error of the semantic point at L",
+        "sem_error",
+        reported=True,
     ),
     Column("baseline_error", "semantic error of the memoryless model"),
     Column(
@@ -78,11 +90,13 @@ COLUMNS = (
         "probe_capacity",
         "decodability of past inputs from the states at L, summed over lags",
         "probe",
+        reported=True,
     ),
     Column(
         "capacity_at_seq_len",
         "memory capacity on windows of the training length k",
         "cap@k",
+        reported=True,
     ),
     Column("n_parameters", "trainable parameters"),
     Column(
@@ -108,5 +122,7 @@ LIST_COLUMNS = ("retention_curve", "retention_stderr", "retention_matrix")
 TIMING_COLUMNS = ("fit_time",)
 #: Columns averaged over seeds in the summary.
 AVERAGED_COLUMNS = tuple(c.name for c in COLUMNS if c.averaged)
+#: Columns of report.md's table of memory by training length.
+REPORTED_COLUMNS = tuple(c.name for c in COLUMNS if c.reported)
 
 assert set(INDICATORS) <= set(BY_NAME), "every indicator has a column"

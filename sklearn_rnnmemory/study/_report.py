@@ -11,7 +11,7 @@ import numpy as np
 
 from .._convergence import CONVERGENCE_SPAN, CONVERGENCE_TOL, percent
 from ..selection import DEFAULT_TOL
-from ._columns import BY_NAME
+from ._columns import BY_NAME, REPORTED_COLUMNS
 from ._results import CONFIDENCE
 
 FIGURES = {
@@ -97,19 +97,14 @@ def _guidance_section(records, eval_len):
 
 
 def _summary_section(result):
-    names = [
-        "memory_capacity",
-        "memory_span",
-        "semantic_skill",
-        "semantic_error",
-        "probe_capacity",
-        "capacity_at_seq_len",
-    ]
-    header = ["unit", "hidden", "k", "L", "capacity", f"{CONFIDENCE:.0%} over seeds"]
-    header += [BY_NAME[n].label for n in names[1:]] + ["seeds", "converged"]
+    # The capacity first, with its interval over seeds; then the others.
+    first, *others = REPORTED_COLUMNS
+    header = ["unit", "hidden", "k", "L", BY_NAME[first].label]
+    header += [f"{CONFIDENCE:.0%} over seeds"]
+    header += [BY_NAME[n].label for n in others] + ["seeds", "converged"]
     lines = []
     for e in result.summary():
-        low, high = e["memory_capacity_low"], e["memory_capacity_high"]
+        low, high = e[f"{first}_low"], e[f"{first}_high"]
         interval = f"[{_number(low)}, {_number(high)}]" if np.isfinite(low) else "–"
         lines.append(
             [
@@ -117,10 +112,10 @@ def _summary_section(result):
                 e["hidden_size"],
                 e["seq_len"],
                 e["eval_len"],
-                _number(e["memory_capacity"]),
+                _number(e[first]),
                 interval,
             ]
-            + [_number(e[n]) for n in names[1:]]
+            + [_number(e[n]) for n in others]
             + [e["n_seeds"], f"{e['n_converged']}/{e['n_seeds']}"]
         )
     return _markdown_table(header, lines)
