@@ -1,10 +1,15 @@
 """The skorch callbacks a user passes to an estimator, checked before training."""
 
 import inspect
+from collections.abc import Sequence
 from typing import Any
 
 from skorch.callbacks import Callback
 from skorch.callbacks.scoring import ScoringBase
+
+_CallbackLike = Callback | type[Callback]
+#: What ``callbacks`` takes: skorch callbacks, or (name, callback) pairs.
+CallbacksLike = Sequence[_CallbackLike | tuple[str, _CallbackLike]] | None
 
 #: Callback names the estimators' nets use themselves: skorch's defaults and
 #: the gradient clipping of ``max_grad_norm``.

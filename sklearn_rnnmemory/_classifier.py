@@ -9,12 +9,17 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from ._callbacks import CallbacksLike
 from ._docstring import Substitution, parameter_snippets
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences
 from ._shared_parameters import fill_shared_docs
+from ._torch.devices import DeviceLike
+from ._torch.optimizers import OptimizerLike
+from ._torch.registry import UnitLike
 from ._torch.skorch_nets import ClassifierNet
 from ._torch.tasks import SequenceClassifierModule
+from ._typing import ArrayLike, RandomStateLike
 
 
 def _label_kind(label):
@@ -121,23 +126,23 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
 
     def __init__(
         self,
-        unit="lstm",
+        unit: UnitLike = "lstm",
         *,
-        hidden_size=32,
-        num_layers=1,
-        seq_len=None,
-        max_epochs=20,
-        max_steps=None,
-        lr=0.01,
-        batch_size=64,
-        optimizer="adam",
-        max_grad_norm=None,
-        validation_fraction=None,
-        callbacks=None,
-        verbose=0,
-        device="auto",
-        random_state=None,
-    ):
+        hidden_size: int = 32,
+        num_layers: int = 1,
+        seq_len: int | None = None,
+        max_epochs: int = 20,
+        max_steps: int | None = None,
+        lr: float = 0.01,
+        batch_size: int = 64,
+        optimizer: OptimizerLike = "adam",
+        max_grad_norm: float | None = None,
+        validation_fraction: float | None = None,
+        callbacks: CallbacksLike = None,
+        verbose: int = 0,
+        device: DeviceLike = "auto",
+        random_state: RandomStateLike = None,
+    ) -> None:
         self._store_parameters(locals())
 
     def _truncate(self, X):
@@ -147,7 +152,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
             raise ValueError("Every sequence of X must have at least one valid step.")
         return X
 
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> "RecurrentClassifier":
         """Train the classifier.
 
         Parameters
@@ -184,7 +189,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         self.n_features_in_ = d
         return self
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities from the first ``seq_len`` steps.
 
         %(parameters_X)s
@@ -198,7 +203,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         X = self._truncate(self._check_input(X))
         return self.net_.predict_proba(self._network_input(X))
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predicted class labels.
 
         %(parameters_X)s
@@ -210,7 +215,9 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         check_is_fitted(self)
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
-    def score(self, X, y, sample_weight=None):
+    def score(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> float:
         """Mean accuracy on ``X`` and ``y``.
 
         Parameters

@@ -3,15 +3,20 @@
 import numpy as np
 import torch
 
+from ._callbacks import CallbacksLike
 from ._composition import check_composition, compose
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences, cut_windows, valid_steps
 from ._shared_parameters import Parameter, fill_shared_docs
+from ._torch.devices import DeviceLike
 from ._torch.losses import MaskedSemanticLoss
+from ._torch.optimizers import OptimizerLike
+from ._torch.registry import UnitLike
 from ._torch.skorch_nets import MemoryNet
 from ._torch.tasks import SemanticReader
+from ._typing import ArrayLike, RandomStateLike
 from ._validation import check_bool, check_positive_int, check_threshold
-from .indicators import last_step_profile
+from .indicators import MemoryProfile, last_step_profile
 
 
 def _forward(module, batch):
@@ -80,27 +85,27 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
 
     def __init__(
         self,
-        unit="lstm",
+        unit: UnitLike = "lstm",
         *,
-        hidden_size=32,
-        num_layers=1,
-        seq_len=None,
-        composition="sum",
-        max_epochs=20,
-        max_steps=None,
-        lr=0.01,
-        batch_size=64,
-        optimizer="adam",
-        max_grad_norm=None,
-        validation_fraction=None,
-        callbacks=None,
-        verbose=0,
-        device="auto",
-        random_state=None,
-    ):
+        hidden_size: int = 32,
+        num_layers: int = 1,
+        seq_len: int | None = None,
+        composition: str = "sum",
+        max_epochs: int = 20,
+        max_steps: int | None = None,
+        lr: float = 0.01,
+        batch_size: int = 64,
+        optimizer: OptimizerLike = "adam",
+        max_grad_norm: float | None = None,
+        validation_fraction: float | None = None,
+        callbacks: CallbacksLike = None,
+        verbose: int = 0,
+        device: DeviceLike = "auto",
+        random_state: RandomStateLike = None,
+    ) -> None:
         self._store_parameters(locals())
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> "RecurrentMemoryRegressor":
         """Train the network on windows of ``X``.
 
         Parameters
@@ -151,7 +156,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
 
     # -- reading ------------------------------------------------------------
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Read sequences and return the model's semantic trajectory.
 
         Parameters
@@ -167,7 +172,14 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         X = self._check_input(X)
         return self._network_output(self._read(X, _forward, self.seq_len))
 
-    def memory_profile(self, X, *, eval_len=None, threshold=0.5, probe=True):
+    def memory_profile(
+        self,
+        X: ArrayLike,
+        *,
+        eval_len: int | None = None,
+        threshold: float = 0.5,
+        probe: bool = True,
+    ) -> MemoryProfile:
         """Measure every memory indicator on sequences ``X``.
 
         The sequences are cut into windows of ``eval_len`` (default: the
@@ -240,7 +252,9 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
                 predicted.append(module.readout(last).cpu().numpy())
         return np.concatenate(predicted), np.concatenate(states)
 
-    def read_windows(self, X, *, eval_len=None):
+    def read_windows(
+        self, X: ArrayLike, *, eval_len: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Cut sequences into evaluation windows and read each from a zero state.
 
         What every memory indicator takes: pass both arrays to the functions of
@@ -266,7 +280,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         windows, _ = cut_windows(X, self.seq_len if eval_len is None else eval_len)
         return windows, self._network_output(self._read_windows(windows, _forward))
 
-    def score(self, X, y=None):
+    def score(self, X: ArrayLike, y: None = None) -> float:
         """Memory capacity on ``X``, read in windows of ``seq_len``.
 
         Parameters

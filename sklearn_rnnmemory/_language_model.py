@@ -4,13 +4,18 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
+from ._callbacks import CallbacksLike
 from ._docstring import Substitution, parameter_snippets
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences, cut_windows
 from ._shared_parameters import Parameter, fill_shared_docs
+from ._torch.devices import DeviceLike
 from ._torch.losses import TokenCrossEntropy
+from ._torch.optimizers import OptimizerLike
+from ._torch.registry import UnitLike
 from ._torch.skorch_nets import LanguageModelNet
 from ._torch.tasks import LanguageModelModule
+from ._typing import ArrayLike, RandomStateLike
 from ._validation import check_not_sparse, check_positive_int, untensor
 
 #: Token ids must lie below this: the network reads them as float32, which
@@ -152,28 +157,28 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
 
     def __init__(
         self,
-        unit="lstm",
+        unit: UnitLike = "lstm",
         *,
-        embedding_dim=32,
-        hidden_size=64,
-        num_layers=1,
-        seq_len=20,
-        vocab_size=None,
-        max_epochs=10,
-        max_steps=None,
-        lr=0.005,
-        batch_size=64,
-        optimizer="adam",
-        max_grad_norm=1.0,
-        validation_fraction=None,
-        callbacks=None,
-        verbose=0,
-        device="auto",
-        random_state=None,
-    ):
+        embedding_dim: int = 32,
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        seq_len: int | None = 20,
+        vocab_size: int | None = None,
+        max_epochs: int = 10,
+        max_steps: int | None = None,
+        lr: float = 0.005,
+        batch_size: int = 64,
+        optimizer: OptimizerLike = "adam",
+        max_grad_norm: float | None = 1.0,
+        validation_fraction: float | None = None,
+        callbacks: CallbacksLike = None,
+        verbose: int = 0,
+        device: DeviceLike = "auto",
+        random_state: RandomStateLike = None,
+    ) -> None:
         self._store_parameters(locals())
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> "RecurrentLanguageModel":
         """Train on next-token prediction.
 
         Parameters
@@ -221,7 +226,7 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         target = torch.nan_to_num(batch[..., 1:], nan=0.0).long()
         return log_proba.gather(-1, target)
 
-    def perplexity(self, X):
+    def perplexity(self, X: ArrayLike) -> float:
         """Perplexity of the next tokens of ``X``, read in windows of ``seq_len``.
 
         %(parameters_X)s
@@ -236,7 +241,7 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         log_proba = self._read_windows(windows, self._next_token_log_proba)
         return float(np.exp(-np.nanmean(log_proba)))
 
-    def score(self, X, y=None):
+    def score(self, X: ArrayLike, y: None = None) -> float:
         """Minus the perplexity (greater is better, as scikit-learn expects).
 
         Parameters
@@ -252,7 +257,7 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         """
         return -self.perplexity(X)
 
-    def probe_inputs(self, X):
+    def probe_inputs(self, X: ArrayLike) -> np.ndarray:
         """The embedded tokens the recurrent unit reads, ``(n, T, E)``.
 
         %(parameters_X)s

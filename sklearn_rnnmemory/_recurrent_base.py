@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import GradientNormClipping
@@ -335,7 +336,9 @@ class RecurrentEstimatorBase(BaseEstimator):
             )
         return X
 
-    def hidden_states(self, X, state="h", *, eval_len=None):
+    def hidden_states(
+        self, X: ArrayLike, state: str = "h", *, eval_len: int | None = None
+    ) -> np.ndarray:
         """Return the hidden states of the last recurrent layer.
 
         Parameters
@@ -371,7 +374,7 @@ class RecurrentEstimatorBase(BaseEstimator):
             self.seq_len if eval_len is None else eval_len,
         )
 
-    def probe_inputs(self, X):
+    def probe_inputs(self, X: ArrayLike) -> np.ndarray:
         """The inputs ``u`` the network reads, as the probe indicators take them.
 
         Parameters

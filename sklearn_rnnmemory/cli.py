@@ -17,9 +17,11 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TextIO
 
 from sklearn.model_selection import train_test_split
 
@@ -40,6 +42,7 @@ from .study import (
     DEFAULT_UNITS,
     METADATA_NAME,
     RESULTS_NAME,
+    StudyResult,
     load_study,
     run_study,
 )
@@ -309,7 +312,7 @@ def _add_running_options(assess):
     )
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``rnnmemory``."""
     parser = _Parser(
         prog="rnnmemory",
@@ -430,7 +433,11 @@ def _row_line(row, done, total):
     )
 
 
-def assess(args, argv=None, out=None):
+def assess(
+    args: argparse.Namespace,
+    argv: Sequence[str] | None = None,
+    out: TextIO | None = None,
+) -> StudyResult:
     """Run ``rnnmemory assess`` with parsed arguments; return the study result."""
     out = sys.stdout if out is None else out
     if args.epochs is not None and args.max_steps is not None:
@@ -571,7 +578,7 @@ def _percent(value):
     return "-" if value is None else f"{value:.0%}"
 
 
-def report(args, out=None):
+def report(args: argparse.Namespace, out: TextIO | None = None) -> StudyResult:
     """Run ``rnnmemory report DIR``: rebuild a study's report without training."""
     out = sys.stdout if out is None else out
     if not args.folder.is_dir():
@@ -642,7 +649,7 @@ def _interruptible():
         signal.signal(signal.SIGINT, previous)
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rnnmemory`` console script."""
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)

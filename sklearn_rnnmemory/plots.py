@@ -7,11 +7,20 @@ functions work alike in scripts, notebooks, servers and worker processes.
 """
 
 import itertools
+import os
+from collections.abc import Hashable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._docstring import Substitution
 from .selection import DEFAULT_TOL
+
+if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from .study import StudyResult
 
 #: The parameters every figure takes.
 _fill_docs = Substitution(
@@ -37,7 +46,7 @@ def _save(fig, path):
         fig.savefig(path, dpi=120)
 
 
-def unit_styles(keys):
+def unit_styles(keys: Iterable[Hashable]) -> dict[Hashable, dict[str, Any]]:
     """A distinct colour, marker and line style for each key (unit), so that
     eleven or more lines stay apart even in grey print."""
     from matplotlib import colormaps
@@ -75,7 +84,13 @@ def _label(key):
 
 
 @_fill_docs
-def plot_retention_curves(result, path=None, *, fig=None, ncols=None):
+def plot_retention_curves(
+    result: "StudyResult",
+    path: str | os.PathLike | None = None,
+    *,
+    fig: "Figure | None" = None,
+    ncols: int | None = None,
+) -> "Figure":
     """Retention curve ``r(delta)`` per unit, one line per training length.
 
     One panel per unit and hidden size, in a grid; every curve is measured on
@@ -137,7 +152,13 @@ def plot_retention_curves(result, path=None, *, fig=None, ncols=None):
 
 
 @_fill_docs
-def plot_capacity_vs_length(result, path=None, *, ax=None, tol=DEFAULT_TOL):
+def plot_capacity_vs_length(
+    result: "StudyResult",
+    path: str | os.PathLike | None = None,
+    *,
+    ax: "Axes | None" = None,
+    tol: float = DEFAULT_TOL,
+) -> "Axes":
     """Memory capacity against training length per unit, guidance marked.
 
     Capacities are measured on windows of the study's common evaluation length
@@ -206,7 +227,12 @@ def plot_capacity_vs_length(result, path=None, *, ax=None, tol=DEFAULT_TOL):
 
 
 @_fill_docs
-def plot_retention_matrix(row, path=None, *, ax=None):
+def plot_retention_matrix(
+    row: Mapping[str, Any],
+    path: str | os.PathLike | None = None,
+    *,
+    ax: "Axes | None" = None,
+) -> "Axes":
     """Heat map of the retention ``r_t(t - p)`` of one configuration.
 
     The colour range is fitted to the matrix's own values.

@@ -24,15 +24,17 @@ length scores ``C``, every length too short to reach what the rule needs is
 skipped.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import cross_val_score
 
 from ._docstring import Substitution
+from ._typing import ArrayLike
 from ._validation import check_positive_int
 from .scoring import make_memory_scorer
 
@@ -211,8 +213,12 @@ def _guidance(cv_results, metric, rule, tol):
 
 @_fill_docs
 def seq_len_guidance(
-    cv_results, *, metric="memory_capacity", rule="saturation", tol=DEFAULT_TOL
-):
+    cv_results: Mapping[str, Any],
+    *,
+    metric: str = "memory_capacity",
+    rule: str = "saturation",
+    tol: float = DEFAULT_TOL,
+) -> dict[Any, "LengthRecommendation"]:
     """Recommend a training length per unit, with its stability over seeds.
 
     %(parameters_guidance)s
@@ -243,8 +249,12 @@ def seq_len_guidance(
 
 @_fill_docs
 def recommend_seq_len(
-    cv_results, *, metric="memory_capacity", rule="saturation", tol=DEFAULT_TOL
-):
+    cv_results: Mapping[str, Any],
+    *,
+    metric: str = "memory_capacity",
+    rule: str = "saturation",
+    tol: float = DEFAULT_TOL,
+) -> dict[Any, int]:
     """Recommend a training length per unit from a search's ``cv_results_``.
 
     The lengths of :func:`seq_len_guidance`, without their scores and
@@ -284,12 +294,18 @@ class SeqLenRefit:
     candidate.
     """
 
-    def __init__(self, rule="saturation", *, metric="memory_capacity", tol=DEFAULT_TOL):
+    def __init__(
+        self,
+        rule: str = "saturation",
+        *,
+        metric: str = "memory_capacity",
+        tol: float = DEFAULT_TOL,
+    ) -> None:
         self.rule = rule
         self.metric = metric
         self.tol = tol
 
-    def __call__(self, cv_results):
+    def __call__(self, cv_results: Mapping[str, Any]) -> int:
         guidance = _guidance(cv_results, self.metric, self.rule, self.tol)
         if not guidance:
             raise ValueError(
@@ -304,7 +320,12 @@ class SeqLenRefit:
 
 
 @_fill_docs
-def refit_seq_len(rule="saturation", *, metric="memory_capacity", tol=DEFAULT_TOL):
+def refit_seq_len(
+    rule: str = "saturation",
+    *,
+    metric: str = "memory_capacity",
+    tol: float = DEFAULT_TOL,
+) -> SeqLenRefit:
     """Make a ``GridSearchCV(refit=...)`` callable that applies a length rule.
 
     Parameters
@@ -358,16 +379,16 @@ class LengthSearch:
 
 @_fill_docs
 def search_seq_len(
-    estimator,
-    X,
-    seq_lens,
+    estimator: Any,
+    X: ArrayLike,
+    seq_lens: Iterable[int],
     *,
-    cv=5,
-    rule="saturation",
-    tol=DEFAULT_TOL,
-    param="seq_len",
-    n_jobs=None,
-):
+    cv: Any = 5,
+    rule: str = "saturation",
+    tol: float = DEFAULT_TOL,
+    param: str = "seq_len",
+    n_jobs: int | None = None,
+) -> "LengthSearch":
     """Find the recommended training length, skipping lengths that cannot win.
 
     Lengths are cross-validated from the longest down, scored by memory

@@ -18,6 +18,7 @@ place of what it forgot is a choice (zero, or the expected semantics of the
 forgotten tokens), which an indicator must not mistake for memory.
 """
 
+from collections.abc import Sequence
 from numbers import Integral
 
 import numpy as np
@@ -26,7 +27,7 @@ from sklearn.utils import check_random_state
 
 from ._composition import check_composition, composition_weights
 from ._sequences import check_sequences, valid_steps
-from ._torch.registry import check_unit, unit_label
+from ._torch.registry import UnitLike, check_unit, unit_label
 from ._torch.unit_checks import (
     build_unit,
     check_module_interface,
@@ -34,6 +35,7 @@ from ._torch.unit_checks import (
     run_module,
     tiny_input,
 )
+from ._typing import ArrayLike, RandomStateLike
 from ._validation import check_positive_int
 
 FORGOTTEN = ("zero", "expected")
@@ -47,14 +49,14 @@ def _lag_weights(retention, width):
 
 
 def linear_memory_model(
-    points,
-    retention,
+    points: ArrayLike,
+    retention: ArrayLike,
     *,
-    composition="sum",
-    forgotten="zero",
-    noise=0.0,
-    random_state=None,
-):
+    composition: str = "sum",
+    forgotten: str = "zero",
+    noise: float = 0.0,
+    random_state: RandomStateLike = None,
+) -> np.ndarray:
     """Output of a model that retains the token ``delta`` steps back by
     ``retention[delta]``.
 
@@ -115,7 +117,7 @@ def linear_memory_model(
     return predicted
 
 
-def true_capacity(retention, window_length):
+def true_capacity(retention: ArrayLike, window_length: int) -> float:
     """Memory capacity of a linear memory model over windows of ``T`` steps:
     ``sum_{delta < T} credit(rho(delta))``."""
     from .indicators import credit
@@ -123,7 +125,7 @@ def true_capacity(retention, window_length):
     return float(credit(_lag_weights(retention, window_length)).sum())
 
 
-def true_span(retention, window_length, threshold=0.5):
+def true_span(retention: ArrayLike, window_length: int, threshold: float = 0.5) -> int:
     """Memory span of a linear memory model: the first lag whose credit is
     below ``threshold``, or ``T``."""
     from .indicators import credit
@@ -133,8 +135,13 @@ def true_span(retention, window_length, threshold=0.5):
 
 
 def check_recurrent_unit(
-    unit, *, input_size=3, hidden_size=4, num_layers=(1, 2), seed=0
-):
+    unit: UnitLike,
+    *,
+    input_size: int = 3,
+    hidden_size: int = 4,
+    num_layers: int | Sequence[int] = (1, 2),
+    seed: int = 0,
+) -> None:
     """Check that a recurrent unit follows the rules the library relies on.
 
     Point it at your own unit in a unit test: it raises at the first rule the

@@ -1,7 +1,7 @@
 """The training losses of the memory task (definitions §3.3) and of the language
 model."""
 
-from torch import nn
+from torch import Tensor, nn
 
 
 class MaskedSemanticLoss(nn.Module):
@@ -15,11 +15,11 @@ class MaskedSemanticLoss(nn.Module):
         padding). ``False``: ``y_true`` is ``(B, T, d)``, every step valid.
     """
 
-    def __init__(self, masked=True):
+    def __init__(self, masked: bool = True) -> None:
         super().__init__()
         self.masked = masked
 
-    def forward(self, y_pred, y_true):
+    def forward(self, y_pred: Tensor, y_true: Tensor) -> Tensor:
         if not self.masked:
             return (y_pred - y_true).pow(2).sum(-1).mean()
         mask = y_true[..., -1:]
@@ -33,7 +33,7 @@ class TokenCrossEntropy(nn.Module):
     """Mean cross-entropy of next-token logits ``(B, T, V)`` against ids
     ``(B, T)``; ids below 0 (padding) are ignored."""
 
-    def forward(self, y_pred, y_true):
+    def forward(self, y_pred: Tensor, y_true: Tensor) -> Tensor:
         return nn.functional.cross_entropy(
             y_pred.reshape(-1, y_pred.shape[-1]),
             y_true.reshape(-1).long(),

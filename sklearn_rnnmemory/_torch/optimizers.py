@@ -5,6 +5,9 @@ from typing import Any
 
 import torch
 
+#: What ``optimizer`` takes: a name or a torch optimizer class.
+OptimizerLike = str | type[torch.optim.Optimizer]
+
 #: Optimizers by the names the estimators take.
 OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,

@@ -8,9 +8,9 @@
 """
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 
-from .registry import check_unit
+from .registry import UnitLike, check_unit
 from .unit_checks import build_unit
 
 
@@ -33,16 +33,18 @@ class RecurrentEncoder(nn.Module):
         Number of stacked recurrent layers.
     """
 
-    def __init__(self, unit, input_size, hidden_size, num_layers):
+    def __init__(
+        self, unit: UnitLike, input_size: int, hidden_size: int, num_layers: int
+    ) -> None:
         super().__init__()
         self.unit = check_unit(unit)
         self.recurrent = build_unit(unit, input_size, hidden_size, num_layers)
 
-    def forward(self, X):
+    def forward(self, X: Tensor) -> Tensor:
         """Hidden states of the last layer at every step, ``(B, T, H)``."""
         return self.recurrent(X)[0]
 
-    def states(self, X, with_cell=False):
+    def states(self, X: Tensor, with_cell: bool = False) -> Tensor:
         """Hidden states ``(B, T, H)``; with ``with_cell=True`` (LSTM only) the
         cell states are appended, ``(B, T, 2H)``. Cell states are read one step
         at a time, since ``torch.nn.LSTM`` returns only the last one."""
@@ -69,15 +71,22 @@ class SemanticReader(nn.Module):
         Dimension of the semantic space the readout maps into.
     """
 
-    def __init__(self, unit, input_size, hidden_size, num_layers, output_size):
+    def __init__(
+        self,
+        unit: UnitLike,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int,
+        output_size: int,
+    ) -> None:
         super().__init__()
         self.encoder = RecurrentEncoder(unit, input_size, hidden_size, num_layers)
         self.readout = nn.Linear(hidden_size, output_size)
 
-    def forward(self, X):
+    def forward(self, X: Tensor) -> Tensor:
         return self.readout(self.encoder(X))
 
-    def states(self, X, with_cell=False):
+    def states(self, X: Tensor, with_cell: bool = False) -> Tensor:
         return self.encoder.states(X, with_cell)
 
 
@@ -92,18 +101,25 @@ class SequenceClassifierModule(nn.Module):
         Number of classes.
     """
 
-    def __init__(self, unit, input_size, hidden_size, num_layers, n_classes):
+    def __init__(
+        self,
+        unit: UnitLike,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int,
+        n_classes: int,
+    ) -> None:
         super().__init__()
         self.encoder = RecurrentEncoder(unit, input_size, hidden_size, num_layers)
         self.head = nn.Linear(hidden_size, n_classes)
 
-    def forward(self, X):
+    def forward(self, X: Tensor) -> Tensor:
         lengths = (~torch.isnan(X).all(dim=-1)).sum(dim=1).clamp(min=1)
         states = self.encoder(torch.nan_to_num(X, nan=0.0))
         last = states[torch.arange(states.shape[0], device=X.device), lengths - 1]
         return self.head(last)
 
-    def states(self, X, with_cell=False):
+    def states(self, X: Tensor, with_cell: bool = False) -> Tensor:
         return self.encoder.states(X, with_cell)
 
 
@@ -122,20 +138,27 @@ class LanguageModelModule(nn.Module):
         Dimension of the token embeddings the encoder reads.
     """
 
-    def __init__(self, unit, vocab_size, embedding_dim, hidden_size, num_layers):
+    def __init__(
+        self,
+        unit: UnitLike,
+        vocab_size: int,
+        embedding_dim: int,
+        hidden_size: int,
+        num_layers: int,
+    ) -> None:
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embedding_dim)
         self.encoder = RecurrentEncoder(unit, embedding_dim, hidden_size, num_layers)
         self.head = nn.Linear(hidden_size, vocab_size)
 
-    def embed(self, X):
+    def embed(self, X: Tensor) -> Tensor:
         """Token embeddings ``(B, T, E)``; zero at padding (NaN ids)."""
         ids = X[..., 0]
         vectors = self.embedding(torch.nan_to_num(ids, nan=0.0).long())
         return vectors.masked_fill(torch.isnan(ids).unsqueeze(-1), 0.0)
 
-    def forward(self, X):
+    def forward(self, X: Tensor) -> Tensor:
         return self.head(self.encoder(self.embed(X)))
 
-    def states(self, X, with_cell=False):
+    def states(self, X: Tensor, with_cell: bool = False) -> Tensor:
         return self.encoder.states(self.embed(X), with_cell)

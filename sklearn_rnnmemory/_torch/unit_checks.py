@@ -18,10 +18,12 @@ import torch
 from torch import nn
 
 from .._validation import one_line
-from .registry import UNITS, check_unit, unit_label
+from .registry import UNITS, UnitLike, check_unit, unit_label
 
 
-def build_unit(unit, input_size, hidden_size, num_layers):
+def build_unit(
+    unit: UnitLike, input_size: int, hidden_size: int, num_layers: int
+) -> nn.Module:
     """Build the recurrent module of ``unit``; a user's unit is checked first.
 
     Returns
@@ -56,11 +58,11 @@ def build_unit(unit, input_size, hidden_size, num_layers):
 _BATCH, _STEPS, _LENGTHS = 3, 5, (5, 3, 1)
 
 
-def rule_error(label, rule, detail):
+def rule_error(label: str, rule: str, detail: str) -> ValueError:
     return ValueError(f"unit {label} breaks the {rule!r} rule: {detail}")
 
 
-def tiny_input(input_size, seed=0):
+def tiny_input(input_size: int, seed: int = 0) -> torch.Tensor:
     generator = torch.Generator().manual_seed(seed)
     return torch.randn(_BATCH, _STEPS, input_size, generator=generator)
 
@@ -69,7 +71,7 @@ def _close(a, b):
     return torch.allclose(a, b, rtol=1e-4, atol=1e-5)
 
 
-def run_module(module, X, label):
+def run_module(module: nn.Module, X: torch.Tensor, label: str) -> torch.Tensor:
     """``module(X)``'s outputs, checked: the ``interface`` and ``shape`` rules."""
     try:
         result = module(X)
@@ -119,7 +121,9 @@ def run_module(module, X, label):
     return outputs
 
 
-def check_module_interface(module, input_size, hidden_size, label):
+def check_module_interface(
+    module: nn.Module, input_size: int, hidden_size: int, label: str
+) -> None:
     """Run a built module on a tiny input and check the rules the library needs.
 
     ``interface``: ``module(X)`` returns ``(outputs, last_state)``. ``shape``:
@@ -187,7 +191,9 @@ def _check_outputs(module, X, hidden_size, label):
             )
 
 
-def check_unit_interface(unit, *, input_size=3, hidden_size=4, num_layers=1):
+def check_unit_interface(
+    unit: UnitLike, *, input_size: int = 3, hidden_size: int = 4, num_layers: int = 1
+) -> UnitLike:
     """Build ``unit`` at a tiny size and check that it follows the interface.
 
     Built-in units are known to follow it and are not built. Torch's random
@@ -236,7 +242,9 @@ def _unnamed(obj):
     return target is not obj
 
 
-def unit_reference_problem(unit, module=None):
+def unit_reference_problem(
+    unit: UnitLike, module: nn.Module | None = None
+) -> str | None:
     """Why a fitted model of ``unit`` cannot be pickled here, or None.
 
     A fitted network is saved with ``torch.save``, which stores the unit and
@@ -269,7 +277,7 @@ def unit_reference_problem(unit, module=None):
     return None
 
 
-def check_unit_picklable(unit, module=None):
+def check_unit_picklable(unit: UnitLike, module: nn.Module | None = None) -> None:
     """Raise a PicklingError naming the unit when
     :func:`unit_reference_problem` finds one."""
     problem = unit_reference_problem(unit, module)
@@ -277,7 +285,7 @@ def check_unit_picklable(unit, module=None):
         raise pickle.PicklingError(problem)
 
 
-def import_unit(spec):
+def import_unit(spec: str) -> UnitLike:
     """The unit a command-line spec names: a built-in name or
     ``"package.module:attribute"``, checked on a tiny input.
 

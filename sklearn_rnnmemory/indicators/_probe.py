@@ -9,11 +9,13 @@ states' Gram matrix.
 
 import math
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import scipy.linalg
 
 from .._sequences import check_sequences, valid_steps
+from .._typing import ArrayLike, RandomStateLike
 from .._validation import (
     check_bool,
     check_memory,
@@ -60,7 +62,7 @@ class ProbeMemory:
     n_train: int
     n_test: int
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         """Return the result as a dict; the curve as a list of floats."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["decodability"] = [float(v) for v in self.decodability]
@@ -140,7 +142,14 @@ def _decode(features, targets, is_test, n_lags, d, ridge, shuffles, rng):
     return np.where(r2 > threshold, r2, 0.0), threshold
 
 
-def probe_last_step(points, last_states, *, rng, ridge=1e-6, test_size=0.2):
+def probe_last_step(
+    points: np.ndarray,
+    last_states: np.ndarray,
+    *,
+    rng: np.random.RandomState,
+    ridge: float = 1e-6,
+    test_size: float = 0.2,
+) -> float:
     """Probe memory capacity of the states at the windows' last step.
 
     Decodability of the input point ``delta`` steps back, ``delta = 1 .. T-1``,
@@ -190,7 +199,14 @@ def probe_last_step(points, last_states, *, rng, ridge=1e-6, test_size=0.2):
     return float(r2.sum())
 
 
-def check_probe_params(*, ridge, test_size, washout, surrogate, random_state):
+def check_probe_params(
+    *,
+    ridge: Any,
+    test_size: Any,
+    washout: Any,
+    surrogate: Any,
+    random_state: Any,
+) -> tuple[float, float, int, bool, np.random.RandomState]:
     """Validate the options of :func:`probe_memory`, NumPy numbers included.
 
     Returns
@@ -208,16 +224,16 @@ def check_probe_params(*, ridge, test_size, washout, surrogate, random_state):
 
 
 def probe_memory(
-    inputs,
-    states,
+    inputs: ArrayLike,
+    states: ArrayLike,
     *,
-    max_lag,
-    ridge=1e-6,
-    test_size=0.2,
-    washout=0,
-    surrogate=False,
-    random_state=None,
-):
+    max_lag: int,
+    ridge: float = 1e-6,
+    test_size: float = 0.2,
+    washout: int = 0,
+    surrogate: bool = False,
+    random_state: RandomStateLike = None,
+) -> ProbeMemory:
     """Decode past inputs from recurrent states with ridge readouts.
 
     For each lag ``delta = 0 .. max_lag`` a linear readout with an intercept

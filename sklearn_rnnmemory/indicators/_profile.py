@@ -9,6 +9,7 @@ memoryless model (the mean semantics of the windows) scores.
 """
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import scipy.special
@@ -16,6 +17,7 @@ import scipy.special
 from .._composition import check_composition
 from .._docstring import Substitution
 from .._sequences import check_sequences, valid_steps
+from .._typing import ArrayLike, RandomStateLike
 from .._validation import check_random_state, check_threshold
 from ._probe import probe_last_step
 from ._regression import regress_every_step, regress_last_step
@@ -67,7 +69,7 @@ random_state : int, RandomState instance or None, default=0
 )
 
 
-def credit(retention):
+def credit(retention: ArrayLike) -> np.ndarray:
     """Memory credit of a retention value: ``max(0, 1 - |1 - r|)``.
 
     1 for ``r = 1``; falling to 0 both as the token fades (``r -> 0``) and as
@@ -234,7 +236,7 @@ class MemoryProfile:
     threshold: float
     alpha: float
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         """Return the profile as a dict of plain Python values (lists for
         arrays), ready for JSON."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -283,16 +285,16 @@ def _skill(target, estimate):
 
 @_fill_docs
 def last_step_profile(
-    points,
-    last_predicted,
+    points: ArrayLike,
+    last_predicted: ArrayLike,
     *,
-    composition="sum",
-    last_states=None,
-    threshold=0.5,
-    alpha=0.025,
-    confidence=0.95,
-    random_state=0,
-):
+    composition: str = "sum",
+    last_states: ArrayLike | None = None,
+    threshold: float = 0.5,
+    alpha: float = 0.025,
+    confidence: float = 0.95,
+    random_state: RandomStateLike = 0,
+) -> "MemoryProfile":
     """Every memory indicator from the model's points at the windows' last step.
 
     The one entry through which the estimators, the scorers and the studies
@@ -473,16 +475,16 @@ def _last_rows(predicted, valid):
 
 @_fill_docs
 def memory_profile(
-    points,
-    predicted,
+    points: ArrayLike,
+    predicted: ArrayLike,
     *,
-    composition="sum",
-    states=None,
-    threshold=0.5,
-    alpha=0.025,
-    confidence=0.95,
-    random_state=0,
-):
+    composition: str = "sum",
+    states: ArrayLike | None = None,
+    threshold: float = 0.5,
+    alpha: float = 0.025,
+    confidence: float = 0.95,
+    random_state: RandomStateLike = 0,
+) -> "MemoryProfile":
     """Compute every memory indicator of a model on evaluated windows.
 
     Parameters
@@ -534,7 +536,9 @@ def memory_profile(
 
 
 @_fill_docs
-def retention_curve(points, predicted, *, composition="sum"):
+def retention_curve(
+    points: ArrayLike, predicted: ArrayLike, *, composition: str = "sum"
+) -> np.ndarray:
     """Retention ``r(delta)`` of the token ``delta`` steps back, at the last step.
 
     The model's point at the windows' last step ``T`` is regressed, across the
@@ -573,7 +577,9 @@ def retention_curve(points, predicted, *, composition="sum"):
 
 
 @_fill_docs
-def retention_matrix(points, predicted, *, composition="sum"):
+def retention_matrix(
+    points: ArrayLike, predicted: ArrayLike, *, composition: str = "sum"
+) -> np.ndarray:
     """Retention ``r_t(t - p)`` at every reading step ``t``.
 
     One regression per step ``t`` (as :func:`retention_curve` does at the last

@@ -10,6 +10,7 @@ holds the rows, their summary over seeds and the length guidance
 """
 
 import json
+import os
 from pathlib import Path
 
 from .._torch.registry import UNITS
@@ -29,7 +30,7 @@ RESULTS_NAME = "results.jsonl"
 METADATA_NAME = "metadata.json"
 
 
-def load_study(path):
+def load_study(path: str | os.PathLike) -> StudyResult:
     """Read a study back from its folder or its results file, without training.
 
     Parameters

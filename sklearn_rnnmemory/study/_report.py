@@ -6,13 +6,15 @@ without training: ``rnnmemory assess`` writes it at the end of a run and
 """
 
 import json
+from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
 from .._convergence import CONVERGENCE_SPAN, CONVERGENCE_TOL, percent
 from ..selection import DEFAULT_TOL
 from ._columns import BY_NAME, REPORTED_COLUMNS
-from ._results import CONFIDENCE
+from ._results import CONFIDENCE, StudyResult
 
 FIGURES = {
     "capacity_vs_length.png": "Memory capacity against training length",
@@ -121,7 +123,9 @@ def _summary_section(result):
     return _markdown_table(header, lines)
 
 
-def report_markdown(result, figures=(), *, tol=DEFAULT_TOL):
+def report_markdown(
+    result: StudyResult, figures: Sequence[str] = (), *, tol: float = DEFAULT_TOL
+) -> str:
     """The text of ``report.md`` for a study."""
     records = result.recommendation_records(tol=tol)
     eval_len = result._eval_len()
@@ -182,7 +186,9 @@ def report_markdown(result, figures=(), *, tol=DEFAULT_TOL):
     return "\n".join(parts)
 
 
-def write_report(result, folder, *, tol=DEFAULT_TOL):
+def write_report(
+    result: StudyResult, folder: Path, *, tol: float = DEFAULT_TOL
+) -> list[str]:
     """Write a study's tables, guidance, figures and report into ``folder``.
 
     Parameters
