@@ -272,6 +272,10 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = False  # 2-D token ids
+        # X is a 2-D array of token ids: categories, one per step, NaN or a
+        # negative value padding the end of each row.
+        tags.input_tags.two_d_array = True
+        tags.input_tags.three_d_array = False
+        tags.input_tags.categorical = True
         tags.target_tags.required = False
         return tags
