@@ -35,6 +35,7 @@ from ._torch.unit_checks import import_unit
 from .datasets import CORPORA, load_corpus
 from .selection import DEFAULT_TOL
 from .study import (
+    DEFAULT_BATCH_SIZE,
     DEFAULT_HIDDEN_SIZES,
     DEFAULT_MAX_STEPS,
     DEFAULT_SEEDS,
@@ -160,7 +161,6 @@ _ESTIMATOR_OPTIONS = (
         {"choices": COMPOSITIONS},
     ),
     ("lr", "--lr", "learning rate", {"type": _positive_float}),
-    ("batch_size", "--batch-size", "windows per batch", {"type": _positive_int}),
     ("device", "--device", "torch device; auto picks CUDA when present", {}),
 )
 
@@ -169,6 +169,7 @@ _FLAGS = {
     **{name: flag for name, flag, *_ in _GRID_OPTIONS},
     **{name: flag for name, flag, *_ in _ESTIMATOR_OPTIONS},
     "unit": "--units",
+    "batch_size": "--batch-size",
     "seq_lens entries": "--lengths",
     "hidden_sizes entries": "--hidden-sizes",
     "eval_len": "--eval-len",
@@ -242,12 +243,19 @@ def _add_corpus_options(assess):
 
 
 def _add_training_options(assess):
-    """How every configuration trains; the defaults are the estimator's."""
+    """How every configuration trains; the defaults are the estimator's and, for
+    the batch size, the study's."""
     for name, flag, text, options in _ESTIMATOR_OPTIONS:
         default = _ESTIMATOR_DEFAULTS[name]
         assess.add_argument(
             flag, default=default, help=_with_default(text, default), **options
         )
+    assess.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=DEFAULT_BATCH_SIZE,
+        help="windows per update (default: %(default)s)",
+    )
     assess.add_argument(
         "--max-steps",
         type=_positive_int,

@@ -97,8 +97,22 @@ def test_summary_has_the_mean_and_a_t_interval_over_seeds(study):
     half = 12.706204736 * np.std(values, ddof=1) / np.sqrt(2)  # t(0.975, 1)
     assert entry["n_seeds"] == 2 and entry["eval_len"] == 6
     assert entry["memory_capacity"] == pytest.approx(np.mean(values))
-    assert entry["memory_capacity_low"] == pytest.approx(np.mean(values) - half)
+    # a capacity cannot be negative: the interval is cut at 0
+    low = max(np.mean(values) - half, 0.0)
+    assert entry["memory_capacity_low"] == pytest.approx(low)
     assert entry["memory_capacity_high"] == pytest.approx(np.mean(values) + half)
+    # a skill can: its interval is not cut
+    skills = [r["semantic_skill"] for r in rows]
+    half = 12.706204736 * np.std(skills, ddof=1) / np.sqrt(2)
+    assert entry["semantic_skill_low"] == pytest.approx(np.mean(skills) - half)
+
+
+def test_seed_interval_is_cut_at_the_least_possible_value():
+    from sklearn_rnnmemory.study._results import seed_interval
+
+    mean, low, high = seed_interval([0.0, 0.1, 5.0])
+    assert low < 0
+    assert seed_interval([0.0, 0.1, 5.0], lower=0.0) == (mean, 0.0, high)
 
 
 def test_parallel_and_serial_rows_are_identical(data, study):

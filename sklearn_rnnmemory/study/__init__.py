@@ -17,6 +17,7 @@ from .._torch.registry import UNITS
 from ._columns import COLUMNS, CONFIG_COLUMNS, SCALAR_COLUMNS, TIMING_COLUMNS, Column
 from ._results import StudyResult
 from ._run import (
+    DEFAULT_BATCH_SIZE,
     DEFAULT_HIDDEN_SIZES,
     DEFAULT_MAX_STEPS,
     DEFAULT_SEEDS,
@@ -86,6 +87,7 @@ __all__ = [
     "CONFIG_COLUMNS",
     "Column",
     "DEFAULT_HIDDEN_SIZES",
+    "DEFAULT_BATCH_SIZE",
     "DEFAULT_MAX_STEPS",
     "DEFAULT_SEEDS",
     "DEFAULT_SEQ_LENS",

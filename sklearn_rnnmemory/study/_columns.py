@@ -25,6 +25,9 @@ class Column:
         Format of a value in the printed table.
     averaged : bool
         Whether the summary takes its mean (and 95 % interval) over seeds.
+    lower : float or None
+        The least value the quantity can take; the interval over seeds is cut
+        there (a t-interval of three capacities can reach below 0).
     reported : bool
         Whether ``report.md``'s table of memory by training length shows it.
     """
@@ -34,6 +37,7 @@ class Column:
     label: str | None = None
     fmt: str = ".3f"
     averaged: bool = True
+    lower: float | None = None
     reported: bool = False
 
 
@@ -63,12 +67,21 @@ COLUMNS = (
         "memory_capacity",
         "memory capacity at L: tokens of semantics retained",
         "capacity",
+        lower=0.0,
         reported=True,
     ),
-    Column("capacity_ci_low", "low end of the capacity's 95 % interval in this run"),
-    Column("capacity_ci_high", "high end of the capacity's 95 % interval in this run"),
-    Column("memory_span", "memory span at L", "span", ".1f", reported=True),
-    Column("memory_rate", "memory capacity / L", "rate"),
+    Column(
+        "capacity_ci_low",
+        "low end of the capacity's 95 % interval in this run",
+        lower=0.0,
+    ),
+    Column(
+        "capacity_ci_high",
+        "high end of the capacity's 95 % interval in this run",
+        lower=0.0,
+    ),
+    Column("memory_span", "memory span at L", "span", ".1f", lower=0.0, reported=True),
+    Column("memory_rate", "memory capacity / L", "rate", lower=0.0),
     Column(
         "semantic_skill",
         "1 - MSE / MSE of the memoryless model, at L",
@@ -90,12 +103,14 @@ COLUMNS = (
         "probe_capacity",
         "decodability of past inputs from the states at L, summed over lags",
         "probe",
+        lower=0.0,
         reported=True,
     ),
     Column(
         "capacity_at_seq_len",
         "memory capacity on windows of the training length k",
         "cap@k",
+        lower=0.0,
         reported=True,
     ),
     Column("n_parameters", "trainable parameters"),

@@ -21,11 +21,13 @@ if TYPE_CHECKING:  # pandas is optional
 CONFIDENCE = 0.95
 
 
-def seed_interval(values: ArrayLike) -> tuple[float, float, float]:
+def seed_interval(
+    values: ArrayLike, lower: float | None = None
+) -> tuple[float, float, float]:
     """Mean and 95 % t-interval of the mean over seeds; NaN values left out.
 
     Returns ``(mean, low, high)``; the interval is NaN with fewer than two
-    finite values.
+    finite values, and its low end is cut at ``lower`` when given.
     """
     values = np.asarray(values, dtype=float)
     values = values[np.isfinite(values)]
@@ -37,7 +39,8 @@ def seed_interval(values: ArrayLike) -> tuple[float, float, float]:
     half = scipy.stats.t.ppf((1 + CONFIDENCE) / 2, values.size - 1) * (
         values.std(ddof=1) / math.sqrt(values.size)
     )
-    return mean, mean - half, mean + half
+    low = mean - half if lower is None else max(mean - half, lower)
+    return mean, low, mean + half
 
 
 def _group_key(row):
@@ -125,7 +128,9 @@ class StudyResult:
             }
             for column in AVERAGED_COLUMNS:
                 # .get: rows written before a column existed lack it
-                mean, low, high = seed_interval([r.get(column, np.nan) for r in rows])
+                mean, low, high = seed_interval(
+                    [r.get(column, np.nan) for r in rows], BY_NAME[column].lower
+                )
                 entry[column] = mean
                 entry[f"{column}_low"] = low
                 entry[f"{column}_high"] = high
