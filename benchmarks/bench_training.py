@@ -26,7 +26,7 @@ from torch import nn
 
 from sklearn_rnnmemory import RecurrentMemoryRegressor
 from sklearn_rnnmemory._composition import compose
-from sklearn_rnnmemory._units import UNITS
+from sklearn_rnnmemory._torch.registry import UNITS
 
 N_WINDOWS, DIM, EPOCHS, BATCH, LR = 2048, 16, 3, 64, 0.01
 
@@ -34,7 +34,7 @@ N_WINDOWS, DIM, EPOCHS, BATCH, LR = 2048, 16, 3, 64, 0.01
 class HandWritten(nn.Module):
     def __init__(self, unit, hidden_size):
         super().__init__()
-        self.recurrent = UNITS[unit](DIM, hidden_size, 1)
+        self.recurrent = UNITS[unit].build(DIM, hidden_size, 1)
         self.readout = nn.Linear(hidden_size, DIM)
 
     def forward(self, X):

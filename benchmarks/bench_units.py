@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from sklearn_rnnmemory import RecurrentMemoryRegressor
-from sklearn_rnnmemory._units import UNITS
+from sklearn_rnnmemory._torch.registry import UNITS
 
 N_WINDOWS, WINDOW, DIM, EPOCHS = 2048, 20, 16, 2
 

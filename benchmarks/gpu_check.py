@@ -19,7 +19,7 @@ import torch
 from sklearn.model_selection import GridSearchCV, KFold
 
 from sklearn_rnnmemory import RecurrentMemoryRegressor, SemanticEuclideanSpace
-from sklearn_rnnmemory._units import UNITS
+from sklearn_rnnmemory._torch.registry import UNITS
 from sklearn_rnnmemory.datasets import make_zipf_sequences
 from sklearn_rnnmemory.scoring import memory_scorers
 

@@ -9,10 +9,17 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._nets import ClassifierNet
+from ._callbacks import CallbacksLike
+from ._docstring import Substitution, parameter_snippets
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences
-from ._units import SequenceClassifierModule
+from ._shared_parameters import fill_shared_docs
+from ._torch.devices import DeviceLike
+from ._torch.optimizers import OptimizerLike
+from ._torch.registry import UnitLike
+from ._torch.skorch_nets import ClassifierNet
+from ._torch.tasks import SequenceClassifierModule
+from ._typing import ArrayLike, RandomStateLike
 
 
 def _label_kind(label):
@@ -56,6 +63,15 @@ def _encode_labels(y, n_sequences):
     return encoder, encoder.transform(y).astype(np.int64)
 
 
+#: The input sequences, as the fitted classifier reads them.
+_INPUTS = parameter_snippets(
+    "X",
+    "X : array-like of shape (n, T, d) or (n, T)\n    Input points, NaN-padded.",
+)
+
+
+@Substitution(**_INPUTS)
+@fill_shared_docs
 class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
     """Classify sequences from the recurrent state after their first tokens.
 
@@ -67,77 +83,28 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
 
     Parameters
     ----------
-    unit : str, torch.nn.Module subclass or callable, default="lstm"
-        The recurrent unit: ``"rnn"`` (vanilla tanh), ``"lstm"``, ``"gru"`` on
-        ``torch.nn.RNN/LSTM/GRU``; ``"mgu"``, ``"indrnn"``, ``"mingru"``,
-        ``"minlstm"``, ``"peephole_lstm"``, ``"orthogonal"``, ``"lru"`` and
-        ``"esn"`` (a fixed reservoir: only the readout learns) as custom cells.
-        Or a unit of your own: a ``torch.nn.Module`` subclass or a factory
-        ``f(input_size, hidden_size, num_layers)``, whose module maps inputs
-        ``(B, T, input_size)`` to ``(outputs, last_state)`` with outputs
-        ``(B, T, hidden_size)``, as ``torch.nn.RNN(..., batch_first=True)``
-        does. It is kept as given and checked on a tiny input in :meth:`fit`,
-        before training (see
-        :func:`sklearn_rnnmemory.testing.check_recurrent_unit`).
-    hidden_size : int, default=32
-        Size ``H`` of the hidden state.
-    num_layers : int, default=1
-        Number of stacked recurrent layers.
+    %(unit)s
+    %(hidden_size)s
+    %(num_layers)s
     seq_len : int, default=None
         Read only the first ``seq_len`` steps of each sequence, in ``fit`` and
         ``predict``; ``None`` reads whole sequences. :meth:`hidden_states`
         reads windows of this length.
-    max_epochs : int, default=20
-        Number of passes over the training sequences.
-    max_steps : int, default=None
-        Train for this many optimizer updates instead of ``max_epochs``
-        passes (the last pass stops early); ``None`` trains for
-        ``max_epochs``.
-    lr : float, default=0.01
-        Learning rate.
-    batch_size : int, default=64
-        Sequences per gradient step.
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
-            default="adam"
-        The optimiser.
-    max_grad_norm : float, default=None
-        Clip the gradients' global 2-norm to this value.
-    validation_fraction : float, default=None
-        Share of the training sequences held out for skorch's ``valid_loss``.
-    callbacks : list of skorch callbacks, default=None
-        Passed through to the skorch net; a callback that reads held-out data
-        (``monitor="valid_loss"``, ``on_train=False``) needs
-        ``validation_fraction``.
-    verbose : int, default=0
-        skorch's verbosity.
-    device : str, torch.device or None, default="auto"
-        Torch device; ``"auto"`` resolves in :meth:`fit` to CUDA when present;
-        ``None`` is torch's default device.
-    random_state : int, RandomState instance or None, default=None
-        Seeds initialisation, shuffling and the validation split.
+    %(training_parameters)s
 
     Attributes
     ----------
     net_ : skorch.NeuralNetClassifier
         The trained network.
-    history_ : skorch.History
-        The training history.
+    %(history_)s
     classes_ : ndarray of shape (n_classes,)
         The class labels.
-    device_ : str
-        The device the network was trained on.
-    n_updates_ : int
-        Optimizer updates made.
-    converged_ : bool
-        Whether the training loss had levelled off: its mean over the last
-        tenth of the updates was less than 2 % below its mean over the tenth
-        before (fewer than 20 updates count as not converged).
+    %(device_)s
+    %(n_updates_)s
+    %(converged_)s
     n_features_in_ : int
         Dimension ``d`` of the input points.
-    input_scale_ : float
-        The network reads ``X / input_scale_``: 1 when the input points'
-        root-mean-square norm lies in ``[1/4, 4]``, else the power of two
-        nearest that norm.
+    %(input_scale_)s
 
     Examples
     --------
@@ -154,42 +121,29 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
     True
     """
 
+    _training_samples = "sequences"
     _scorer_names_work = True  # one row of class scores per sequence
 
     def __init__(
         self,
-        unit="lstm",
+        unit: UnitLike = "lstm",
         *,
-        hidden_size=32,
-        num_layers=1,
-        seq_len=None,
-        max_epochs=20,
-        max_steps=None,
-        lr=0.01,
-        batch_size=64,
-        optimizer="adam",
-        max_grad_norm=None,
-        validation_fraction=None,
-        callbacks=None,
-        verbose=0,
-        device="auto",
-        random_state=None,
-    ):
-        self.unit = unit
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.seq_len = seq_len
-        self.max_epochs = max_epochs
-        self.max_steps = max_steps
-        self.lr = lr
-        self.batch_size = batch_size
-        self.optimizer = optimizer
-        self.max_grad_norm = max_grad_norm
-        self.validation_fraction = validation_fraction
-        self.callbacks = callbacks
-        self.verbose = verbose
-        self.device = device
-        self.random_state = random_state
+        hidden_size: int = 32,
+        num_layers: int = 1,
+        seq_len: int | None = None,
+        max_epochs: int = 20,
+        max_steps: int | None = None,
+        lr: float = 0.01,
+        batch_size: int = 64,
+        optimizer: OptimizerLike = "adam",
+        max_grad_norm: float | None = None,
+        validation_fraction: float | None = None,
+        callbacks: CallbacksLike = None,
+        verbose: int = 0,
+        device: DeviceLike = "auto",
+        random_state: RandomStateLike = None,
+    ) -> None:
+        self._store_parameters(locals())
 
     def _truncate(self, X):
         """The first ``seq_len`` steps of each sequence; each must have one."""
@@ -198,7 +152,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
             raise ValueError("Every sequence of X must have at least one valid step.")
         return X
 
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> "RecurrentClassifier":
         """Train the classifier.
 
         Parameters
@@ -213,35 +167,32 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         self : RecurrentClassifier
             The fitted classifier.
         """
-        options = self._net_options()
+        params = self._check_params()
         X = check_sequences(X, dtype=np.float32)
         encoder, y = _encode_labels(y, X.shape[0])
         d, n_classes = X.shape[2], len(encoder.classes_)
         self._check_network_size(d, n_classes, f", d={d}, {n_classes} classes")
         Xt = self._truncate(X)
-        self._check_split(Xt.shape[0], "sequences")
         self.input_scale_ = self._input_scale(Xt)
-        self.net_ = ClassifierNet(
+        self._fit_network(
+            params,
+            ClassifierNet,
             SequenceClassifierModule,
-            module__input_size=X.shape[2],
-            module__n_classes=len(encoder.classes_),
+            self._network_input(Xt),
+            y,
+            module__input_size=d,
+            module__n_classes=n_classes,
             criterion=torch.nn.CrossEntropyLoss,
-            classes=np.arange(len(encoder.classes_)),
-            **{**options, **self._step_budget(Xt.shape[0])},
+            classes=np.arange(n_classes),
         )
-        self.net_.fit(self._network_input(Xt), y)
-        self._after_fit()
         self.classes_ = encoder.classes_
-        self.n_features_in_ = X.shape[2]
+        self.n_features_in_ = d
         return self
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities from the first ``seq_len`` steps.
 
-        Parameters
-        ----------
-        X : array-like of shape (n, T, d) or (n, T)
-            Input points, NaN-padded.
+        %(parameters_X)s
 
         Returns
         -------
@@ -252,13 +203,10 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         X = self._truncate(self._check_input(X))
         return self.net_.predict_proba(self._network_input(X))
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predicted class labels.
 
-        Parameters
-        ----------
-        X : array-like of shape (n, T, d) or (n, T)
-            Input points, NaN-padded.
+        %(parameters_X)s
 
         Returns
         -------
@@ -267,13 +215,14 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         check_is_fitted(self)
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
-    def score(self, X, y, sample_weight=None):
+    def score(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> float:
         """Mean accuracy on ``X`` and ``y``.
 
         Parameters
         ----------
-        X : array-like of shape (n, T, d) or (n, T)
-            Input points, NaN-padded.
+        %(X)s
         y : array-like of shape (n,)
             True labels.
         sample_weight : array-like of shape (n,), default=None

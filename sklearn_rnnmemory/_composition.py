@@ -1,14 +1,17 @@
-"""Composition of a sequence's semantics from its tokens' points (DESIGN 3.2).
+"""Composition of a sequence's semantics from its tokens' points (definitions §3.2).
 
 ``S_t = sum_{p <= t} w_{t,p} e_p`` with ``sum`` (w = 1) or ``mean`` (w = 1/t).
 """
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 COMPOSITIONS = ("sum", "mean")
 
 
-def check_composition(composition):
+def check_composition(composition: Any) -> str:
     """Raise a ValueError unless ``composition`` is a known composition rule."""
     if composition not in COMPOSITIONS:
         raise ValueError(
@@ -17,7 +20,7 @@ def check_composition(composition):
     return composition
 
 
-def composition_weights(n_steps, composition):
+def composition_weights(n_steps: ArrayLike, composition: str) -> np.ndarray:
     """Weights ``w_t`` of the tokens read up to step ``t`` (1-based ``t``).
 
     Parameters
@@ -40,7 +43,9 @@ def composition_weights(n_steps, composition):
         return 1.0 / n_steps
 
 
-def compose(points, composition="sum", *, padded=True):
+def compose(
+    points: np.ndarray, composition: str = "sum", *, padded: bool = True
+) -> np.ndarray:
     """Semantic trajectory ``S_t`` of NaN-padded token points.
 
     Parameters

@@ -1,21 +1,33 @@
-"""RecurrentMemoryRegressor: a recurrent unit trained on the memory task."""
+"""RecurrentMemoryRegressor: a unit trained on the memory task (definitions §3.3)."""
 
 import numpy as np
 import torch
 
+from ._callbacks import CallbacksLike
 from ._composition import check_composition, compose
-from ._nets import MemoryNet
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences, cut_windows, valid_steps
-from ._units import MaskedSemanticLoss, SemanticReader
+from ._shared_parameters import Parameter, fill_shared_docs
+from ._torch.devices import DeviceLike
+from ._torch.losses import MaskedSemanticLoss
+from ._torch.optimizers import OptimizerLike
+from ._torch.registry import UnitLike
+from ._torch.skorch_nets import MemoryNet
+from ._torch.tasks import SemanticReader
+from ._typing import ArrayLike, RandomStateLike
 from ._validation import check_bool, check_positive_int, check_threshold
-from .indicators import last_step_profile
+from .indicators import MemoryProfile, last_step_profile
 
 
 def _forward(module, batch):
     return module(batch)
 
 
+def _composition(value, name, estimator):
+    return check_composition(value)
+
+
+@fill_shared_docs
 class RecurrentMemoryRegressor(RecurrentEstimatorBase):
     """A recurrent unit trained to carry a sequence's semantics in its state.
 
@@ -29,22 +41,9 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
 
     Parameters
     ----------
-    unit : str, torch.nn.Module subclass or callable, default="lstm"
-        The recurrent unit: ``"rnn"`` (vanilla tanh), ``"lstm"``, ``"gru"`` on
-        ``torch.nn.RNN/LSTM/GRU``; ``"mgu"``, ``"indrnn"``, ``"mingru"``,
-        ``"minlstm"``, ``"peephole_lstm"``, ``"orthogonal"``, ``"lru"`` and
-        ``"esn"`` (a fixed reservoir: only the readout learns) as custom cells.
-        Or a unit of your own: a ``torch.nn.Module`` subclass or a factory
-        ``f(input_size, hidden_size, num_layers)``, whose module maps inputs
-        ``(B, T, input_size)`` to ``(outputs, last_state)`` with outputs
-        ``(B, T, hidden_size)``, as ``torch.nn.RNN(..., batch_first=True)``
-        does. It is kept as given and checked on a tiny input in :meth:`fit`,
-        before training (see
-        :func:`sklearn_rnnmemory.testing.check_recurrent_unit`).
-    hidden_size : int, default=32
-        Size ``H`` of the hidden state.
-    num_layers : int, default=1
-        Number of stacked recurrent layers; the last one is read out.
+    %(unit)s
+    %(hidden_size)s
+    %(num_layers)s
     seq_len : int, default=None
         Training window length ``k``; each window starts from a zero state. The
         same cut applies in :meth:`predict`, :meth:`hidden_states` and
@@ -52,63 +51,19 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         whole sequences.
     composition : {"sum", "mean"}, default="sum"
         How a sequence's semantics is composed from its tokens' points.
-    max_epochs : int, default=20
-        Number of passes over the training windows.
-    max_steps : int, default=None
-        Train for this many optimizer updates instead of ``max_epochs``
-        passes (the last pass stops early). Every training length then gets
-        the same number of updates, which a pass does not give: a pass over
-        windows of length ``k`` makes ``1 / k`` as many updates. ``None``
-        trains for ``max_epochs``.
-    lr : float, default=0.01
-        Learning rate.
-    batch_size : int, default=64
-        Windows per gradient step.
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
-            default="adam"
-        The optimiser.
-    max_grad_norm : float, default=None
-        Clip the gradients' global 2-norm to this value (skorch's
-        ``GradientNormClipping``); ``None`` does not clip.
-    validation_fraction : float, default=None
-        Share of the training windows held out for skorch's ``valid_loss``
-        (needed by ``EarlyStopping`` on ``valid_loss``); ``None`` trains on all.
-    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
-        Passed through to the skorch net (``EarlyStopping``, ``ProgressBar``,
-        ``EpochScoring`` with a callable scoring, ...). A callback that reads
-        held-out data (``monitor="valid_loss"``, ``on_train=False``) needs
-        ``validation_fraction``.
-    verbose : int, default=0
-        skorch's verbosity; 0 prints nothing.
-    device : str, torch.device or None, default="auto"
-        Torch device; ``"auto"`` resolves in :meth:`fit` to ``"cuda"`` when
-        CUDA is available, else ``"cpu"``; ``None`` is torch's default device.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling and the validation split; two
-        fits with one integer seed give identical results on CPU.
+    %(training_parameters)s
 
     Attributes
     ----------
     net_ : skorch.NeuralNetRegressor
         The trained network; its module is a ``SemanticReader``.
-    history_ : skorch.History
-        The training history (``net_.history``).
-    device_ : str
-        The device the network was trained on.
-    n_updates_ : int
-        Optimizer updates made.
-    converged_ : bool
-        Whether the training loss had levelled off: its mean over the last
-        tenth of the updates was less than 2 % below its mean over the tenth
-        before (fewer than 20 updates count as not converged).
+    %(history_)s
+    %(device_)s
+    %(n_updates_)s
+    %(converged_)s
     n_features_in_ : int
         Dimension ``d`` of the semantic points (1 for scalar sequences).
-    input_scale_ : float
-        The network reads ``X / input_scale_`` and its output is multiplied
-        back: 1 when the points' root-mean-square norm lies in ``[1/4, 4]``
-        (every built-in basis), else the power of two nearest that norm, so
-        that points in any unit train alike and float32 neither overflows nor
-        underflows.
+    %(input_scale_)s
 
     Examples
     --------
@@ -123,44 +78,34 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
     (64, 10, 8)
     """
 
+    _parameter_checks = {
+        "composition": Parameter(_composition),
+        **RecurrentEstimatorBase._parameter_checks,
+    }
+
     def __init__(
         self,
-        unit="lstm",
+        unit: UnitLike = "lstm",
         *,
-        hidden_size=32,
-        num_layers=1,
-        seq_len=None,
-        composition="sum",
-        max_epochs=20,
-        max_steps=None,
-        lr=0.01,
-        batch_size=64,
-        optimizer="adam",
-        max_grad_norm=None,
-        validation_fraction=None,
-        callbacks=None,
-        verbose=0,
-        device="auto",
-        random_state=None,
-    ):
-        self.unit = unit
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.seq_len = seq_len
-        self.composition = composition
-        self.max_epochs = max_epochs
-        self.max_steps = max_steps
-        self.lr = lr
-        self.batch_size = batch_size
-        self.optimizer = optimizer
-        self.max_grad_norm = max_grad_norm
-        self.validation_fraction = validation_fraction
-        self.callbacks = callbacks
-        self.verbose = verbose
-        self.device = device
-        self.random_state = random_state
+        hidden_size: int = 32,
+        num_layers: int = 1,
+        seq_len: int | None = None,
+        composition: str = "sum",
+        max_epochs: int = 20,
+        max_steps: int | None = None,
+        lr: float = 0.01,
+        batch_size: int = 64,
+        optimizer: OptimizerLike = "adam",
+        max_grad_norm: float | None = None,
+        validation_fraction: float | None = None,
+        callbacks: CallbacksLike = None,
+        verbose: int = 0,
+        device: DeviceLike = "auto",
+        random_state: RandomStateLike = None,
+    ) -> None:
+        self._store_parameters(locals())
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> "RecurrentMemoryRegressor":
         """Train the network on windows of ``X``.
 
         Parameters
@@ -176,15 +121,13 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         self : RecurrentMemoryRegressor
             The fitted estimator.
         """
-        check_composition(self.composition)
-        options = self._net_options()
+        params = self._check_params()
         X = check_sequences(X, dtype=np.float32)
         d = X.shape[2]
         self._check_network_size(d, d, f", d={d}")
         windows, _ = cut_windows(X, self.seq_len)
         if windows.shape[0] == 0:
             raise ValueError("X holds no valid step: every sequence is padding.")
-        self._check_split(windows.shape[0])
         self.input_scale_ = self._input_scale(windows)
         windows = self._network_input(windows)
         # Padding is zero-filled once here, with the validity mask as the
@@ -197,22 +140,23 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         targets = compose(windows, self.composition, padded=False)
         if masked:
             targets = np.concatenate([targets, valid[..., None]], axis=-1)
-        self.net_ = MemoryNet(
+        self._fit_network(
+            params,
+            MemoryNet,
             SemanticReader,
-            module__input_size=X.shape[2],
-            module__output_size=X.shape[2],
+            windows,
+            targets,
+            module__input_size=d,
+            module__output_size=d,
             criterion=MaskedSemanticLoss,
             criterion__masked=masked,
-            **{**options, **self._step_budget(windows.shape[0])},
         )
-        self.net_.fit(windows, targets)
-        self._after_fit()
-        self.n_features_in_ = X.shape[2]
+        self.n_features_in_ = d
         return self
 
     # -- reading ------------------------------------------------------------
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Read sequences and return the model's semantic trajectory.
 
         Parameters
@@ -228,7 +172,14 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         X = self._check_input(X)
         return self._network_output(self._read(X, _forward, self.seq_len))
 
-    def memory_profile(self, X, *, eval_len=None, threshold=0.5, probe=True):
+    def memory_profile(
+        self,
+        X: ArrayLike,
+        *,
+        eval_len: int | None = None,
+        threshold: float = 0.5,
+        probe: bool = True,
+    ) -> MemoryProfile:
         """Measure every memory indicator on sequences ``X``.
 
         The sequences are cut into windows of ``eval_len`` (default: the
@@ -301,7 +252,9 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
                 predicted.append(module.readout(last).cpu().numpy())
         return np.concatenate(predicted), np.concatenate(states)
 
-    def read_windows(self, X, *, eval_len=None):
+    def read_windows(
+        self, X: ArrayLike, *, eval_len: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Cut sequences into evaluation windows and read each from a zero state.
 
         What every memory indicator takes: pass both arrays to the functions of
@@ -327,7 +280,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         windows, _ = cut_windows(X, self.seq_len if eval_len is None else eval_len)
         return windows, self._network_output(self._read_windows(windows, _forward))
 
-    def score(self, X, y=None):
+    def score(self, X: ArrayLike, y: None = None) -> float:
         """Memory capacity on ``X``, read in windows of ``seq_len``.
 
         Parameters

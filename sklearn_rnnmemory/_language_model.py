@@ -4,10 +4,18 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ._nets import LanguageModelNet
+from ._callbacks import CallbacksLike
+from ._docstring import Substitution, parameter_snippets
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences, cut_windows
-from ._units import LanguageModelModule, TokenCrossEntropy
+from ._shared_parameters import Parameter, fill_shared_docs
+from ._torch.devices import DeviceLike
+from ._torch.losses import TokenCrossEntropy
+from ._torch.optimizers import OptimizerLike
+from ._torch.registry import UnitLike
+from ._torch.skorch_nets import LanguageModelNet
+from ._torch.tasks import LanguageModelModule
+from ._typing import ArrayLike, RandomStateLike
 from ._validation import check_not_sparse, check_positive_int, untensor
 
 #: Token ids must lie below this: the network reads them as float32, which
@@ -15,8 +23,12 @@ from ._validation import check_not_sparse, check_positive_int, untensor
 MAX_TOKEN_ID = 2**24
 
 
-def _check_vocab_size(vocab_size):
-    vocab_size = check_positive_int(vocab_size, "vocab_size", allow_none=True)
+def _check_embedding_dim(embedding_dim, name, estimator):
+    return check_positive_int(embedding_dim, name)
+
+
+def _check_vocab_size(vocab_size, name, estimator):
+    vocab_size = check_positive_int(vocab_size, name, allow_none=True)
     if vocab_size is not None and vocab_size > MAX_TOKEN_ID:
         raise ValueError(
             f"vocab_size must be at most 2**24 = {MAX_TOKEN_ID}: the network reads "
@@ -79,6 +91,14 @@ def _next_token_windows(ids, seq_len):
     return windows
 
 
+#: Token ids, as the fitted model reads them.
+_TOKEN_IDS = parameter_snippets(
+    "X", "X : array-like of shape (n, T)\n    Token ids, padded at the end."
+)
+
+
+@Substitution(**_TOKEN_IDS)
+@fill_shared_docs
 class RecurrentLanguageModel(RecurrentEstimatorBase):
     """A recurrent language model trained with a BPTT window of ``seq_len``.
 
@@ -92,24 +112,11 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
 
     Parameters
     ----------
-    unit : str, torch.nn.Module subclass or callable, default="lstm"
-        The recurrent unit: ``"rnn"`` (vanilla tanh), ``"lstm"``, ``"gru"`` on
-        ``torch.nn.RNN/LSTM/GRU``; ``"mgu"``, ``"indrnn"``, ``"mingru"``,
-        ``"minlstm"``, ``"peephole_lstm"``, ``"orthogonal"``, ``"lru"`` and
-        ``"esn"`` (a fixed reservoir: only the readout learns) as custom cells.
-        Or a unit of your own: a ``torch.nn.Module`` subclass or a factory
-        ``f(input_size, hidden_size, num_layers)``, whose module maps inputs
-        ``(B, T, input_size)`` to ``(outputs, last_state)`` with outputs
-        ``(B, T, hidden_size)``, as ``torch.nn.RNN(..., batch_first=True)``
-        does. It is kept as given and checked on a tiny input in :meth:`fit`,
-        before training (see
-        :func:`sklearn_rnnmemory.testing.check_recurrent_unit`).
+    %(unit)s
     embedding_dim : int, default=32
         Dimension of the token embeddings.
-    hidden_size : int, default=64
-        Size ``H`` of the hidden state.
-    num_layers : int, default=1
-        Number of stacked recurrent layers.
+    %(hidden_size)s
+    %(num_layers)s
     seq_len : int, default=20
         BPTT window: tokens read per window, in training and evaluation;
         ``None``, or a window beyond the longest sequence, reads whole
@@ -118,53 +125,18 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         Number of token ids, at most ``2**24`` (ids are read as float32, exact
         for integers up to there); ``None`` takes the largest id in ``fit``
         plus one.
-    max_epochs : int, default=10
-        Number of passes over the training windows.
-    max_steps : int, default=None
-        Train for this many optimizer updates instead of ``max_epochs``
-        passes (the last pass stops early). Every training length then gets
-        the same number of updates, which a pass does not give: a pass over
-        windows of length ``k`` makes ``1 / k`` as many updates. ``None``
-        trains for ``max_epochs``.
-    lr : float, default=0.005
-        Learning rate.
-    batch_size : int, default=64
-        Windows per gradient step.
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
-            default="adam"
-        The optimiser.
-    max_grad_norm : float, default=1.0
-        Clip the gradients' global 2-norm to this value; ``None`` does not clip.
-    validation_fraction : float, default=None
-        Share of the training windows held out for skorch's ``valid_loss``.
-    callbacks : list of skorch callbacks, default=None
-        Passed through to the skorch net; a callback that reads held-out data
-        (``monitor="valid_loss"``, ``on_train=False``) needs
-        ``validation_fraction``.
-    verbose : int, default=0
-        skorch's verbosity.
-    device : str, torch.device or None, default="auto"
-        Torch device; ``"auto"`` resolves in :meth:`fit` to CUDA when present;
-        ``None`` is torch's default device.
-    random_state : int, RandomState instance or None, default=None
-        Seeds initialisation, shuffling and the validation split.
+    %(training_parameters)s
 
     Attributes
     ----------
     net_ : skorch.NeuralNet
         The trained network.
-    history_ : skorch.History
-        The training history.
+    %(history_)s
     vocab_size_ : int
         Number of token ids the model predicts.
-    device_ : str
-        The device the network was trained on.
-    n_updates_ : int
-        Optimizer updates made.
-    converged_ : bool
-        Whether the training loss had levelled off: its mean over the last
-        tenth of the updates was less than 2 % below its mean over the tenth
-        before (fewer than 20 updates count as not converged).
+    %(device_)s
+    %(n_updates_)s
+    %(converged_)s
 
     Examples
     --------
@@ -177,46 +149,36 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
     True
     """
 
+    _parameter_checks = {
+        "embedding_dim": Parameter(_check_embedding_dim),
+        "vocab_size": Parameter(_check_vocab_size),
+        **RecurrentEstimatorBase._parameter_checks,
+    }
+
     def __init__(
         self,
-        unit="lstm",
+        unit: UnitLike = "lstm",
         *,
-        embedding_dim=32,
-        hidden_size=64,
-        num_layers=1,
-        seq_len=20,
-        vocab_size=None,
-        max_epochs=10,
-        max_steps=None,
-        lr=0.005,
-        batch_size=64,
-        optimizer="adam",
-        max_grad_norm=1.0,
-        validation_fraction=None,
-        callbacks=None,
-        verbose=0,
-        device="auto",
-        random_state=None,
-    ):
-        self.unit = unit
-        self.embedding_dim = embedding_dim
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.seq_len = seq_len
-        self.vocab_size = vocab_size
-        self.max_epochs = max_epochs
-        self.max_steps = max_steps
-        self.lr = lr
-        self.batch_size = batch_size
-        self.optimizer = optimizer
-        self.max_grad_norm = max_grad_norm
-        self.validation_fraction = validation_fraction
-        self.callbacks = callbacks
-        self.verbose = verbose
-        self.device = device
-        self.random_state = random_state
+        embedding_dim: int = 32,
+        hidden_size: int = 64,
+        num_layers: int = 1,
+        seq_len: int | None = 20,
+        vocab_size: int | None = None,
+        max_epochs: int = 10,
+        max_steps: int | None = None,
+        lr: float = 0.005,
+        batch_size: int = 64,
+        optimizer: OptimizerLike = "adam",
+        max_grad_norm: float | None = 1.0,
+        validation_fraction: float | None = None,
+        callbacks: CallbacksLike = None,
+        verbose: int = 0,
+        device: DeviceLike = "auto",
+        random_state: RandomStateLike = None,
+    ) -> None:
+        self._store_parameters(locals())
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> "RecurrentLanguageModel":
         """Train on next-token prediction.
 
         Parameters
@@ -231,29 +193,27 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         self : RecurrentLanguageModel
             The fitted model.
         """
-        embedding_dim = check_positive_int(self.embedding_dim, "embedding_dim")
-        vocab_size = _check_vocab_size(self.vocab_size)
-        options = self._net_options()
-        ids = _check_token_ids(X, vocab_size)
+        params = self._check_params()
+        ids = _check_token_ids(X, params["vocab_size"])
         windows = _next_token_windows(ids, self.seq_len)
-        vocab_size = vocab_size or int(np.nanmax(ids)) + 1
+        vocab_size = params["vocab_size"] or int(np.nanmax(ids)) + 1
+        embedding_dim = params["embedding_dim"]
         self._check_network_size(
             embedding_dim,
             vocab_size,
             f", embedding_dim={embedding_dim}, vocab_size={vocab_size}",
             embedded=vocab_size,
         )
-        self._check_split(windows.shape[0])
-        self.net_ = LanguageModelNet(
+        self._fit_network(
+            params,
+            LanguageModelNet,
             LanguageModelModule,
+            windows[..., :1],
+            np.nan_to_num(windows[..., 1], nan=-1).astype(np.int64),
             module__vocab_size=vocab_size,
             module__embedding_dim=embedding_dim,
             criterion=TokenCrossEntropy,
-            **{**options, **self._step_budget(windows.shape[0])},
         )
-        targets = np.nan_to_num(windows[..., 1], nan=-1).astype(np.int64)
-        self.net_.fit(windows[..., :1], targets)
-        self._after_fit()
         self.vocab_size_ = vocab_size
         return self
 
@@ -266,13 +226,10 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         target = torch.nan_to_num(batch[..., 1:], nan=0.0).long()
         return log_proba.gather(-1, target)
 
-    def perplexity(self, X):
+    def perplexity(self, X: ArrayLike) -> float:
         """Perplexity of the next tokens of ``X``, read in windows of ``seq_len``.
 
-        Parameters
-        ----------
-        X : array-like of shape (n, T)
-            Token ids, padded at the end.
+        %(parameters_X)s
 
         Returns
         -------
@@ -284,13 +241,12 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         log_proba = self._read_windows(windows, self._next_token_log_proba)
         return float(np.exp(-np.nanmean(log_proba)))
 
-    def score(self, X, y=None):
+    def score(self, X: ArrayLike, y: None = None) -> float:
         """Minus the perplexity (greater is better, as scikit-learn expects).
 
         Parameters
         ----------
-        X : array-like of shape (n, T)
-            Token ids, padded at the end.
+        %(X)s
         y : None
             Ignored.
 
@@ -301,13 +257,10 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         """
         return -self.perplexity(X)
 
-    def probe_inputs(self, X):
+    def probe_inputs(self, X: ArrayLike) -> np.ndarray:
         """The embedded tokens the recurrent unit reads, ``(n, T, E)``.
 
-        Parameters
-        ----------
-        X : array-like of shape (n, T)
-            Token ids, padded at the end.
+        %(parameters_X)s
 
         Returns
         -------
@@ -319,6 +272,10 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = False  # 2-D token ids
+        # X is a 2-D array of token ids: categories, one per step, NaN or a
+        # negative value padding the end of each row.
+        tags.input_tags.two_d_array = True
+        tags.input_tags.three_d_array = False
+        tags.input_tags.categorical = True
         tags.target_tags.required = False
         return tags

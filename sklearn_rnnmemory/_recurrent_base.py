@@ -2,56 +2,30 @@
 
 The estimators own a skorch net built in ``fit`` (composition, not
 inheritance), so they keep scikit-learn's estimator contract: ``__init__``
-stores parameters only; ``fit`` validates them, seeds torch, resolves the
-device and trains.
+stores parameters only; ``fit`` checks them, trains under its own seed and
+resolves the device.
 """
 
 import inspect
 import math
-from numbers import Integral
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
-from skorch.callbacks import Callback, GradientNormClipping
-from skorch.callbacks.scoring import ScoringBase
+from skorch.callbacks import GradientNormClipping
 from skorch.dataset import ValidSplit
 
-from ._batches import WindowBatches
-from ._nets import supports_fused
+from ._convergence import loss_levelled_off
 from ._sequences import check_sequences, cut_windows, merge_windows, valid_steps
-from ._units import (
-    LAYER_MACS,
-    check_unit,
-    check_unit_interface,
-    check_unit_picklable,
-    unit_label,
-)
-from ._validation import (
-    check_memory,
-    check_positive_int,
-    check_random_state,
-    check_real,
-)
-
-OPTIMIZERS = {
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "sgd": torch.optim.SGD,
-    "rmsprop": torch.optim.RMSprop,
-}
-
-#: Callback names the estimators' nets use themselves: skorch's defaults and
-#: the gradient clipping of ``max_grad_norm``.
-RESERVED_CALLBACK_NAMES = (
-    "epoch_timer",
-    "train_loss",
-    "valid_loss",
-    "valid_acc",
-    "print_log",
-    "gradient_clipping",
-)
+from ._shared_parameters import SHARED_PARAMETERS
+from ._torch.batches import WindowBatches
+from ._torch.optimizers import supports_fused
+from ._torch.registry import UNITS, unit_label
+from ._torch.seeding import seeded
+from ._torch.unit_checks import check_unit_interface, check_unit_picklable
+from ._validation import check_memory, check_positive_int, check_random_state
 
 # Inputs whose points have a root-mean-square norm within this factor of 1
 # are read as they are; others are divided by the power of two nearest it.
@@ -62,117 +36,46 @@ _SCALE_BAND = 4.0
 _TRAINING_BYTES_PER_PARAMETER = 16
 
 
-def resolve_device(device):
-    """Resolve ``"auto"`` to ``"cuda"`` when CUDA is available, else ``"cpu"``;
-    ``None`` to torch's default device."""
-    if isinstance(device, str) and device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device is None:
-        return torch.empty(0).device
-    return device
-
-
 def _layer_parameters(unit, input_size, hidden_size):
     """Weights of one layer, about its multiply-adds per step."""
-    layer = LAYER_MACS.get(unit)
-    if layer is None:  # a unit without a count: as many as an LSTM's
+    if not isinstance(unit, str):  # a user's unit: count as many as an LSTM's
         return 4 * hidden_size * (hidden_size + input_size)
-    return layer(input_size, hidden_size)
-
-
-def _setting(callback, name):
-    """A callback's setting ``name``: the attribute of an instance, the
-    default of a class; None if it has none."""
-    if isinstance(callback, type):
-        try:
-            parameter = inspect.signature(callback).parameters.get(name)
-        except (TypeError, ValueError):
-            return None
-        return None if parameter is None else parameter.default
-    return getattr(callback, name, None)
-
-
-def _builds_bare(callback_class):
-    """Whether a callback class can be built without arguments, as skorch
-    builds the classes it is given."""
-    try:
-        inspect.signature(callback_class).bind()
-    except TypeError:
-        return False
-    except ValueError:  # no signature to read: let skorch try
-        return True
-    return True
-
-
-def _needs_validation(callback):
-    """What a callback reads that only held-out data records, and what the
-    user may set instead; None if it reads no held-out data."""
-    monitor = _setting(callback, "monitor")
-    if isinstance(monitor, str) and monitor.startswith("valid"):
-        return (
-            f"monitors {monitor!r}, which is recorded only on held-out data",
-            "monitor 'train_loss'",
-        )
-    # skorch's scoring callbacks score the held-out data unless on_train.
-    if _setting(callback, "on_train") is False:
-        return "scores held-out data (on_train=False)", "on_train=True"
-    return None
-
-
-#: Share of the updates in each of the two spans that the convergence rule
-#: compares, and the relative improvement below which the loss has levelled off.
-CONVERGENCE_SPAN = 0.1
-CONVERGENCE_TOL = 0.02
-
-
-def loss_levelled_off(batch_losses):
-    """Whether training had levelled off: the rule behind ``converged_``.
-
-    The mean training loss over the last tenth of the updates is compared
-    with its mean over the tenth before: the loss has levelled off when the
-    last tenth improved on it by less than 2 %. Fewer than 20 updates are too
-    few to tell, and count as not converged.
-
-    Parameters
-    ----------
-    batch_losses : sequence of float
-        The training loss of every update, in order.
-
-    Returns
-    -------
-    converged : bool
-    """
-    losses = np.asarray(batch_losses, dtype=float)
-    span = max(math.ceil(CONVERGENCE_SPAN * losses.size), 1)
-    if losses.size < max(20, 2 * span):
-        return False
-    last = losses[-span:].mean()
-    before = losses[-2 * span : -span].mean()
-    return bool(last >= before * (1 - CONVERGENCE_TOL))
+    return UNITS[unit].layer_macs(input_size, hidden_size)
 
 
 class RecurrentEstimatorBase(BaseEstimator):
     """Base of the recurrent estimators; not for direct use.
 
-    Subclasses define ``__init__`` with the shared parameters (``unit``,
-    ``hidden_size``, ``num_layers``, ``seq_len``, ``max_epochs``,
-    ``max_steps``, ``lr``,
-    ``batch_size``, ``optimizer``, ``max_grad_norm``, ``validation_fraction``,
-    ``callbacks``, ``verbose``, ``device``, ``random_state``) and build their
-    net with :meth:`_net_options`.
+    Subclasses define ``__init__`` with the shared parameters of
+    :data:`~sklearn_rnnmemory._shared_parameters.SHARED_PARAMETERS` and their
+    own, store them with :meth:`_store_parameters`, merge the checks of their
+    own parameters into ``_parameter_checks``, and train their net with
+    :meth:`_fit_network`.
     """
+
+    #: Parameter name -> how ``fit`` checks it (and how it is documented).
+    _parameter_checks = SHARED_PARAMETERS
+
+    #: What the network trains on, for messages and docs.
+    _training_samples = "windows"
 
     #: Whether skorch's scoring callbacks may name a scikit-learn scorer: only
     #: where the network outputs one row per sample.
     _scorer_names_work = False
 
+    def _store_parameters(self, arguments):
+        """Store the ``__init__`` arguments as attributes, unchanged, as
+        scikit-learn's ``get_params`` and ``clone`` expect."""
+        for name in inspect.signature(type(self).__init__).parameters:
+            if name != "self":
+                setattr(self, name, arguments[name])
+
     def _check_params(self):
-        """Validate the shared parameters; return them checked (Python numbers,
-        the optimizer class, the callbacks list)."""
-        check_unit(self.unit)
+        """Check every parameter; return them checked (Python numbers, the
+        optimizer class, the callbacks list, the device's name)."""
         params = {
-            name: check_positive_int(getattr(self, name), name)
-            for name in ("hidden_size", "num_layers", "max_epochs", "batch_size")
+            name: parameter.check(getattr(self, name), name, self)
+            for name, parameter in self._parameter_checks.items()
         }
         # A user's unit is run on a tiny input now, so that one that breaks the
         # interface is refused before any training, in one line.
@@ -181,137 +84,7 @@ class RecurrentEstimatorBase(BaseEstimator):
             hidden_size=params["hidden_size"],
             num_layers=params["num_layers"],
         )
-        for name in ("seq_len", "max_steps"):
-            params[name] = check_positive_int(
-                getattr(self, name), name, allow_none=True
-            )
-        params["lr"] = check_real(self.lr, "lr", low=0)
-        params["max_grad_norm"] = (
-            None
-            if self.max_grad_norm is None
-            else check_real(self.max_grad_norm, "max_grad_norm", low=0)
-        )
-        params["validation_fraction"] = (
-            None
-            if self.validation_fraction is None
-            else check_real(
-                self.validation_fraction, "validation_fraction", low=0, high=1
-            )
-        )
-        if not isinstance(self.verbose, Integral):
-            raise ValueError(
-                f"verbose must be an integer (0 prints nothing); got {self.verbose!r}."
-            )
-        params["callbacks"] = self._check_callbacks()
-        check_random_state(self.random_state)
-        if isinstance(self.optimizer, str) and self.optimizer in OPTIMIZERS:
-            params["optimizer"] = OPTIMIZERS[self.optimizer]
-        elif isinstance(self.optimizer, type) and issubclass(
-            self.optimizer, torch.optim.Optimizer
-        ):
-            params["optimizer"] = self.optimizer
-        else:
-            raise ValueError(
-                f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch optimizer "
-                f"class; got {self.optimizer!r}."
-            )
         return params
-
-    def _check_callbacks(self):
-        """The callbacks as a list skorch takes, every item checked."""
-        callbacks = self.callbacks
-        if callbacks is None:
-            return []
-        if not isinstance(callbacks, list | tuple):
-            hint = ""
-            if isinstance(callbacks, Callback):
-                hint = f" Wrap a single callback in a list: callbacks=[{callbacks!r}]."
-            raise TypeError(
-                "callbacks must be a list of skorch callbacks or (name, callback) "
-                f"pairs, or None; got {callbacks!r}.{hint}"
-            )
-        names = set()
-        for i, item in enumerate(callbacks):
-            callback = item
-            if isinstance(item, tuple | list):
-                if len(item) != 2 or not isinstance(item[0], str):
-                    raise TypeError(
-                        f"callbacks[{i}] must be a skorch callback or a (name, "
-                        f"callback) pair; got {item!r}."
-                    )
-                name, callback = item
-                if name in names:
-                    raise ValueError(
-                        f"callbacks[{i}] is named {name!r}, as another callback is; "
-                        "give each a name of its own."
-                    )
-                if name in RESERVED_CALLBACK_NAMES:
-                    raise ValueError(
-                        f"callbacks[{i}] is named {name!r}, a name the estimator "
-                        f"gives a callback of its own {RESERVED_CALLBACK_NAMES}; "
-                        "give it another name."
-                    )
-                names.add(name)
-            is_callback = isinstance(callback, Callback) or (
-                isinstance(callback, type) and issubclass(callback, Callback)
-            )
-            if not is_callback:
-                raise TypeError(
-                    f"callbacks[{i}] must be a skorch callback (an instance or "
-                    f"subclass of skorch.callbacks.Callback); got {callback!r}."
-                )
-            needs = _needs_validation(callback)
-            if self.validation_fraction is None and needs is not None:
-                raise ValueError(
-                    f"callbacks[{i}] {needs[0]}; set validation_fraction (e.g. 0.2) "
-                    f"or {needs[1]}."
-                )
-            if isinstance(callback, type) and not _builds_bare(callback):
-                raise TypeError(
-                    f"callbacks[{i}] is the class {callback.__name__}, which needs "
-                    "arguments; pass an instance built with them."
-                )
-            scoring = _setting(callback, "scoring")
-            is_scoring = isinstance(callback, ScoringBase) or (
-                isinstance(callback, type) and issubclass(callback, ScoringBase)
-            )
-            if (
-                is_scoring
-                and not self._scorer_names_work
-                and (scoring is None or isinstance(scoring, str))
-            ):
-                raise ValueError(
-                    f"callbacks[{i}] scores with scikit-learn's scorer "
-                    f"{scoring!r}, which needs one output row per sample; the "
-                    f"network of {type(self).__name__} outputs one per step. Pass "
-                    "a callable scoring(net, X, y) instead."
-                )
-        return list(callbacks)
-
-    def _check_device(self):
-        device = self.device
-        if isinstance(device, bool) or not (
-            device is None or isinstance(device, str | torch.device | int)
-        ):
-            raise TypeError(
-                "device must be 'auto', a torch device name such as 'cpu' or "
-                f"'cuda:0', a torch.device or None; got {device!r}."
-            )
-        try:
-            device = torch.device(resolve_device(device))
-            # A round trip: a device that holds no data (meta) fails here.
-            torch.ones(1, device=device).cpu()
-        except (
-            RuntimeError,
-            AssertionError,
-            ValueError,
-            TypeError,
-            NotImplementedError,
-        ) as exc:
-            raise ValueError(
-                f"device {self.device!r} cannot be used here: {exc}".rstrip()
-            ) from None
-        return str(device)
 
     def _check_network_size(self, input_size, n_outputs, described, embedded=0):
         """Refuse, before building it, a network too large to train here.
@@ -344,12 +117,8 @@ class RecurrentEstimatorBase(BaseEstimator):
             "choose a smaller network.",
         )
 
-    def _net_options(self):
-        """Validate, seed torch, resolve the device; return skorch net options."""
-        params = self._check_params()
-        device = self._check_device()
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        torch.manual_seed(seed)
+    def _net_options(self, params, seed):
+        """The skorch net's options from the checked parameters."""
         callbacks = params["callbacks"]
         if params["max_grad_norm"] is not None:
             callbacks.append(
@@ -369,16 +138,48 @@ class RecurrentEstimatorBase(BaseEstimator):
             "train_split": train_split,
             "callbacks": callbacks,
             "verbose": self.verbose,
-            "device": device,
+            "device": params["device"],
             "module__unit": self.unit,
             "module__hidden_size": params["hidden_size"],
             "module__num_layers": params["num_layers"],
         }
-        if supports_fused(params["optimizer"], device):
+        if supports_fused(params["optimizer"], params["device"]):
             options["optimizer__fused"] = True
         return options
 
-    def _check_split(self, n_samples, what="windows"):
+    def _fit_network(self, params, net_class, module, X, y, **network):
+        """Build the skorch net and train it on ``(X, y)`` under the fit's seed.
+
+        Torch's generators start from a seed drawn from ``random_state`` (so
+        that two fits with one seed are identical) and are restored afterwards
+        (so that the user's own random state is not touched).
+
+        Parameters
+        ----------
+        params : dict
+            The checked parameters (:meth:`_check_params`).
+        net_class : type
+            The skorch net.
+        module : type
+            The network it trains.
+        X, y : ndarray
+            The training samples (windows or sequences) and targets.
+        **network
+            The net's other options: the network's sizes (``module__...``),
+            the criterion.
+        """
+        self._check_split(len(X))
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        options = {
+            **self._net_options(params, seed),
+            **self._step_budget(len(X)),
+        }
+        self.net_ = net_class(module, **network, **options)
+        with seeded(seed, options["device"]):
+            self.net_.fit(X, y)
+        self._after_fit()
+
+    def _check_split(self, n_samples):
         """Refuse a validation share that leaves nothing to train on."""
         if self.validation_fraction is None:
             return
@@ -386,8 +187,8 @@ class RecurrentEstimatorBase(BaseEstimator):
         if n_samples - n_valid < 1:
             raise ValueError(
                 f"validation_fraction={self.validation_fraction!r} holds out "
-                f"{n_valid} of the {n_samples} training {what}, leaving none to "
-                "train on; lower it or give more data."
+                f"{n_valid} of the {n_samples} training {self._training_samples}, "
+                "leaving none to train on; lower it or give more data."
             )
 
     # -- scale --------------------------------------------------------------
@@ -535,7 +336,9 @@ class RecurrentEstimatorBase(BaseEstimator):
             )
         return X
 
-    def hidden_states(self, X, state="h", *, eval_len=None):
+    def hidden_states(
+        self, X: ArrayLike, state: str = "h", *, eval_len: int | None = None
+    ) -> np.ndarray:
         """Return the hidden states of the last recurrent layer.
 
         Parameters
@@ -571,7 +374,7 @@ class RecurrentEstimatorBase(BaseEstimator):
             self.seq_len if eval_len is None else eval_len,
         )
 
-    def probe_inputs(self, X):
+    def probe_inputs(self, X: ArrayLike) -> np.ndarray:
         """The inputs ``u`` the network reads, as the probe indicators take them.
 
         Parameters

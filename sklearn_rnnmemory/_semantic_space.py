@@ -1,9 +1,10 @@
-"""The Semantic Euclidean Space: every token a point in R^d (DESIGN 3.1)."""
+"""The Semantic Euclidean Space: every token a point in R^d (definitions §3.1)."""
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from numbers import Real
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -11,7 +12,9 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.extmath import randomized_svd
 from sklearn.utils.validation import check_is_fitted
 
+from ._docstring import Substitution, parameter_snippets
 from ._text import word_tokenize
+from ._typing import ArrayLike, RandomStateLike
 from ._validation import (
     check_memory,
     check_not_sparse,
@@ -65,6 +68,15 @@ def _check_points_memory(n_tokens, dim, copies):
     )
 
 
+#: The sequences the transformer reads, as every method takes them.
+_SEQUENCES = parameter_snippets(
+    "X",
+    "X : list of str, list of token sequences, or 2-D int array\n"
+    "    Sequences, read as in :meth:`fit`.",
+)
+
+
+@Substitution(**_SEQUENCES)
 class SemanticEuclideanSpace(
     TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
 ):
@@ -154,18 +166,18 @@ class SemanticEuclideanSpace(
 
     def __init__(
         self,
-        basis="onehot",
+        basis: str | ArrayLike | Mapping[Hashable, ArrayLike] = "onehot",
         *,
-        dim=None,
-        vocabulary=None,
-        tokenizer=None,
-        min_count=1,
-        max_vocab=None,
-        context_size=2,
-        pad_value=-1,
-        handle_unknown="error",
-        random_state=None,
-    ):
+        dim: int | None = None,
+        vocabulary: Sequence[Hashable] | Mapping[Hashable, int] | None = None,
+        tokenizer: Callable[[str], list[Hashable]] | None = None,
+        min_count: int = 1,
+        max_vocab: int | None = None,
+        context_size: int = 2,
+        pad_value: float | str | None = -1,
+        handle_unknown: str = "error",
+        random_state: RandomStateLike = None,
+    ) -> None:
         self.basis = basis
         self.dim = dim
         self.vocabulary = vocabulary
@@ -571,7 +583,7 @@ class SemanticEuclideanSpace(
         norms = np.linalg.norm(points, axis=1, keepdims=True)
         return np.divide(points, norms, out=np.zeros_like(points), where=norms > 0)
 
-    def fit(self, X, y=None):
+    def fit(self, X: Any, y: None = None) -> "SemanticEuclideanSpace":
         """Learn the vocabulary and the token points.
 
         Parameters
@@ -608,13 +620,10 @@ class SemanticEuclideanSpace(
 
     # -- transform ----------------------------------------------------------
 
-    def transform(self, X):
+    def transform(self, X: Any) -> np.ndarray:
         """Map sequences to their tokens' semantic points.
 
-        Parameters
-        ----------
-        X : list of str, list of token sequences, or 2-D int array
-            Sequences, read as in :meth:`fit`.
+        %(parameters_X)s
 
         Returns
         -------
@@ -635,15 +644,12 @@ class SemanticEuclideanSpace(
         # Unknown (id |V|) maps to the zero row, padding (-1) to the NaN row.
         return table[np.where(ids >= 0, ids, len(self.tokens_) + 1)]
 
-    def token_ids(self, X):
+    def token_ids(self, X: Any) -> np.ndarray:
         """Map sequences to the row indices of their tokens in ``points_``.
 
         The ids suit :class:`~sklearn_rnnmemory.RecurrentLanguageModel`.
 
-        Parameters
-        ----------
-        X : list of str, list of token sequences, or 2-D int array
-            Sequences, read as in :meth:`fit`.
+        %(parameters_X)s
 
         Returns
         -------
@@ -668,7 +674,7 @@ class SemanticEuclideanSpace(
             ids[i, : len(row)] = row
         return ids
 
-    def nearest_tokens(self, points, k=1):
+    def nearest_tokens(self, points: ArrayLike, k: int = 1) -> np.ndarray:
         """Return the vocabulary tokens closest to semantic points.
 
         Parameters

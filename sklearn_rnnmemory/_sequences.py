@@ -6,11 +6,14 @@ lengths survive every Pipeline step and cross-validation split.
 """
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from ._validation import check_not_sparse, untensor
 
 
-def check_sequences(X, *, name="X", dtype=np.float64):
+def check_sequences(
+    X: ArrayLike, *, name: str = "X", dtype: DTypeLike = np.float64
+) -> np.ndarray:
     """Validate a NaN-padded array of sequences and return it as ``(n, T, d)``.
 
     Parameters
@@ -146,17 +149,17 @@ def _check_narrowing(wide, narrow, name):
             )
 
 
-def valid_steps(X):
+def valid_steps(X: np.ndarray) -> np.ndarray:
     """Boolean mask ``(n, T)`` of the non-padding steps of ``(n, T, d)`` X."""
     return ~np.isnan(X).all(axis=2)
 
 
-def sequence_lengths(X):
+def sequence_lengths(X: np.ndarray) -> np.ndarray:
     """Number of valid (non-NaN) steps of each sequence of ``(n, T, d)`` X."""
     return valid_steps(X).sum(axis=1)
 
 
-def cut_windows(X, seq_len):
+def cut_windows(X: np.ndarray, seq_len: int | None) -> tuple[np.ndarray, np.ndarray]:
     """Cut each sequence into consecutive windows of ``seq_len`` steps.
 
     The last window of a sequence may be shorter; it is NaN-padded.
@@ -210,7 +213,9 @@ def cut_windows(X, seq_len):
     return windows, np.stack([seq_index, start], axis=1)
 
 
-def merge_windows(values, origin, n_sequences, n_steps):
+def merge_windows(
+    values: np.ndarray, origin: np.ndarray, n_sequences: int, n_steps: int
+) -> np.ndarray:
     """Put per-window values back in place: the inverse of :func:`cut_windows`.
 
     Parameters

@@ -6,7 +6,7 @@ _WORD = re.compile(r"\w+(?:'\w+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def word_tokenize(text):
+def word_tokenize(text: str) -> list[str]:
     """Split ``text`` into lower-cased words (letters, digits, inner apostrophes).
 
     Parameters
@@ -27,7 +27,7 @@ def word_tokenize(text):
     return _WORD.findall(text.lower())
 
 
-def split_sentences(text, *, min_words=4):
+def split_sentences(text: str, *, min_words: int = 4) -> list[str]:
     """Split text into sentences at ``.``, ``!`` or ``?`` followed by space.
 
     Parameters

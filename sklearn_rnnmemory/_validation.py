@@ -8,6 +8,7 @@ Python ``int`` or ``float``, which torch's constructors require.
 import math
 import os
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -17,12 +18,14 @@ import scipy.sparse as sp
 _FALLBACK_MEMORY = 2**40
 
 
-def is_positive_int(value):
+def is_positive_int(value: Any) -> bool:
     """True for an integer >= 1 (bools excluded)."""
     return isinstance(value, Integral) and not isinstance(value, bool) and value >= 1
 
 
-def check_positive_int(value, name, *, allow_none=False):
+def check_positive_int(
+    value: Any, name: str, *, allow_none: bool = False
+) -> int | None:
     """Return ``value`` as an int if it is an integer >= 1 (or None if allowed),
     else raise."""
     if allow_none and value is None:
@@ -33,14 +36,21 @@ def check_positive_int(value, name, *, allow_none=False):
     raise ValueError(f"{name} must be {expected}; got {value!r}.")
 
 
-def check_nonnegative_int(value, name):
+def check_nonnegative_int(value: Any, name: str) -> int:
     """Return ``value`` as an int if it is an integer >= 0, else raise."""
     if isinstance(value, Integral) and not isinstance(value, bool) and value >= 0:
         return int(value)
     raise ValueError(f"{name} must be an integer >= 0; got {value!r}.")
 
 
-def check_real(value, name, *, low=None, high=None, closed="neither"):
+def check_real(
+    value: Any,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    closed: str = "neither",
+) -> float:
     """Return ``value`` as a finite float within bounds, else raise.
 
     Parameters
@@ -81,14 +91,16 @@ def check_real(value, name, *, low=None, high=None, closed="neither"):
     raise ValueError(f"{name} must be {expected}; got {value!r}.")
 
 
-def check_bool(value, name):
+def check_bool(value: Any, name: str) -> bool:
     """Return ``value`` as a bool if it is one (NumPy's included), else raise."""
     if isinstance(value, bool | np.bool_):
         return bool(value)
     raise ValueError(f"{name} must be True or False; got {value!r}.")
 
 
-def check_random_state(random_state, name="random_state"):
+def check_random_state(
+    random_state: Any, name: str = "random_state"
+) -> np.random.RandomState:
     """A ``RandomState`` from a seed, as scikit-learn's ``check_random_state``,
     with an error that names the parameter.
 
@@ -123,12 +135,18 @@ def check_random_state(random_state, name="random_state"):
     )
 
 
-def check_threshold(threshold):
+def check_threshold(threshold: Any) -> float:
     """Return ``threshold`` as a float if it lies in (0, 1], else raise."""
     return check_real(threshold, "threshold", low=0, high=1, closed="right")
 
 
-def untensor(X):
+def one_line(exc: BaseException) -> str:
+    """An exception as ``Type: message``, on one line."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def untensor(X: Any) -> Any:
     """A torch tensor as the NumPy array it holds (detached, copied to the
     CPU), where NumPy alone would refuse one that requires grad or lives on
     a GPU; anything else unchanged."""
@@ -137,7 +155,7 @@ def untensor(X):
     return X
 
 
-def check_not_sparse(X):
+def check_not_sparse(X: Any) -> None:
     """Raise a TypeError for a scipy sparse matrix or array."""
     if sp.issparse(X):
         raise TypeError(
@@ -146,7 +164,7 @@ def check_not_sparse(X):
         )
 
 
-def memory_limit():
+def memory_limit() -> int:
     """Bytes of memory a new allocation may take: what the system reports as
     available (Linux), else the physical memory, else a fixed ceiling."""
     try:
@@ -170,7 +188,7 @@ def _format_bytes(n_bytes):
     return None  # unreachable
 
 
-def check_memory(n_bytes, what, hint):
+def check_memory(n_bytes: int, what: str, hint: str) -> None:
     """Refuse, before allocating it, an array larger than the memory available.
 
     Beyond it, the allocation would fail, or (where the system overcommits)

@@ -7,6 +7,7 @@ line on standard error that names the flag as typed, and exit status 2.
 """
 
 import argparse
+import inspect
 import json
 import os
 import platform
@@ -16,19 +17,23 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TextIO
 
 from sklearn.model_selection import train_test_split
 
 from . import __version__
 from ._composition import COMPOSITIONS
 from ._estimator import RecurrentMemoryRegressor
-from ._recurrent_base import resolve_device
 from ._semantic_space import BASES, SemanticEuclideanSpace
-from ._units import UNITS, import_unit, unit_label
+from ._torch.devices import resolve_device
+from ._torch.registry import UNITS, unit_label
+from ._torch.unit_checks import import_unit
 from .datasets import CORPORA, load_corpus
+from .selection import DEFAULT_TOL
 from .study import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_HIDDEN_SIZES,
@@ -36,34 +41,18 @@ from .study import (
     DEFAULT_SEEDS,
     DEFAULT_SEQ_LENS,
     DEFAULT_UNITS,
+    METADATA_NAME,
     RESULTS_NAME,
+    StudyResult,
     load_study,
     run_study,
 )
 from .study._report import write_report
 
 _ESTIMATOR_DEFAULTS = RecurrentMemoryRegressor().get_params()
-_TOL = 0.05
-METADATA_NAME = "metadata.json"
 
-#: Library parameter names -> the flags a user types, for error messages.
-_FLAGS = {
-    "seq_lens entries": "--lengths",
-    "seq_lens": "--lengths",
-    "hidden_sizes entries": "--hidden-sizes",
-    "hidden_sizes": "--hidden-sizes",
-    "eval_len": "--eval-len",
-    "max_steps": "--max-steps",
-    "max_epochs": "--epochs",
-    "batch_size": "--batch-size",
-    "n_jobs": "--n-jobs",
-    "seeds": "--seeds",
-    "units": "--units",
-    "unit": "--units",
-    "lr": "--lr",
-    "device": "--device",
-    "composition": "--composition",
-}
+# What the command line chooses itself, where the library leaves it open.
+_TEXT_DIM = 64  # points of a text corpus
 
 _EXAMPLES = """\
 units: {units}
@@ -82,21 +71,31 @@ examples:
 
 def _flags(message):
     """A library error message with its parameter names as the flags."""
-    for name, flag in _FLAGS.items():
+    # Longest names first: "seq_lens entries" before "seq_lens".
+    for name, flag in sorted(_FLAGS.items(), key=lambda item: -len(item[0])):
         message = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flag, message)
     return message
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive integer; got {text!r}"
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
-    return value
+def _number(convert, accepts, expected):
+    """An argparse type: ``convert(text)``, refused unless ``accepts`` it."""
+
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not accepts(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}")
+        return value
+
+    parse.__name__ = expected  # argparse names the type by it
+    return parse
+
+
+_positive_int = _number(int, lambda value: value >= 1, "a positive integer")
+_positive_float = _number(float, lambda value: value > 0, "a positive number")
+_share = _number(float, lambda value: 0 < value < 1, "a number in (0, 1)")
 
 
 def _int_list(text, *, positive=True):
@@ -120,26 +119,6 @@ def _seed_list(text):
     return values
 
 
-def _share(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = None
-    if value is None or not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1); got {text!r}")
-    return value
-
-
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = None
-    if value is None or not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number; got {text!r}")
-    return value
-
-
 def _unit_list(text):
     units = [u.strip() for u in text.split(",") if u.strip()]
     unknown = [u for u in units if u not in UNITS and ":" not in u]
@@ -158,6 +137,48 @@ def _csv(values):
     return ",".join(map(str, values))
 
 
+#: The study's grid: run_study's parameter, its flag, parser, default and help.
+_GRID_OPTIONS = (
+    (
+        "units",
+        "--units",
+        _unit_list,
+        DEFAULT_UNITS,
+        "comma-separated units: built-in names or a unit of your own as "
+        "package.module:attribute",
+    ),
+    ("seq_lens", "--lengths", _int_list, DEFAULT_SEQ_LENS, "training lengths k"),
+    ("hidden_sizes", "--hidden-sizes", _int_list, DEFAULT_HIDDEN_SIZES, "hidden sizes"),
+    ("seeds", "--seeds", _seed_list, DEFAULT_SEEDS, "random seeds, one run each"),
+)
+
+#: Estimator parameters the command line sets: name, flag, help, argparse options.
+_ESTIMATOR_OPTIONS = (
+    (
+        "composition",
+        "--composition",
+        "how a sequence's semantics is composed",
+        {"choices": COMPOSITIONS},
+    ),
+    ("lr", "--lr", "learning rate", {"type": _positive_float}),
+    ("device", "--device", "torch device; auto picks CUDA when present", {}),
+)
+
+#: Library parameter names -> the flags a user types, for error messages.
+_FLAGS = {
+    **{name: flag for name, flag, *_ in _GRID_OPTIONS},
+    **{name: flag for name, flag, *_ in _ESTIMATOR_OPTIONS},
+    "unit": "--units",
+    "batch_size": "--batch-size",
+    "seq_lens entries": "--lengths",
+    "hidden_sizes entries": "--hidden-sizes",
+    "eval_len": "--eval-len",
+    "max_steps": "--max-steps",
+    "max_epochs": "--epochs",
+    "n_jobs": "--n-jobs",
+}
+
+
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line: no usage block."""
 
@@ -165,7 +186,141 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"rnnmemory: error: {' '.join(message.split())}\n")
 
 
-def build_parser():
+def _with_default(text, default):
+    """An option's help, ending with its default as a user would type it."""
+    if isinstance(default, list | tuple):
+        default = _csv(default)
+    return f"{text} (default: {default})"
+
+
+def _add_grid_options(assess):
+    """The grid of the study; the defaults are the study's."""
+    for _, flag, parse, default, text in _GRID_OPTIONS:
+        assess.add_argument(
+            flag, type=parse, default=list(default), help=_with_default(text, default)
+        )
+    assess.add_argument(
+        "--eval-len",
+        type=_positive_int,
+        default=None,
+        help=_with_default(
+            "evaluation window length L every model is measured on",
+            "the longest training length",
+        ),
+    )
+
+
+def _add_corpus_options(assess):
+    """The corpus and its semantic points."""
+    assess.add_argument(
+        "--corpus",
+        default=CORPORA[0],
+        help=f"built-in corpus {CORPORA} or a text file (default: %(default)s)",
+    )
+    assess.add_argument(
+        "--n-sequences",
+        type=_positive_int,
+        default=inspect.signature(load_corpus).parameters["n_sequences"].default,
+        help="sequences of the zipf corpus (default: %(default)s)",
+    )
+    assess.add_argument(
+        "--basis",
+        choices=BASES,
+        help=_with_default("semantic basis", "onehot for zipf, random otherwise"),
+    )
+    assess.add_argument(
+        "--dim",
+        type=_positive_int,
+        help=_with_default("dimension of a random or cooccurrence basis", _TEXT_DIM),
+    )
+    for flag, parse, default, text in (
+        ("--max-vocab", _positive_int, 2000, "largest vocabulary of a text corpus"),
+        ("--test-size", _share, 0.2, "share of sequences held out for measuring"),
+    ):
+        assess.add_argument(
+            flag, type=parse, default=default, help=f"{text} (default: %(default)s)"
+        )
+
+
+def _add_training_options(assess):
+    """How every configuration trains; the defaults are the estimator's and, for
+    the batch size, the study's."""
+    for name, flag, text, options in _ESTIMATOR_OPTIONS:
+        default = _ESTIMATOR_DEFAULTS[name]
+        assess.add_argument(
+            flag, default=default, help=_with_default(text, default), **options
+        )
+    assess.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=DEFAULT_BATCH_SIZE,
+        help="windows per update (default: %(default)s)",
+    )
+    assess.add_argument(
+        "--max-steps",
+        type=_positive_int,
+        help=_with_default(
+            "optimizer updates of every configuration, the same for every length",
+            DEFAULT_MAX_STEPS,
+        ),
+    )
+    assess.add_argument(
+        "--epochs",
+        type=_positive_int,
+        help="train for this many passes over the windows instead of --max-steps "
+        "updates (a pass gives a length k 1/k as many updates; default: off)",
+    )
+
+
+def _add_running_options(assess):
+    """Where the configurations run and where their results go."""
+    assess.add_argument(
+        "--n-jobs",
+        type=int,
+        help=_with_default(
+            "configurations run in parallel", "all cores on CPU, 1 on a GPU"
+        ),
+    )
+    assess.add_argument(
+        "--backend",
+        choices=("loky", "dask"),
+        default="loky",
+        help="where configurations run: local processes (loky) or a Dask cluster "
+        "(default: %(default)s)",
+    )
+    assess.add_argument(
+        "--scheduler",
+        help=_with_default(
+            "address of a Dask scheduler, e.g. tcp://host:8786, for --backend dask",
+            "a local cluster of --n-jobs workers",
+        ),
+    )
+    assess.add_argument(
+        "--output",
+        type=Path,
+        default=Path("rnnmemory-results"),
+        help="output folder (default: %(default)s)",
+    )
+    again = assess.add_mutually_exclusive_group()
+    again.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the finished configurations of the output folder and run only "
+        "the missing ones",
+    )
+    again.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the results already in the output folder",
+    )
+    assess.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar: one line per finished configuration instead",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``rnnmemory``."""
     parser = _Parser(
         prog="rnnmemory",
@@ -188,154 +343,10 @@ def build_parser():
         epilog=_EXAMPLES.format(units=", ".join(UNITS)),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    assess.add_argument(
-        "--units",
-        type=_unit_list,
-        default=list(DEFAULT_UNITS),
-        help="comma-separated units: built-in names or a unit of your own as "
-        f"package.module:attribute (default: {_csv(DEFAULT_UNITS)})",
-    )
-    assess.add_argument(
-        "--lengths",
-        type=_int_list,
-        default=list(DEFAULT_SEQ_LENS),
-        help=f"training lengths k (default: {_csv(DEFAULT_SEQ_LENS)})",
-    )
-    assess.add_argument(
-        "--eval-len",
-        type=_positive_int,
-        default=None,
-        help="evaluation window length L every model is measured on "
-        "(default: the longest training length)",
-    )
-    assess.add_argument(
-        "--hidden-sizes",
-        type=_int_list,
-        default=list(DEFAULT_HIDDEN_SIZES),
-        help=f"hidden sizes (default: {_csv(DEFAULT_HIDDEN_SIZES)})",
-    )
-    assess.add_argument(
-        "--seeds",
-        type=_seed_list,
-        default=list(DEFAULT_SEEDS),
-        help=f"random seeds, one run each (default: {_csv(DEFAULT_SEEDS)})",
-    )
-    assess.add_argument(
-        "--corpus",
-        default=CORPORA[0],
-        help=f"built-in corpus {CORPORA} or a text file (default: {CORPORA[0]})",
-    )
-    assess.add_argument(
-        "--n-sequences",
-        type=_positive_int,
-        default=1000,
-        help="sequences of the zipf corpus (default: 1000)",
-    )
-    assess.add_argument(
-        "--basis",
-        choices=BASES,
-        default=None,
-        help="semantic basis (default: onehot for zipf, random otherwise)",
-    )
-    assess.add_argument(
-        "--dim",
-        type=_positive_int,
-        default=None,
-        help="dimension of a random or cooccurrence basis (default: 64)",
-    )
-    assess.add_argument(
-        "--max-vocab",
-        type=_positive_int,
-        default=2000,
-        help="largest vocabulary of a text corpus (default: 2000)",
-    )
-    assess.add_argument(
-        "--composition",
-        choices=COMPOSITIONS,
-        default=_ESTIMATOR_DEFAULTS["composition"],
-        help="how a sequence's semantics is composed "
-        f"(default: {_ESTIMATOR_DEFAULTS['composition']})",
-    )
-    assess.add_argument(
-        "--max-steps",
-        type=_positive_int,
-        default=None,
-        help="optimizer updates of every configuration, the same for every length "
-        f"(default: {DEFAULT_MAX_STEPS})",
-    )
-    assess.add_argument(
-        "--epochs",
-        type=_positive_int,
-        default=None,
-        help="train for this many passes over the windows instead of --max-steps "
-        "updates (a pass gives a length k 1/k as many updates; default: off)",
-    )
-    assess.add_argument(
-        "--lr",
-        type=_positive_float,
-        default=_ESTIMATOR_DEFAULTS["lr"],
-        help=f"learning rate (default: {_ESTIMATOR_DEFAULTS['lr']})",
-    )
-    assess.add_argument(
-        "--batch-size",
-        type=_positive_int,
-        default=DEFAULT_BATCH_SIZE,
-        help=f"windows per update (default: {DEFAULT_BATCH_SIZE})",
-    )
-    assess.add_argument(
-        "--test-size",
-        type=_share,
-        default=0.2,
-        help="share of sequences held out for measuring (default: 0.2)",
-    )
-    assess.add_argument(
-        "--device",
-        default=_ESTIMATOR_DEFAULTS["device"],
-        help="torch device; auto picks CUDA when present "
-        f"(default: {_ESTIMATOR_DEFAULTS['device']})",
-    )
-    assess.add_argument(
-        "--n-jobs",
-        type=int,
-        default=None,
-        help="configurations run in parallel (default: all cores on CPU, 1 on a GPU)",
-    )
-    assess.add_argument(
-        "--backend",
-        choices=("loky", "dask"),
-        default="loky",
-        help="where configurations run: local processes (loky) or a Dask cluster "
-        "(default: loky)",
-    )
-    assess.add_argument(
-        "--scheduler",
-        default=None,
-        help="address of a Dask scheduler, e.g. tcp://host:8786, for --backend "
-        "dask (default: a local cluster of --n-jobs workers)",
-    )
-    assess.add_argument(
-        "--output",
-        type=Path,
-        default=Path("rnnmemory-results"),
-        help="output folder (default: rnnmemory-results)",
-    )
-    again = assess.add_mutually_exclusive_group()
-    again.add_argument(
-        "--resume",
-        action="store_true",
-        help="keep the finished configurations of the output folder and run only "
-        "the missing ones",
-    )
-    again.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="replace the results already in the output folder",
-    )
-    assess.add_argument(
-        "--no-progress",
-        action="store_true",
-        help="no progress bar: one line per finished configuration instead",
-    )
+    _add_grid_options(assess)
+    _add_corpus_options(assess)
+    _add_training_options(assess)
+    _add_running_options(assess)
     report = commands.add_parser(
         "report",
         help="write the report and figures of a finished study again",
@@ -360,7 +371,7 @@ def _points(args):
     else:
         space = SemanticEuclideanSpace(
             args.basis or "random",
-            dim=args.dim if args.dim is not None else 64,
+            dim=args.dim if args.dim is not None else _TEXT_DIM,
             max_vocab=args.max_vocab,
             handle_unknown="ignore",
             random_state=0,
@@ -430,7 +441,11 @@ def _row_line(row, done, total):
     )
 
 
-def assess(args, argv=None, out=None):
+def assess(
+    args: argparse.Namespace,
+    argv: Sequence[str] | None = None,
+    out: TextIO | None = None,
+) -> StudyResult:
     """Run ``rnnmemory assess`` with parsed arguments; return the study result."""
     out = sys.stdout if out is None else out
     if args.epochs is not None and args.max_steps is not None:
@@ -521,7 +536,7 @@ def _heading(args, corpus, device):
     )
 
 
-def _present(result, folder, out, *, heading):
+def _present(result, folder, out, *, heading, tol=DEFAULT_TOL):
     """Print the table, the failures and the guidance; write the report."""
     print(heading, file=out)
     if result.ok_rows():
@@ -540,13 +555,13 @@ def _present(result, folder, out, *, heading):
             "report.md); more --max-steps may change their numbers.",
             file=out,
         )
-    written = write_report(result, folder, tol=_TOL)
-    records = result.recommendation_records(tol=_TOL)
+    written = write_report(result, folder, tol=tol)
+    records = result.recommendation_records(tol=tol)
     if records:
         print(
             f"\nRecommended training length (memory capacity at L = "
             f"{records[0]['eval_len']}; saturation: the shortest within "
-            f"{_TOL:.0%} of the best; stability: share of seeds that agree):",
+            f"{tol:.0%} of the best; stability: share of seeds that agree):",
             file=out,
         )
         width = max(len(str(r["unit"])) for r in records)
@@ -571,7 +586,7 @@ def _percent(value):
     return "-" if value is None else f"{value:.0%}"
 
 
-def report(args, out=None):
+def report(args: argparse.Namespace, out: TextIO | None = None) -> StudyResult:
     """Run ``rnnmemory report DIR``: rebuild a study's report without training."""
     out = sys.stdout if out is None else out
     if not args.folder.is_dir():
@@ -642,7 +657,7 @@ def _interruptible():
         signal.signal(signal.SIGINT, previous)
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rnnmemory`` console script."""
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)

@@ -7,8 +7,29 @@ functions work alike in scripts, notebooks, servers and worker processes.
 """
 
 import itertools
+import os
+from collections.abc import Hashable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from ._docstring import Substitution
+from .selection import DEFAULT_TOL
+
+if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from .study import StudyResult
+
+#: The parameters every figure takes.
+_fill_docs = Substitution(
+    result="result : StudyResult\n    A finished study.",
+    path="path : str or path, default=None\n"
+    "    Where to save the PNG (of the figure drawn on); None only draws.",
+    ax="ax : matplotlib.axes.Axes, default=None\n"
+    "    The axes to draw on; None makes a figure.",
+)
 
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h")
 _LINESTYLES = ("-", "--", "-.", ":")
@@ -25,7 +46,7 @@ def _save(fig, path):
         fig.savefig(path, dpi=120)
 
 
-def unit_styles(keys):
+def unit_styles(keys: Iterable[Hashable]) -> dict[Hashable, dict[str, Any]]:
     """A distinct colour, marker and line style for each key (unit), so that
     eleven or more lines stay apart even in grey print."""
     from matplotlib import colormaps
@@ -44,12 +65,16 @@ def unit_styles(keys):
     return styles
 
 
-def _by_unit(summary):
+def _by_unit(result):
+    """The summary of a study's successful rows by (unit, hidden size), each
+    list ordered by training length; refused when there is nothing to plot."""
     units = {}
-    for entry in summary:
+    for entry in result.summary():
         units.setdefault((entry["unit"], entry["hidden_size"]), []).append(entry)
     for entries in units.values():
         entries.sort(key=lambda e: e["seq_len"])
+    if not units:
+        raise ValueError("The study has no successful row to plot.")
     return units
 
 
@@ -58,7 +83,14 @@ def _label(key):
     return f"{unit} (H={hidden_size})"
 
 
-def plot_retention_curves(result, path=None, *, fig=None, ncols=None):
+@_fill_docs
+def plot_retention_curves(
+    result: "StudyResult",
+    path: str | os.PathLike | None = None,
+    *,
+    fig: "Figure | None" = None,
+    ncols: int | None = None,
+) -> "Figure":
     """Retention curve ``r(delta)`` per unit, one line per training length.
 
     One panel per unit and hidden size, in a grid; every curve is measured on
@@ -66,10 +98,8 @@ def plot_retention_curves(result, path=None, *, fig=None, ncols=None):
 
     Parameters
     ----------
-    result : StudyResult
-        A finished study.
-    path : str or path, default=None
-        Where to save the PNG; None only draws.
+    %(result)s
+    %(path)s
     fig : matplotlib.figure.Figure, default=None
         The figure to draw on (cleared first); None makes one.
     ncols : int, default=None
@@ -79,9 +109,7 @@ def plot_retention_curves(result, path=None, *, fig=None, ncols=None):
     -------
     fig : matplotlib.figure.Figure
     """
-    units = _by_unit(result.summary())
-    if not units:
-        raise ValueError("The study has no successful row to plot.")
+    units = _by_unit(result)
     ncols = ncols or min(len(units), 4)
     nrows = -(-len(units) // ncols)
     if fig is None:
@@ -123,7 +151,14 @@ def plot_retention_curves(result, path=None, *, fig=None, ncols=None):
     return fig
 
 
-def plot_capacity_vs_length(result, path=None, *, ax=None, tol=0.05):
+@_fill_docs
+def plot_capacity_vs_length(
+    result: "StudyResult",
+    path: str | os.PathLike | None = None,
+    *,
+    ax: "Axes | None" = None,
+    tol: float = DEFAULT_TOL,
+) -> "Axes":
     """Memory capacity against training length per unit, guidance marked.
 
     Capacities are measured on windows of the study's common evaluation length
@@ -133,12 +168,9 @@ def plot_capacity_vs_length(result, path=None, *, ax=None, tol=0.05):
 
     Parameters
     ----------
-    result : StudyResult
-        A finished study.
-    path : str or path, default=None
-        Where to save the PNG (of the axes' figure); None only draws.
-    ax : matplotlib.axes.Axes, default=None
-        The axes to draw on; None makes a figure.
+    %(result)s
+    %(path)s
+    %(ax)s
     tol : float, default=0.05
         Tolerance of the ``saturation`` rule.
 
@@ -146,9 +178,7 @@ def plot_capacity_vs_length(result, path=None, *, ax=None, tol=0.05):
     -------
     ax : matplotlib.axes.Axes
     """
-    units = _by_unit(result.summary())
-    if not units:
-        raise ValueError("The study has no successful row to plot.")
+    units = _by_unit(result)
     if ax is None:
         ax = _new_figure(figsize=(6.8, 4.6)).subplots()
     saturation = result.recommendations(rule="saturation", tol=tol)
@@ -196,7 +226,13 @@ def plot_capacity_vs_length(result, path=None, *, ax=None, tol=0.05):
     return ax
 
 
-def plot_retention_matrix(row, path=None, *, ax=None):
+@_fill_docs
+def plot_retention_matrix(
+    row: Mapping[str, Any],
+    path: str | os.PathLike | None = None,
+    *,
+    ax: "Axes | None" = None,
+) -> "Axes":
     """Heat map of the retention ``r_t(t - p)`` of one configuration.
 
     The colour range is fitted to the matrix's own values.
@@ -205,10 +241,8 @@ def plot_retention_matrix(row, path=None, *, ax=None):
     ----------
     row : dict
         A study row (with ``retention_matrix``).
-    path : str or path, default=None
-        Where to save the PNG (of the axes' figure); None only draws.
-    ax : matplotlib.axes.Axes, default=None
-        The axes to draw on; None makes a figure.
+    %(path)s
+    %(ax)s
 
     Returns
     -------

@@ -2,18 +2,20 @@
 
 A scorer is a callable ``scorer(estimator, X, y=None) -> float``, greater is
 better, for ``GridSearchCV(scoring=...)`` and ``cross_validate``. Error-like
-indicators are negated and named ``neg_...``. Every scorer computes its
+indicators are negated and named ``neg_...``. Every memory scorer computes its
 indicator through :meth:`RecurrentMemoryRegressor.memory_profile`, hence through
-:func:`sklearn_rnnmemory.indicators.memory_profile` only.
+:func:`sklearn_rnnmemory.indicators.last_step_profile` only, as the study does
+(definitions §3.5).
 """
 
 from collections.abc import Mapping
+from typing import Any
 
 from sklearn.pipeline import Pipeline
 
+from ._typing import ArrayLike, RandomStateLike
 from ._validation import check_positive_int, check_threshold
-from .indicators import INDICATORS, probe_memory
-from .indicators._probe import check_probe_params
+from .indicators import INDICATORS, check_probe_params, probe_memory
 
 #: Scorer name -> (indicator name, sign).
 SCORER_NAMES = {
@@ -100,7 +102,9 @@ class MemoryScorer:
         Credit below which a lag ends the memory span.
     """
 
-    def __init__(self, name, *, eval_len=None, threshold=0.5):
+    def __init__(
+        self, name: str, *, eval_len: int | None = None, threshold: float = 0.5
+    ) -> None:
         if not isinstance(name, str) or name not in SCORER_NAMES:
             hint = ""
             if isinstance(name, str) and f"neg_{name}" in SCORER_NAMES:
@@ -127,7 +131,7 @@ class MemoryScorer:
             probe="probe_capacity" in names,
         )
 
-    def __call__(self, estimator, X, y=None):
+    def __call__(self, estimator: Any, X: ArrayLike, y: None = None) -> float:
         indicator, sign = SCORER_NAMES[self.name]
         if self._shared is None:
             profile = self._profile(estimator, X)
@@ -144,7 +148,9 @@ class MemoryScorer:
         )
 
 
-def make_memory_scorer(name, *, eval_len=None, threshold=0.5):
+def make_memory_scorer(
+    name: str, *, eval_len: int | None = None, threshold: float = 0.5
+) -> MemoryScorer:
     """Make a scorer from a memory indicator.
 
     Parameters
@@ -175,7 +181,9 @@ def make_memory_scorer(name, *, eval_len=None, threshold=0.5):
     return MemoryScorer(name, eval_len=eval_len, threshold=threshold)
 
 
-def memory_scorers(*, eval_len=None, threshold=0.5):
+def memory_scorers(
+    *, eval_len: int | None = None, threshold: float = 0.5
+) -> dict[str, MemoryScorer]:
     """Every memory scorer, as a dict for multi-metric ``scoring=``.
 
     Parameters
@@ -228,8 +236,13 @@ class ProbeScorer:
     """
 
     def __init__(
-        self, max_lag, *, metric="memory_capacity", eval_len=None, probe_params=None
-    ):
+        self,
+        max_lag: int,
+        *,
+        metric: str = "memory_capacity",
+        eval_len: int | None = None,
+        probe_params: Mapping[str, Any] | None = None,
+    ) -> None:
         self.max_lag = check_positive_int(max_lag, "max_lag")
         self.eval_len = check_positive_int(eval_len, "eval_len", allow_none=True)
         if not isinstance(metric, str) or metric not in PROBE_METRICS:
@@ -251,7 +264,9 @@ class ProbeScorer:
         check_probe_params(**{**_PROBE_DEFAULTS, **probe_params})
         self.probe_params = probe_params
 
-    def __call__(self, estimator, X, y=None):
+    def __call__(
+        self, estimator: Any, X: ArrayLike, y: ArrayLike | None = None
+    ) -> float:
         model, X = _final_step(estimator, X, "hidden_states", "RecurrentClassifier")
         states = model.hidden_states(X, eval_len=self.eval_len)
         inputs = model.probe_inputs(X) if hasattr(model, "probe_inputs") else X
@@ -267,16 +282,16 @@ class ProbeScorer:
 
 
 def make_probe_scorer(
-    max_lag,
+    max_lag: int,
     *,
-    metric="memory_capacity",
-    eval_len=None,
-    ridge=1e-6,
-    test_size=0.2,
-    washout=0,
-    surrogate=False,
-    random_state=0,
-):
+    metric: str = "memory_capacity",
+    eval_len: int | None = None,
+    ridge: float = 1e-6,
+    test_size: float = 0.2,
+    washout: int = 0,
+    surrogate: bool = False,
+    random_state: RandomStateLike = 0,
+) -> ProbeScorer:
     """Make a scorer from the probe indicators, for any recurrent estimator.
 
     The scorer reads the test sequences with the estimator's

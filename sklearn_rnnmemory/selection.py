@@ -24,18 +24,47 @@ length scores ``C``, every length too short to reach what the rule needs is
 skipped.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import cross_val_score
 
+from ._docstring import Substitution
+from ._typing import ArrayLike
 from ._validation import check_positive_int
 from .scoring import make_memory_scorer
 
 RULES = ("saturation", "best")
+#: Relative tolerance of the ``saturation`` rule.
+DEFAULT_TOL = 0.05
+
+#: The options every length rule takes.
+_DOCS = dict(
+    cv_results="cv_results : dict\n"
+    "    ``GridSearchCV.cv_results_`` (or a dict with ``params`` and\n"
+    "    ``mean_test_<metric>``) of a search over a parameter named ``seq_len``\n"
+    '    (``"seq_len"`` or ``"<step>__seq_len"``), optionally also over ``unit``\n'
+    "    and ``random_state``. Scores of candidates that share unit and length\n"
+    "    (other parameters or seeds differing) are averaged, NaN scores left out.",
+    metric='metric : str, default="memory_capacity"\n'
+    "    The score to read, ``mean_test_<metric>``; ``mean_test_score`` when the\n"
+    "    search had a single metric.",
+    rule='rule : {"saturation", "best"}, default="saturation"\n'
+    "    ``best``: the length with the highest mean score. ``saturation``: the\n"
+    "    smallest length whose mean score is within ``tol`` of the best.",
+    tol=f"tol : float in [0, 1), default={DEFAULT_TOL}\n"
+    "    Relative tolerance of the ``saturation`` rule.",
+)
+_fill_docs = Substitution(
+    **_DOCS,
+    # What the guidance functions take, all of it.
+    parameters_guidance="Parameters\n----------\n"
+    + "\n".join(_DOCS[name] for name in ("cv_results", "metric", "rule", "tol")),
+)
 
 
 def _param_key(params, name):
@@ -182,24 +211,17 @@ def _guidance(cv_results, metric, rule, tol):
     return out
 
 
+@_fill_docs
 def seq_len_guidance(
-    cv_results, *, metric="memory_capacity", rule="saturation", tol=0.05
-):
+    cv_results: Mapping[str, Any],
+    *,
+    metric: str = "memory_capacity",
+    rule: str = "saturation",
+    tol: float = DEFAULT_TOL,
+) -> dict[Any, "LengthRecommendation"]:
     """Recommend a training length per unit, with its stability over seeds.
 
-    Parameters
-    ----------
-    cv_results : dict
-        ``GridSearchCV.cv_results_`` (or a dict with ``params`` and
-        ``mean_test_<metric>``) of a search over a parameter named ``seq_len``,
-        optionally also over ``unit`` and ``random_state``.
-    metric : str, default="memory_capacity"
-        The score to read, ``mean_test_<metric>``; ``mean_test_score`` when the
-        search had a single metric.
-    rule : {"saturation", "best"}, default="saturation"
-        See :func:`recommend_seq_len`.
-    tol : float in [0, 1), default=0.05
-        Relative tolerance of the ``saturation`` rule.
+    %(parameters_guidance)s
 
     Returns
     -------
@@ -225,27 +247,20 @@ def seq_len_guidance(
     }
 
 
+@_fill_docs
 def recommend_seq_len(
-    cv_results, *, metric="memory_capacity", rule="saturation", tol=0.05
-):
+    cv_results: Mapping[str, Any],
+    *,
+    metric: str = "memory_capacity",
+    rule: str = "saturation",
+    tol: float = DEFAULT_TOL,
+) -> dict[Any, int]:
     """Recommend a training length per unit from a search's ``cv_results_``.
 
-    Parameters
-    ----------
-    cv_results : dict
-        ``GridSearchCV.cv_results_`` (or a dict with ``params`` and
-        ``mean_test_<metric>``) of a search over a parameter named ``seq_len``
-        (``"seq_len"`` or ``"<step>__seq_len"``), optionally also over ``unit``.
-        Scores of candidates that share unit and length (other parameters or
-        seeds differing) are averaged, NaN scores left out.
-    metric : str, default="memory_capacity"
-        The score to read, ``mean_test_<metric>``; ``mean_test_score`` when the
-        search had a single metric.
-    rule : {"saturation", "best"}, default="saturation"
-        ``best``: the length with the highest mean score. ``saturation``: the
-        smallest length whose mean score is within ``tol`` of the best.
-    tol : float in [0, 1), default=0.05
-        Relative tolerance of the ``saturation`` rule.
+    The lengths of :func:`seq_len_guidance`, without their scores and
+    stability.
+
+    %(parameters_guidance)s
 
     Returns
     -------
@@ -266,8 +281,8 @@ def recommend_seq_len(
     >>> recommend_seq_len(cv_results, rule="best")
     {None: 40}
     """
-    guidance = _guidance(cv_results, metric, rule, tol)
-    return {unit: found.seq_len for unit, (found, _) in guidance.items()}
+    guidance = seq_len_guidance(cv_results, metric=metric, rule=rule, tol=tol)
+    return {unit: found.seq_len for unit, found in guidance.items()}
 
 
 class SeqLenRefit:
@@ -279,12 +294,18 @@ class SeqLenRefit:
     candidate.
     """
 
-    def __init__(self, rule="saturation", *, metric="memory_capacity", tol=0.05):
+    def __init__(
+        self,
+        rule: str = "saturation",
+        *,
+        metric: str = "memory_capacity",
+        tol: float = DEFAULT_TOL,
+    ) -> None:
         self.rule = rule
         self.metric = metric
         self.tol = tol
 
-    def __call__(self, cv_results):
+    def __call__(self, cv_results: Mapping[str, Any]) -> int:
         guidance = _guidance(cv_results, self.metric, self.rule, self.tol)
         if not guidance:
             raise ValueError(
@@ -298,17 +319,20 @@ class SeqLenRefit:
         return f"refit_seq_len({self.rule!r}, metric={self.metric!r}, tol={self.tol!r})"
 
 
-def refit_seq_len(rule="saturation", *, metric="memory_capacity", tol=0.05):
+@_fill_docs
+def refit_seq_len(
+    rule: str = "saturation",
+    *,
+    metric: str = "memory_capacity",
+    tol: float = DEFAULT_TOL,
+) -> SeqLenRefit:
     """Make a ``GridSearchCV(refit=...)`` callable that applies a length rule.
 
     Parameters
     ----------
-    rule : {"saturation", "best"}, default="saturation"
-        See :func:`recommend_seq_len`.
-    metric : str, default="memory_capacity"
-        See :func:`recommend_seq_len`.
-    tol : float in [0, 1), default=0.05
-        See :func:`recommend_seq_len`.
+    %(rule)s
+    %(metric)s
+    %(tol)s
 
     Returns
     -------
@@ -353,17 +377,18 @@ class LengthSearch:
     n_fits: int
 
 
+@_fill_docs
 def search_seq_len(
-    estimator,
-    X,
-    seq_lens,
+    estimator: Any,
+    X: ArrayLike,
+    seq_lens: Iterable[int],
     *,
-    cv=5,
-    rule="saturation",
-    tol=0.05,
-    param="seq_len",
-    n_jobs=None,
-):
+    cv: Any = 5,
+    rule: str = "saturation",
+    tol: float = DEFAULT_TOL,
+    param: str = "seq_len",
+    n_jobs: int | None = None,
+) -> "LengthSearch":
     """Find the recommended training length, skipping lengths that cannot win.
 
     Lengths are cross-validated from the longest down, scored by memory
@@ -388,10 +413,8 @@ def search_seq_len(
     cv : int or cross-validation splitter, default=5
         As in ``cross_val_score``; use a splitter without shuffling, or with
         a fixed seed, to compare with a grid search.
-    rule : {"saturation", "best"}, default="saturation"
-        See :func:`recommend_seq_len`.
-    tol : float in [0, 1), default=0.05
-        See :func:`recommend_seq_len`.
+    %(rule)s
+    %(tol)s
     param : str, default="seq_len"
         The length parameter's name, e.g. ``"model__seq_len"`` in a Pipeline.
     n_jobs : int, default=None

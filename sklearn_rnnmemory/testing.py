@@ -18,6 +18,7 @@ place of what it forgot is a choice (zero, or the expected semantics of the
 forgotten tokens), which an indicator must not mistake for memory.
 """
 
+from collections.abc import Sequence
 from numbers import Integral
 
 import numpy as np
@@ -26,15 +27,15 @@ from sklearn.utils import check_random_state
 
 from ._composition import check_composition, composition_weights
 from ._sequences import check_sequences, valid_steps
-from ._units import (
-    _rule_error,
-    _tiny_input,
+from ._torch.registry import UnitLike, check_unit, unit_label
+from ._torch.unit_checks import (
     build_unit,
     check_module_interface,
-    check_unit,
+    rule_error,
     run_module,
-    unit_label,
+    tiny_input,
 )
+from ._typing import ArrayLike, RandomStateLike
 from ._validation import check_positive_int
 
 FORGOTTEN = ("zero", "expected")
@@ -48,14 +49,14 @@ def _lag_weights(retention, width):
 
 
 def linear_memory_model(
-    points,
-    retention,
+    points: ArrayLike,
+    retention: ArrayLike,
     *,
-    composition="sum",
-    forgotten="zero",
-    noise=0.0,
-    random_state=None,
-):
+    composition: str = "sum",
+    forgotten: str = "zero",
+    noise: float = 0.0,
+    random_state: RandomStateLike = None,
+) -> np.ndarray:
     """Output of a model that retains the token ``delta`` steps back by
     ``retention[delta]``.
 
@@ -116,7 +117,7 @@ def linear_memory_model(
     return predicted
 
 
-def true_capacity(retention, window_length):
+def true_capacity(retention: ArrayLike, window_length: int) -> float:
     """Memory capacity of a linear memory model over windows of ``T`` steps:
     ``sum_{delta < T} credit(rho(delta))``."""
     from .indicators import credit
@@ -124,7 +125,7 @@ def true_capacity(retention, window_length):
     return float(credit(_lag_weights(retention, window_length)).sum())
 
 
-def true_span(retention, window_length, threshold=0.5):
+def true_span(retention: ArrayLike, window_length: int, threshold: float = 0.5) -> int:
     """Memory span of a linear memory model: the first lag whose credit is
     below ``threshold``, or ``T``."""
     from .indicators import credit
@@ -134,8 +135,13 @@ def true_span(retention, window_length, threshold=0.5):
 
 
 def check_recurrent_unit(
-    unit, *, input_size=3, hidden_size=4, num_layers=(1, 2), seed=0
-):
+    unit: UnitLike,
+    *,
+    input_size: int = 3,
+    hidden_size: int = 4,
+    num_layers: int | Sequence[int] = (1, 2),
+    seed: int = 0,
+) -> None:
     """Check that a recurrent unit follows the rules the library relies on.
 
     Point it at your own unit in a unit test: it raises at the first rule the
@@ -223,7 +229,7 @@ def _seeded_build(unit, sizes, seed):
 
 def _check_gradients(module, input_size, label):
     module.train()
-    X = _tiny_input(input_size, seed=1).requires_grad_(True)
+    X = tiny_input(input_size, seed=1).requires_grad_(True)
     outputs = run_module(module, X, label)
     # Random weights, so that no normalisation of the outputs cancels the sum.
     weights = torch.randn(
@@ -231,7 +237,7 @@ def _check_gradients(module, input_size, label):
     )
     named = [(n, p) for n, p in module.named_parameters() if p.requires_grad]
     if not outputs.requires_grad:
-        raise _rule_error(
+        raise rule_error(
             label,
             "gradients",
             "the outputs carry no gradient (computed under torch.no_grad(), or "
@@ -244,19 +250,19 @@ def _check_gradients(module, input_size, label):
         allow_unused=True,
     )
     if grads[0] is None or not bool(torch.isfinite(grads[0]).all()):
-        raise _rule_error(
+        raise rule_error(
             label, "gradients", "the input gets no finite gradient from the outputs."
         )
     for (name, _), grad in zip(named, grads[1:], strict=True):
         if grad is None:
-            raise _rule_error(
+            raise rule_error(
                 label,
                 "gradients",
                 f"trainable parameter {name!r} gets no gradient from the outputs "
                 "(unused, or detached?).",
             )
         if not bool(torch.isfinite(grad).all()):
-            raise _rule_error(
+            raise rule_error(
                 label,
                 "gradients",
                 f"trainable parameter {name!r} gets a NaN or infinite gradient.",
@@ -265,7 +271,7 @@ def _check_gradients(module, input_size, label):
         (outputs[:, -1] * weights[:, -1]).sum(), X, allow_unused=True
     )
     if through_time is None or not bool(through_time[:, 0].abs().sum() > 0):
-        raise _rule_error(
+        raise rule_error(
             label,
             "gradients",
             "the last step's outputs give no gradient to the first step's input: "
@@ -283,14 +289,14 @@ def _check_determinism(unit, sizes, seed, label):
             or name not in second
             or not torch.equal(first[name], second[name])
         ):
-            raise _rule_error(
+            raise rule_error(
                 label,
                 "determinism",
                 f"two builds under torch.manual_seed({seed}) differ in {name!r}; "
                 "draw initial values from torch's generator, not numpy's or "
                 "Python's.",
             )
-    X = _tiny_input(sizes[0], seed=3)
+    X = tiny_input(sizes[0], seed=3)
     with torch.no_grad():
         for mode in ("training", "eval"):
             for m in (module, again):
@@ -300,7 +306,7 @@ def _check_determinism(unit, sizes, seed, label):
             torch.manual_seed(seed)
             out_second = run_module(again, X, label)
             if not torch.equal(out_first, out_second):
-                raise _rule_error(
+                raise rule_error(
                     label,
                     "determinism",
                     f"two equal modules give different outputs in {mode} mode under "

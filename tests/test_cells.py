@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from sklearn_rnnmemory import RecurrentMemoryRegressor
-from sklearn_rnnmemory._cells import (
+from sklearn_rnnmemory._torch.cells import (
     EchoStateLayer,
     IndRNNLayer,
     LRULayer,
@@ -17,7 +17,7 @@ from sklearn_rnnmemory._cells import (
     PeepholeLSTMLayer,
     StackedCells,
 )
-from sklearn_rnnmemory._units import UNITS
+from sklearn_rnnmemory._torch.registry import UNITS
 
 CUSTOM = [unit for unit in UNITS if unit not in ("rnn", "lstm", "gru")]
 
@@ -170,7 +170,7 @@ def test_orthogonal_stays_orthogonal_and_the_reservoir_stays_fixed(points):
 
 
 def test_multiply_adds_per_step():
-    from sklearn_rnnmemory._units import macs_per_step
+    from sklearn_rnnmemory._torch.registry import macs_per_step
 
     assert macs_per_step("lstm", 10, 20) == 4 * 20 * 30
     assert macs_per_step("mingru", 10, 20) == 2 * 20 * 10
@@ -211,7 +211,7 @@ def fused_reference(module, X):
 @pytest.mark.parametrize("unit", ["rnn", "lstm", "gru"])
 def test_fused_units_are_the_published_equations(unit):
     torch.manual_seed(0)
-    module = UNITS[unit](3, 5, 1).double()
+    module = UNITS[unit].build(3, 5, 1).double()
     X = torch.randn(4, 9, 3, dtype=torch.float64, requires_grad=True)
     assert_same_outputs_and_gradients(
         module(X)[0], fused_reference(module, X), [X, *module.parameters()]

@@ -32,13 +32,8 @@ from sklearn_rnnmemory import (
     RecurrentLanguageModel,
     RecurrentMemoryRegressor,
 )
-from sklearn_rnnmemory._units import (
-    UNITS,
-    check_unit_interface,
-    import_unit,
-    macs_per_step,
-    unit_label,
-)
+from sklearn_rnnmemory._torch.registry import UNITS, macs_per_step, unit_label
+from sklearn_rnnmemory._torch.unit_checks import check_unit_interface, import_unit
 from sklearn_rnnmemory.cli import main
 from sklearn_rnnmemory.plots import plot_capacity_vs_length, plot_retention_curves
 from sklearn_rnnmemory.scoring import memory_scorers

@@ -18,11 +18,11 @@ from skorch.callbacks import (
     ProgressBar,
 )
 
-from sklearn_rnnmemory import RecurrentMemoryRegressor
-from sklearn_rnnmemory._cells import StackedCells
-from sklearn_rnnmemory._units import UNITS as UNIT_BUILDERS
+from sklearn_rnnmemory import RecurrentLanguageModel, RecurrentMemoryRegressor
+from sklearn_rnnmemory._torch.cells import StackedCells
+from sklearn_rnnmemory._torch.registry import UNITS as REGISTERED_UNITS
 
-UNITS = list(UNIT_BUILDERS)
+UNITS = list(REGISTERED_UNITS)
 
 # n_features_in_ is d, the features per step: a 2-D X holds n scalar sequences
 # (d = 1), not T features. NaN is end padding; the pickle check puts one first.
@@ -44,7 +44,30 @@ def tiny(unit="gru", **params):
     return RecurrentMemoryRegressor(unit, **params)
 
 
+# X of the language model is a 2-D array of token ids, a row a sequence and a
+# column a step, padded at its end with NaN or a negative id.
+LANGUAGE_MODEL_EXPECTED_FAILED_CHECKS = {
+    "check_n_features_in": "a column of token ids is a step, not a feature: the "
+    "model reads rows of any length and sets no n_features_in_",
+    "check_n_features_in_after_fitting": "a column of token ids is a step, not a "
+    "feature: the model reads rows of any length and sets no n_features_in_",
+    "check_estimators_pickle": "NaN is end padding; a NaN before a token is rejected",
+    "check_positive_only_tag_during_fit": "a negative id is end padding, so one "
+    "before a token is rejected; ids are not required positive everywhere",
+    "check_complex_data": "any non-numeric dtype, complex included, is refused "
+    "with one message that says what token ids must be",
+    "check_dtype_object": "token ids must be a numeric array; an object array is "
+    "refused rather than guessed at",
+    "check_estimators_empty_data_messages": "a row of no column is a sequence of "
+    "no step, and the library's message says so",
+    "check_fit2d_1feature": "one column is a sequence of one token, which has no "
+    "next token to learn from; the library's message says so",
+}
+
+
 def expected_failed_checks(estimator):
+    if isinstance(estimator, RecurrentLanguageModel):
+        return LANGUAGE_MODEL_EXPECTED_FAILED_CHECKS
     if estimator.unit in ("rnn", "lstm", "gru"):
         return EXPECTED_FAILED_CHECKS
     # A custom cell's input projection is one float32 matmul over the batch; its
@@ -56,7 +79,18 @@ def expected_failed_checks(estimator):
 
 
 @parametrize_with_checks(
-    [tiny(unit, max_epochs=2, hidden_size=4) for unit in UNITS],
+    [tiny(unit, max_epochs=2, hidden_size=4) for unit in UNITS]
+    + [
+        RecurrentLanguageModel(
+            "gru",
+            embedding_dim=3,
+            hidden_size=4,
+            seq_len=4,
+            max_epochs=2,
+            device="cpu",
+            random_state=0,
+        )
+    ],
     expected_failed_checks=expected_failed_checks,
 )
 def test_sklearn_compatible(estimator, check):

@@ -6,7 +6,7 @@ import torch
 from sklearn.model_selection import GridSearchCV, KFold
 
 from sklearn_rnnmemory import RecurrentMemoryRegressor
-from sklearn_rnnmemory._recurrent_base import resolve_device
+from sklearn_rnnmemory._torch.devices import resolve_device
 from sklearn_rnnmemory.scoring import memory_scorers
 
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
@@ -55,3 +55,19 @@ def test_cuda_grid_search_with_one_job(points):
     ).fit(points)
     assert search.best_estimator_.device_ == "cuda"
     assert np.isfinite(search.cv_results_["mean_test_memory_capacity"]).all()
+
+
+@cuda
+def test_cuda_fit_leaves_every_generator_as_it_was_and_follows_its_seed(points):
+    torch.manual_seed(11)
+    cpu_state, cuda_state = torch.get_rng_state(), torch.cuda.get_rng_state()
+    params = {"hidden_size": 4, "max_epochs": 2, "device": "cuda", "random_state": 3}
+    first = RecurrentMemoryRegressor("gru", **params).fit(points)
+    assert torch.equal(torch.get_rng_state(), cpu_state)
+    assert torch.equal(torch.cuda.get_rng_state(), cuda_state)
+    torch.manual_seed(12)
+    second = RecurrentMemoryRegressor("gru", **params).fit(points)
+    # cuDNN kernels need not be bitwise reproducible: close, not equal.
+    np.testing.assert_allclose(
+        first.predict(points), second.predict(points), rtol=1e-4, atol=1e-5
+    )

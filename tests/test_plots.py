@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from sklearn_rnnmemory._units import UNITS
+from sklearn_rnnmemory._torch.registry import UNITS
 from sklearn_rnnmemory.indicators import INDICATORS
 from sklearn_rnnmemory.plots import (
     plot_capacity_vs_length,

@@ -12,11 +12,13 @@ from sklearn_rnnmemory import (
     RecurrentLanguageModel,
     RecurrentMemoryRegressor,
 )
-from sklearn_rnnmemory._batches import WindowBatches
 from sklearn_rnnmemory._composition import compose
-from sklearn_rnnmemory._nets import MemoryNet, supports_fused
 from sklearn_rnnmemory._sequences import check_sequences, cut_windows
-from sklearn_rnnmemory._units import MaskedSemanticLoss, SemanticReader
+from sklearn_rnnmemory._torch.batches import WindowBatches
+from sklearn_rnnmemory._torch.losses import MaskedSemanticLoss
+from sklearn_rnnmemory._torch.optimizers import supports_fused
+from sklearn_rnnmemory._torch.skorch_nets import MemoryNet
+from sklearn_rnnmemory._torch.tasks import SemanticReader
 
 
 class CountBatches(Callback):

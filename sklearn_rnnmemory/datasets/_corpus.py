@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+import numpy as np
+
 from .._text import split_sentences, word_tokenize
 from ._python_reference import load_python_reference
 from ._zipf import make_zipf_sequences
@@ -11,7 +13,13 @@ from ._zipf import make_zipf_sequences
 CORPORA = ("zipf", "python-reference")
 
 
-def load_corpus(name, *, n_sequences=1000, length=80, random_state=0):
+def load_corpus(
+    name: str | os.PathLike,
+    *,
+    n_sequences: int = 1000,
+    length: int = 80,
+    random_state: int = 0,
+) -> np.ndarray | list[list[str]]:
     """Token sequences of a built-in corpus or of a text file.
 
     Parameters

@@ -4,7 +4,9 @@ from .._text import split_sentences, word_tokenize
 from .._validation import check_bool, check_positive_int
 
 
-def load_python_reference(*, min_words=4, as_tokens=False):
+def load_python_reference(
+    *, min_words: int = 4, as_tokens: bool = False
+) -> list[str] | list[list[str]]:
     """Load the sentences of the Python Language Reference topics.
 
     The text is the human-written English of the *Python Language Reference*

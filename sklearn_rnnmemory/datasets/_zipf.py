@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._typing import RandomStateLike
 from .._validation import (
     check_memory,
     check_positive_int,
@@ -11,8 +12,13 @@ from .._validation import (
 
 
 def make_zipf_sequences(
-    n_sequences=500, length=80, *, vocab_size=50, exponent=1.0, random_state=None
-):
+    n_sequences: int = 500,
+    length: int = 80,
+    *,
+    vocab_size: int = 50,
+    exponent: float = 1.0,
+    random_state: RandomStateLike = None,
+) -> np.ndarray:
     """Draw token sequences from a Zipf distribution over a vocabulary.
 
     Token ``r`` (rank ``r + 1``) has probability proportional to

@@ -3,9 +3,12 @@
 Each takes the semantic points of the evaluated windows and the model's
 semantic points, both NaN-padded ``(n, T, d)`` arrays (or, for
 :func:`last_step_profile`, the model's points at the windows' last step).
+:func:`last_step_profile` is the one entry through which the estimators, the
+scorers and the studies measure memory (definitions §3.4 and §3.5); the probe
+indicators are those of definitions §3.6.
 """
 
-from ._probe import ProbeMemory, probe_memory
+from ._probe import ProbeMemory, check_probe_params, probe_memory
 from ._profile import (
     INDICATORS,
     MemoryProfile,
@@ -20,6 +23,7 @@ __all__ = [
     "INDICATORS",
     "MemoryProfile",
     "ProbeMemory",
+    "check_probe_params",
     "credit",
     "last_step_profile",
     "memory_profile",

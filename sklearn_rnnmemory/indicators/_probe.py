@@ -1,4 +1,4 @@
-"""Probe indicators: how much of its past input any recurrent state holds (DESIGN 3.6).
+"""Probe indicators (definitions §3.6): how much of its past input a state holds.
 
 For each lag ``delta``, a ridge readout with an intercept maps the state
 ``h_t`` to the input ``u_{t - delta}``; it is fit on a training share and
@@ -9,11 +9,13 @@ states' Gram matrix.
 
 import math
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import scipy.linalg
 
 from .._sequences import check_sequences, valid_steps
+from .._typing import ArrayLike, RandomStateLike
 from .._validation import (
     check_bool,
     check_memory,
@@ -60,7 +62,7 @@ class ProbeMemory:
     n_train: int
     n_test: int
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         """Return the result as a dict; the curve as a list of floats."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["decodability"] = [float(v) for v in self.decodability]
@@ -156,8 +158,15 @@ def _decode(features, target_blocks, is_test, d, ridge, shuffles, rng):
 
 
 def probe_last_step(
-    points, last_states, *, rng, rows=None, step=None, ridge=1e-6, test_size=0.2
-):
+    points: np.ndarray,
+    last_states: np.ndarray,
+    *,
+    rng: np.random.RandomState,
+    rows: np.ndarray | None = None,
+    step: int | None = None,
+    ridge: float = 1e-6,
+    test_size: float = 0.2,
+) -> float:
     """Probe memory capacity of the states at the windows' last step.
 
     Decodability of the input point ``delta`` steps back, ``delta = 1 .. T-1``,
@@ -223,7 +232,14 @@ def probe_last_step(
     return float(r2.sum())
 
 
-def check_probe_params(*, ridge, test_size, washout, surrogate, random_state):
+def check_probe_params(
+    *,
+    ridge: Any,
+    test_size: Any,
+    washout: Any,
+    surrogate: Any,
+    random_state: Any,
+) -> tuple[float, float, int, bool, np.random.RandomState]:
     """Validate the options of :func:`probe_memory`, NumPy numbers included.
 
     Returns
@@ -241,16 +257,16 @@ def check_probe_params(*, ridge, test_size, washout, surrogate, random_state):
 
 
 def probe_memory(
-    inputs,
-    states,
+    inputs: ArrayLike,
+    states: ArrayLike,
     *,
-    max_lag,
-    ridge=1e-6,
-    test_size=0.2,
-    washout=0,
-    surrogate=False,
-    random_state=None,
-):
+    max_lag: int,
+    ridge: float = 1e-6,
+    test_size: float = 0.2,
+    washout: int = 0,
+    surrogate: bool = False,
+    random_state: RandomStateLike = None,
+) -> ProbeMemory:
     """Decode past inputs from recurrent states with ridge readouts.
 
     For each lag ``delta = 0 .. max_lag`` a linear readout with an intercept

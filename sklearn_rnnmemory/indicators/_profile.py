@@ -9,12 +9,15 @@ memoryless model (the mean semantics of the windows) scores.
 """
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import scipy.special
 
 from .._composition import check_composition
+from .._docstring import Substitution
 from .._sequences import check_sequences, valid_steps
+from .._typing import ArrayLike, RandomStateLike
 from .._validation import check_random_state, check_threshold
 from ._probe import probe_last_step
 from ._regression import regress_every_step, regress_last_step
@@ -37,8 +40,36 @@ _N_DRAWS = 2000
 _ROUNDING = 1e-9
 _ALL_PADDING = "There is no window to evaluate: every sequence is padding."
 
+_COMPOSITION = (
+    'composition : {"sum", "mean"}, default="sum"\n'
+    "    How a sequence's semantics is composed from its tokens' points."
+)
+_WINDOWS = (
+    "points : array-like of shape (n, T, d) or (n, T)\n"
+    "    Semantic points ``e_p`` of the evaluated windows, NaN-padded at the end.\n"
+    "predicted : array-like of shape (n, T, d) or (n, T)\n"
+    "    The model's semantic points ``S^_t``; finite at every valid step.\n"
+    + _COMPOSITION
+)
+#: What the indicators take, documented once.
+_fill_docs = Substitution(
+    composition=_COMPOSITION,
+    windows=_WINDOWS,
+    parameters_windows="Parameters\n----------\n" + _WINDOWS,
+    profile_options="""threshold : float in (0, 1], default=0.5
+    Credit below which a lag ends the memory span.
+alpha : float in (0, 1), default=0.025
+    Level of the one-sided tests that a lag's retention is above 0 (0.025:
+    ``r > 1.96 stderr`` for a single lag), made together over the lags by
+    the Benjamini-Hochberg rule.
+confidence : float in (0, 1), default=0.95
+    Level of ``memory_capacity_ci``.
+random_state : int, RandomState instance or None, default=0
+    Seeds the draws of the capacity interval and the probe's split.""",
+)
 
-def credit(retention):
+
+def credit(retention: ArrayLike) -> np.ndarray:
     """Memory credit of a retention value: ``max(0, 1 - |1 - r|)``.
 
     1 for ``r = 1``; falling to 0 both as the token fades (``r -> 0``) and as
@@ -205,7 +236,7 @@ class MemoryProfile:
     threshold: float
     alpha: float
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         """Return the profile as a dict of plain Python values (lists for
         arrays), ready for JSON."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -252,17 +283,18 @@ def _skill(target, estimate):
     return float(1.0 - np.sum((target - estimate) ** 2) / memoryless)
 
 
+@_fill_docs
 def last_step_profile(
-    points,
-    last_predicted,
+    points: ArrayLike,
+    last_predicted: ArrayLike,
     *,
-    composition="sum",
-    last_states=None,
-    threshold=0.5,
-    alpha=0.025,
-    confidence=0.95,
-    random_state=0,
-):
+    composition: str = "sum",
+    last_states: ArrayLike | None = None,
+    threshold: float = 0.5,
+    alpha: float = 0.025,
+    confidence: float = 0.95,
+    random_state: RandomStateLike = 0,
+) -> "MemoryProfile":
     """Every memory indicator from the model's points at the windows' last step.
 
     The one entry through which the estimators, the scorers and the studies
@@ -278,30 +310,18 @@ def last_step_profile(
         zero points are unknown tokens.
     last_predicted : array-like of shape (n, d)
         ``S^_T`` of each window; rows of windows shorter than ``T`` are ignored.
-    composition : {"sum", "mean"}, default="sum"
-        How a sequence's semantics is composed from its tokens' points.
+    %(composition)s
     last_states : array-like of shape (n, H), default=None
         The hidden states at ``T``, for ``probe_capacity``; None leaves it NaN.
-    threshold : float in (0, 1], default=0.5
-        Credit below which a lag ends the memory span.
-    alpha : float in (0, 1), default=0.025
-        Level of the one-sided tests that a lag's retention is above 0 (0.025:
-        ``r > 1.96 stderr`` for a single lag), made together over the lags by
-        the Benjamini-Hochberg rule.
-    confidence : float in (0, 1), default=0.95
-        Level of ``memory_capacity_ci``.
-    random_state : int, RandomState instance or None, default=0
-        Seeds the draws of the capacity interval and the probe's split.
+    %(profile_options)s
 
     Returns
     -------
     profile : MemoryProfile
     """
-    threshold = check_threshold(threshold)
-    check_composition(composition)
-    alpha = _check_real(alpha, "alpha", low=0.0, high=1.0)
-    confidence = _check_real(confidence, "confidence", low=0.0, high=1.0)
-    rng = check_random_state(random_state)
+    threshold, alpha, confidence, rng = _check_options(
+        composition, threshold, alpha, confidence, random_state
+    )
     points = check_sequences(points, name="points", dtype=_float_type(points))
     last_predicted = np.asarray(last_predicted)
     if last_predicted.shape != (points.shape[0], points.shape[2]):
@@ -324,6 +344,16 @@ def last_step_profile(
 def _float_type(X):
     """float32 arrays stay float32 (half the memory); all else float64."""
     return np.float32 if getattr(X, "dtype", None) == np.float32 else np.float64
+
+
+def _check_options(composition, threshold, alpha, confidence, random_state):
+    """The options every profile takes, checked: ``threshold``, ``alpha``,
+    ``confidence`` as floats and ``random_state`` as a ``RandomState``."""
+    threshold = check_threshold(threshold)
+    check_composition(composition)
+    alpha = _check_real(alpha, "alpha", low=0.0, high=1.0)
+    confidence = _check_real(confidence, "confidence", low=0.0, high=1.0)
+    return threshold, alpha, confidence, check_random_state(random_state)
 
 
 def _check_real(value, name, *, low, high=None):
@@ -443,39 +473,26 @@ def _last_rows(predicted, valid):
     return predicted[np.arange(predicted.shape[0]), last]
 
 
+@_fill_docs
 def memory_profile(
-    points,
-    predicted,
+    points: ArrayLike,
+    predicted: ArrayLike,
     *,
-    composition="sum",
-    states=None,
-    threshold=0.5,
-    alpha=0.025,
-    confidence=0.95,
-    random_state=0,
-):
+    composition: str = "sum",
+    states: ArrayLike | None = None,
+    threshold: float = 0.5,
+    alpha: float = 0.025,
+    confidence: float = 0.95,
+    random_state: RandomStateLike = 0,
+) -> "MemoryProfile":
     """Compute every memory indicator of a model on evaluated windows.
 
     Parameters
     ----------
-    points : array-like of shape (n, T, d) or (n, T)
-        Semantic points ``e_p`` of the evaluated windows, NaN-padded at the end.
-    predicted : array-like of shape (n, T, d) or (n, T)
-        The model's semantic points ``S^_t``; finite at every valid step.
-    composition : {"sum", "mean"}, default="sum"
-        How a sequence's semantics is composed from its tokens' points.
+    %(windows)s
     states : array-like of shape (n, T, H), default=None
         The model's hidden states, for ``probe_capacity``.
-    threshold : float in (0, 1], default=0.5
-        Credit below which a lag ends the memory span.
-    alpha : float in (0, 1), default=0.025
-        Level of the one-sided tests that a lag's retention is above 0 (0.025:
-        ``r > 1.96 stderr`` for a single lag), made together over the lags by
-        the Benjamini-Hochberg rule.
-    confidence : float in (0, 1), default=0.95
-        Level of ``memory_capacity_ci``.
-    random_state : int, RandomState instance or None, default=0
-        Seeds the draws of the capacity interval and the probe's split.
+    %(profile_options)s
 
     Returns
     -------
@@ -494,11 +511,7 @@ def memory_profile(
     >>> round(profile.memory_capacity, 6), profile.memory_span
     (2.0, 2)
     """
-    threshold = check_threshold(threshold)
-    check_composition(composition)
-    alpha = _check_real(alpha, "alpha", low=0.0, high=1.0)
-    confidence = _check_real(confidence, "confidence", low=0.0, high=1.0)
-    rng = check_random_state(random_state)
+    _check_options(composition, threshold, alpha, confidence, random_state)
     points, predicted, valid = _check_pair(points, predicted)
     last_states = None
     if states is not None:
@@ -509,19 +522,23 @@ def memory_profile(
                 f"{points.shape[:2]}; got {states.shape}."
             )
         last_states = _last_rows(states, valid)
-    return _profile(
+    # The indicators read only each window's last step: the one entry.
+    return last_step_profile(
         points,
         _last_rows(predicted, valid),
-        composition,
-        last_states,
+        composition=composition,
+        last_states=last_states,
         threshold=threshold,
         alpha=alpha,
         confidence=confidence,
-        rng=rng,
+        random_state=random_state,
     )
 
 
-def retention_curve(points, predicted, *, composition="sum"):
+@_fill_docs
+def retention_curve(
+    points: ArrayLike, predicted: ArrayLike, *, composition: str = "sum"
+) -> np.ndarray:
     """Retention ``r(delta)`` of the token ``delta`` steps back, at the last step.
 
     The model's point at the windows' last step ``T`` is regressed, across the
@@ -531,14 +548,7 @@ def retention_curve(points, predicted, *, composition="sum"):
     keeping the last ``m`` tokens gives 1 for ``delta < m`` and 0 beyond,
     whatever is output in place of the others.
 
-    Parameters
-    ----------
-    points : array-like of shape (n, T, d) or (n, T)
-        Semantic points ``e_p`` of the evaluated windows, NaN-padded at the end.
-    predicted : array-like of shape (n, T, d) or (n, T)
-        The model's semantic points ``S^_t``.
-    composition : {"sum", "mean"}, default="sum"
-        How a sequence's semantics is composed from its tokens' points.
+    %(parameters_windows)s
 
     Returns
     -------
@@ -566,20 +576,16 @@ def retention_curve(points, predicted, *, composition="sum"):
     return regression.retention
 
 
-def retention_matrix(points, predicted, *, composition="sum"):
+@_fill_docs
+def retention_matrix(
+    points: ArrayLike, predicted: ArrayLike, *, composition: str = "sum"
+) -> np.ndarray:
     """Retention ``r_t(t - p)`` at every reading step ``t``.
 
     One regression per step ``t`` (as :func:`retention_curve` does at the last
     step), over the windows that reach ``t``.
 
-    Parameters
-    ----------
-    points : array-like of shape (n, T, d) or (n, T)
-        Semantic points ``e_p`` of the evaluated windows, NaN-padded at the end.
-    predicted : array-like of shape (n, T, d) or (n, T)
-        The model's semantic points ``S^_t``.
-    composition : {"sum", "mean"}, default="sum"
-        How a sequence's semantics is composed from its tokens' points.
+    %(parameters_windows)s
 
     Returns
     -------

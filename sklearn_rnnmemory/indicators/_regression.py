@@ -38,7 +38,7 @@ _CONSTANT = 1e-20
 _KEEP_BYTES = 256 * 2**20
 
 
-def chunks(n):
+def chunks(n: int) -> list[slice]:
     """Slices of at most ``CHUNK`` windows covering ``range(n)``."""
     return [slice(start, min(start + CHUNK, n)) for start in range(0, n, CHUNK)]
 
@@ -147,7 +147,12 @@ def _solve(gram, rhs, identified):
     return pinv @ rhs, pinv
 
 
-def regress_last_step(points, last_predicted, composition, lengths=None):
+def regress_last_step(
+    points: np.ndarray,
+    last_predicted: np.ndarray,
+    composition: str,
+    lengths: np.ndarray | None = None,
+) -> tuple["Retention", np.ndarray, np.ndarray]:
     """Retention at the last step ``T`` of the longest windows.
 
     Parameters
@@ -262,7 +267,9 @@ def regress_last_step(points, last_predicted, composition, lengths=None):
     return retention, rows, semantics
 
 
-def regress_every_step(points, predicted, composition):
+def regress_every_step(
+    points: np.ndarray, predicted: np.ndarray, composition: str
+) -> np.ndarray:
     """Retention ``r_t(t - p)`` at every reading step ``t``, one regression each.
 
     Parameters

@@ -10,9 +10,10 @@ holds the rows, their summary over seeds and the length guidance
 """
 
 import json
+import os
 from pathlib import Path
 
-from .._units import UNITS
+from .._torch.registry import UNITS
 from ._columns import COLUMNS, CONFIG_COLUMNS, SCALAR_COLUMNS, TIMING_COLUMNS, Column
 from ._results import StudyResult
 from ._run import (
@@ -30,7 +31,7 @@ RESULTS_NAME = "results.jsonl"
 METADATA_NAME = "metadata.json"
 
 
-def load_study(path):
+def load_study(path: str | os.PathLike) -> StudyResult:
     """Read a study back from its folder or its results file, without training.
 
     Parameters

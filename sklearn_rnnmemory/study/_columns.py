@@ -28,6 +28,8 @@ class Column:
     lower : float or None
         The least value the quantity can take; the interval over seeds is cut
         there (a t-interval of three capacities can reach below 0).
+    reported : bool
+        Whether ``report.md``'s table of memory by training length shows it.
     """
 
     name: str
@@ -36,6 +38,7 @@ class Column:
     fmt: str = ".3f"
     averaged: bool = True
     lower: float | None = None
+    reported: bool = False
 
 
 #: The columns that identify a configuration.
@@ -65,6 +68,7 @@ COLUMNS = (
         "memory capacity at L: tokens of semantics retained",
         "capacity",
         lower=0.0,
+        reported=True,
     ),
     Column(
         "capacity_ci_low",
@@ -76,11 +80,19 @@ COLUMNS = (
         "high end of the capacity's 95 % interval in this run",
         lower=0.0,
     ),
-    Column("memory_span", "memory span at L", "span", ".1f", lower=0.0),
+    Column("memory_span", "memory span at L", "span", ".1f", lower=0.0, reported=True),
     Column("memory_rate", "memory capacity / L", "rate", lower=0.0),
-    Column("semantic_skill", "1 - MSE / MSE of the memoryless model, at L", "skill"),
     Column(
-        "semantic_error", "mean relative error of the semantic point at L", "sem_error"
+        "semantic_skill",
+        "1 - MSE / MSE of the memoryless model, at L",
+        "skill",
+        reported=True,
+    ),
+    Column(
+        "semantic_error",
+        "mean relative error of the semantic point at L",
+        "sem_error",
+        reported=True,
     ),
     Column("baseline_error", "semantic error of the memoryless model"),
     Column(
@@ -92,12 +104,14 @@ COLUMNS = (
         "decodability of past inputs from the states at L, summed over lags",
         "probe",
         lower=0.0,
+        reported=True,
     ),
     Column(
         "capacity_at_seq_len",
         "memory capacity on windows of the training length k",
         "cap@k",
         lower=0.0,
+        reported=True,
     ),
     Column("n_parameters", "trainable parameters"),
     Column(
@@ -123,5 +137,7 @@ LIST_COLUMNS = ("retention_curve", "retention_stderr", "retention_matrix")
 TIMING_COLUMNS = ("fit_time",)
 #: Columns averaged over seeds in the summary.
 AVERAGED_COLUMNS = tuple(c.name for c in COLUMNS if c.averaged)
+#: Columns of report.md's table of memory by training length.
+REPORTED_COLUMNS = tuple(c.name for c in COLUMNS if c.reported)
 
 assert set(INDICATORS) <= set(BY_NAME), "every indicator has a column"

@@ -1,16 +1,21 @@
 """One configuration of a study: train, then measure at L and at k."""
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 import torch
 from threadpoolctl import threadpool_limits
 
 from .._estimator import RecurrentMemoryRegressor
-from .._units import macs_per_step, unit_label
+from .._torch.registry import UnitLike, macs_per_step, unit_label
 from ..indicators import INDICATORS, retention_matrix
 from ._columns import CONFIG_COLUMNS, SCALAR_COLUMNS
+
+#: One configuration: unit, training length, hidden size, seed.
+Configuration = tuple[UnitLike, int, int, int]
 
 # A training step's fixed cost (optimizer, autograd, Python), in multiply-adds
 # of recurrent work: measured on CPU as about 25 steps of an LSTM with H = 32.
@@ -18,7 +23,7 @@ _STEP_OVERHEAD_MACS = 25 * macs_per_step("lstm", 50, 32)
 
 
 @contextmanager
-def one_thread():
+def one_thread() -> Iterator[None]:
     """One torch and BLAS thread, so workers do not oversubscribe the cores and
     serial and parallel runs compute alike."""
     previous = torch.get_num_threads()
@@ -30,7 +35,12 @@ def one_thread():
         torch.set_num_threads(previous)
 
 
-def expected_cost(config, lengths, n_features, estimator_params):
+def expected_cost(
+    config: Configuration,
+    lengths: np.ndarray,
+    n_features: int,
+    estimator_params: dict[str, Any],
+) -> int:
     """Rough training cost of a configuration, to order the work (not shown).
 
     ``lengths`` are the training sequences' lengths; the other parameters are
@@ -48,12 +58,12 @@ def expected_cost(config, lengths, n_features, estimator_params):
     return updates * (_STEP_OVERHEAD_MACS + k * per_step)
 
 
-def labelled(config):
+def labelled(config: Configuration) -> tuple:
     """A configuration with its unit by label, as rows and files hold it."""
     return (unit_label(config[0]), *config[1:])
 
 
-def empty_row(config):
+def empty_row(config: Configuration) -> dict[str, Any]:
     """A row of a configuration with every measurement missing."""
     row = {name: float("nan") for name in SCALAR_COLUMNS}
     row.update(zip(CONFIG_COLUMNS, labelled(config), strict=True))
@@ -72,7 +82,14 @@ def empty_row(config):
     return row
 
 
-def run_configuration(config, X_train, X_test, estimator_params, eval_len, threshold):
+def run_configuration(
+    config: Configuration,
+    X_train: np.ndarray,
+    X_test: np.ndarray,
+    estimator_params: dict[str, Any],
+    eval_len: int,
+    threshold: float,
+) -> dict[str, Any]:
     """Train and measure one configuration; never raises.
 
     The model trained at ``k = seq_len`` is measured on test windows of the

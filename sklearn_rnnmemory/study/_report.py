@@ -6,11 +6,15 @@ without training: ``rnnmemory assess`` writes it at the end of a run and
 """
 
 import json
+from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
-from ._columns import BY_NAME
-from ._results import CONFIDENCE
+from .._convergence import CONVERGENCE_SPAN, CONVERGENCE_TOL, percent
+from ..selection import DEFAULT_TOL
+from ._columns import BY_NAME, REPORTED_COLUMNS
+from ._results import CONFIDENCE, StudyResult
 
 FIGURES = {
     "capacity_vs_length.png": "Memory capacity against training length",
@@ -95,19 +99,14 @@ def _guidance_section(records, eval_len):
 
 
 def _summary_section(result):
-    names = [
-        "memory_capacity",
-        "memory_span",
-        "semantic_skill",
-        "semantic_error",
-        "probe_capacity",
-        "capacity_at_seq_len",
-    ]
-    header = ["unit", "hidden", "k", "L", "capacity", f"{CONFIDENCE:.0%} over seeds"]
-    header += [BY_NAME[n].label for n in names[1:]] + ["seeds", "converged"]
+    # The capacity first, with its interval over seeds; then the others.
+    first, *others = REPORTED_COLUMNS
+    header = ["unit", "hidden", "k", "L", BY_NAME[first].label]
+    header += [f"{CONFIDENCE:.0%} over seeds"]
+    header += [BY_NAME[n].label for n in others] + ["seeds", "converged"]
     lines = []
     for e in result.summary():
-        low, high = e["memory_capacity_low"], e["memory_capacity_high"]
+        low, high = e[f"{first}_low"], e[f"{first}_high"]
         interval = f"[{_number(low)}, {_number(high)}]" if np.isfinite(low) else "–"
         lines.append(
             [
@@ -115,16 +114,18 @@ def _summary_section(result):
                 e["hidden_size"],
                 e["seq_len"],
                 e["eval_len"],
-                _number(e["memory_capacity"]),
+                _number(e[first]),
                 interval,
             ]
-            + [_number(e[n]) for n in names[1:]]
+            + [_number(e[n]) for n in others]
             + [e["n_seeds"], f"{e['n_converged']}/{e['n_seeds']}"]
         )
     return _markdown_table(header, lines)
 
 
-def report_markdown(result, figures=(), *, tol=0.05):
+def report_markdown(
+    result: StudyResult, figures: Sequence[str] = (), *, tol: float = DEFAULT_TOL
+) -> str:
     """The text of ``report.md`` for a study."""
     records = result.recommendation_records(tol=tol)
     eval_len = result._eval_len()
@@ -167,8 +168,9 @@ def report_markdown(result, figures=(), *, tol=0.05):
         parts += [
             "## Configurations whose training had not levelled off",
             "",
-            "The training loss still fell by 2 % or more over the last tenth of "
-            "the updates; more updates (`--max-steps`) may change their numbers.",
+            f"The training loss still fell by {percent(CONVERGENCE_TOL)} or more "
+            f"over the last {percent(CONVERGENCE_SPAN)} of the updates; more "
+            "updates (`--max-steps`) may change their numbers.",
             "",
         ]
         parts += [
@@ -184,7 +186,9 @@ def report_markdown(result, figures=(), *, tol=0.05):
     return "\n".join(parts)
 
 
-def write_report(result, folder, *, tol=0.05):
+def write_report(
+    result: StudyResult, folder: Path, *, tol: float = DEFAULT_TOL
+) -> list[str]:
     """Write a study's tables, guidance, figures and report into ``folder``.
 
     Parameters

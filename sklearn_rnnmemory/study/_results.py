@@ -1,19 +1,29 @@
-"""A finished study: its rows, their summary over seeds, and the guidance."""
+"""A finished study: its rows, their summary over seeds, and the guidance
+(definitions §3.7)."""
 
 import csv
 import math
+import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.stats
 
-from ..selection import RULES, seq_len_guidance
+from .._typing import ArrayLike
+from ..selection import DEFAULT_TOL, RULES, LengthRecommendation, seq_len_guidance
 from ._columns import AVERAGED_COLUMNS, BY_NAME, SCALAR_COLUMNS
+
+if TYPE_CHECKING:  # pandas is optional
+    import pandas
 
 #: Level of the intervals over seeds.
 CONFIDENCE = 0.95
 
 
-def seed_interval(values, lower=None):
+def seed_interval(
+    values: ArrayLike, lower: float | None = None
+) -> tuple[float, float, float]:
     """Mean and 95 % t-interval of the mean over seeds; NaN values left out.
 
     Returns ``(mean, low, high)``; the interval is NaN with fewer than two
@@ -64,28 +74,34 @@ class StudyResult:
     metadata : dict or None
     """
 
-    def __init__(self, rows, *, settings=None, metadata=None):
+    def __init__(
+        self,
+        rows: Iterable[dict[str, Any]],
+        *,
+        settings: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
         self.rows = list(rows)
         self.settings = settings
         self.metadata = metadata
 
     # -- selections ----------------------------------------------------------
 
-    def ok_rows(self):
+    def ok_rows(self) -> list[dict[str, Any]]:
         """Rows of the configurations that trained and were measured."""
         return [row for row in self.rows if row["status"] == "ok"]
 
-    def failed_rows(self):
+    def failed_rows(self) -> list[dict[str, Any]]:
         """Rows of the configurations that failed, with ``error``."""
         return [row for row in self.rows if row["status"] != "ok"]
 
-    def unconverged_rows(self):
+    def unconverged_rows(self) -> list[dict[str, Any]]:
         """Rows that trained but whose loss had not levelled off."""
         return [row for row in self.ok_rows() if not row.get("converged", True)]
 
     # -- summary and guidance ------------------------------------------------
 
-    def summary(self):
+    def summary(self) -> list[dict[str, Any]]:
         """Mean and 95 % interval over seeds, per unit, size and length.
 
         Returns
@@ -133,7 +149,13 @@ class StudyResult:
             out.append(entry)
         return out
 
-    def recommendations(self, *, rule="saturation", tol=0.05, metric="memory_capacity"):
+    def recommendations(
+        self,
+        *,
+        rule: str = "saturation",
+        tol: float = DEFAULT_TOL,
+        metric: str = "memory_capacity",
+    ) -> dict[tuple[str, int], LengthRecommendation]:
         """Recommended training length per unit and hidden size.
 
         Parameters
@@ -177,7 +199,9 @@ class StudyResult:
                 out[(unit, hidden_size)] = found
         return out
 
-    def recommendation_records(self, *, tol=0.05, metric="memory_capacity"):
+    def recommendation_records(
+        self, *, tol: float = DEFAULT_TOL, metric: str = "memory_capacity"
+    ) -> list[dict[str, Any]]:
         """Both rules' recommendations as plain records (for JSON and reports)."""
         by_rule = {
             rule: self.recommendations(rule=rule, tol=tol, metric=metric)
@@ -207,7 +231,7 @@ class StudyResult:
 
     # -- output --------------------------------------------------------------
 
-    def table(self):
+    def table(self) -> str:
         """The summary as a fixed-width text table, one line per length.
 
         The capacity is the mean over seeds with its 95 % interval; ``conv``
@@ -241,7 +265,7 @@ class StudyResult:
             for line in lines
         )
 
-    def to_csv(self, path):
+    def to_csv(self, path: str | os.PathLike) -> None:
         """Write one row per configuration and seed, every scalar column, and
         beside each the capacity's mean and 95 % interval over its seeds."""
         summary = {_group_key(e): e for e in self.summary()}
@@ -259,7 +283,7 @@ class StudyResult:
                     ]
                 )
 
-    def summary_to_csv(self, path):
+    def summary_to_csv(self, path: str | os.PathLike) -> None:
         """Write the summary: one row per unit, size and length, each averaged
         column with its mean and 95 % interval over seeds."""
         names = ["unit", "hidden_size", "seq_len", "eval_len", "n_seeds", "n_converged"]
@@ -271,7 +295,7 @@ class StudyResult:
             for entry in self.summary():
                 writer.writerow([entry[name] for name in names])
 
-    def to_frame(self, *, summary=False):
+    def to_frame(self, *, summary: bool = False) -> "pandas.DataFrame":
         """The rows (or the summary) as a pandas DataFrame.
 
         Parameters

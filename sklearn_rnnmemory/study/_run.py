@@ -1,10 +1,13 @@
 """Running a study: check everything, then train the configurations in parallel."""
 
+import os
 import warnings
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from itertools import product
 from numbers import Integral
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed, parallel_config
@@ -12,7 +15,8 @@ from tqdm.auto import tqdm
 
 from .._estimator import RecurrentMemoryRegressor
 from .._sequences import check_sequences, sequence_lengths
-from .._units import unit_labels
+from .._torch.registry import UnitLike, unit_labels
+from .._typing import ArrayLike
 from .._validation import check_positive_int, check_threshold
 from ._columns import CONFIG_COLUMNS
 from ._configuration import expected_cost, labelled, run_configuration
@@ -128,25 +132,25 @@ def _check_eval_len(eval_len, kept, X_test):
 
 
 def run_study(
-    X_train,
-    X_test,
+    X_train: ArrayLike,
+    X_test: ArrayLike,
     *,
-    units=DEFAULT_UNITS,
-    seq_lens=DEFAULT_SEQ_LENS,
-    hidden_sizes=DEFAULT_HIDDEN_SIZES,
-    seeds=DEFAULT_SEEDS,
-    eval_len=None,
-    max_steps=DEFAULT_MAX_STEPS,
-    estimator_params=None,
-    threshold=0.5,
-    results_file=None,
-    resume=False,
-    overwrite=False,
-    n_jobs=1,
-    backend=None,
-    progress=True,
-    callback=None,
-):
+    units: Sequence[UnitLike] = DEFAULT_UNITS,
+    seq_lens: Sequence[int] = DEFAULT_SEQ_LENS,
+    hidden_sizes: Sequence[int] = DEFAULT_HIDDEN_SIZES,
+    seeds: Sequence[int] = DEFAULT_SEEDS,
+    eval_len: int | None = None,
+    max_steps: int | None = DEFAULT_MAX_STEPS,
+    estimator_params: dict[str, Any] | None = None,
+    threshold: float = 0.5,
+    results_file: str | os.PathLike | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    n_jobs: int = 1,
+    backend: str | None = None,
+    progress: bool = True,
+    callback: Callable[[dict[str, Any]], Any] | None = None,
+) -> StudyResult:
     """Measure memory over units x training lengths x hidden sizes x seeds.
 
     Each configuration trains a
@@ -269,9 +273,7 @@ def run_study(
     # Every unit, parameter and the device before the first configuration.
     unit_labels(units)
     for unit in units:
-        model = RecurrentMemoryRegressor(unit, **estimator_params)
-        model._check_params()
-    model._check_device()
+        RecurrentMemoryRegressor(unit, **estimator_params)._check_params()
     seq_lens = _fillable_lengths(seq_lens, X_train)
     eval_len = _check_eval_len(eval_len, seq_lens, X_test)
     n_jobs = _check_n_jobs(n_jobs)

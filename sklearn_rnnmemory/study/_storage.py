@@ -12,6 +12,8 @@ import json
 import math
 import os
 from numbers import Integral, Real
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -21,7 +23,7 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
 
-def fingerprint(*arrays):
+def fingerprint(*arrays: np.ndarray) -> str:
     """A short hash of arrays' shapes and bytes: the data a study ran on."""
     digest = hashlib.blake2b(digest_size=8)
     for array in arrays:
@@ -34,7 +36,7 @@ def _qualified_name(obj):
     return f"{obj.__module__}.{obj.__qualname__}"
 
 
-def encode_setting(value, name="estimator_params"):
+def encode_setting(value: Any, name: str = "estimator_params") -> Any:
     """A setting as typed JSON, comparable by value.
 
     Plain values stay as they are; a class or function becomes its qualified
@@ -69,7 +71,7 @@ def encode_setting(value, name="estimator_params"):
     )
 
 
-def decode_none(value):
+def decode_none(value: Any) -> Any:
     """JSON null back to NaN, in scalars and lists."""
     if value is None:
         return float("nan")
@@ -86,12 +88,12 @@ def _encode_nan(value):
     return value
 
 
-def row_to_json(row):
+def row_to_json(row: dict[str, Any]) -> str:
     """One row as a line of JSON; NaN as null."""
     return json.dumps({k: _encode_nan(v) for k, v in row.items()})
 
 
-def check_results_file(path, *, resume, overwrite):
+def check_results_file(path: Path, *, resume: bool, overwrite: bool) -> None:
     """Refuse a results path that cannot be written or would lose rows.
 
     Called before anything is trained or written.
@@ -123,7 +125,7 @@ class ResultsFile:
         read on resume must hold the same.
     """
 
-    def __init__(self, path, settings):
+    def __init__(self, path: Path, settings: dict[str, Any]) -> None:
         self.path = path
         self.settings = settings
         self._file = open(path, "a+b")  # noqa: SIM115 - held until close()
@@ -137,7 +139,7 @@ class ResultsFile:
                     "now; wait for it to finish or choose another file."
                 ) from None
 
-    def read(self):
+    def read(self) -> list[dict[str, Any]]:
         """The rows already in the file; a torn last line is cut off."""
         self._file.seek(0)
         data = self._file.read()
@@ -166,11 +168,11 @@ class ResultsFile:
             self._file.truncate(good_end)
         return rows
 
-    def clear(self):
+    def clear(self) -> None:
         """Drop every row (``overwrite``)."""
         self._file.truncate(0)
 
-    def append(self, row):
+    def append(self, row: dict[str, Any]) -> None:
         """Write one row and make sure it is on disk."""
         self._file.seek(0, os.SEEK_END)
         self._file.write(
@@ -179,7 +181,7 @@ class ResultsFile:
         self._file.flush()
         os.fsync(self._file.fileno())
 
-    def close(self):
+    def close(self) -> None:
         self._file.close()  # closing releases the lock
 
     def __enter__(self):
@@ -189,7 +191,7 @@ class ResultsFile:
         self.close()
 
 
-def read_rows(path):
+def read_rows(path: str | os.PathLike) -> tuple[list[dict[str, Any]], Any]:
     """Every row of a results file, NaN restored, and the settings of its first
     row; nothing is checked or changed."""
     rows, settings = [], None

@@ -10,14 +10,13 @@ already in, and callback hooks the callback does not override. Every hook a
 callback does implement is still called, in order.
 """
 
-import functools
 import pickle
 
 import torch
 from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
 from skorch.callbacks import Callback
 
-from ._units import one_line
+from .._validation import one_line
 
 _BATCH_EVENTS = ("on_batch_begin", "on_grad_computed", "on_batch_end")
 
@@ -94,20 +93,3 @@ class ClassifierNet(_LeanBatchesMixin, NeuralNetClassifier):
 
 class LanguageModelNet(_LeanBatchesMixin, NeuralNet):
     """``NeuralNet`` of :class:`RecurrentLanguageModel`."""
-
-
-@functools.cache
-def supports_fused(optimizer, device):
-    """Whether ``optimizer(..., fused=True)`` runs on ``device`` with this torch.
-
-    The fused implementations (one kernel for every parameter's update, on
-    CPU since torch 2.4) give the same updates as the default loop over
-    parameters up to float rounding, and save a dozen small operations per
-    parameter tensor and step.
-    """
-    parameter = torch.zeros(1, device=device, requires_grad=True)
-    try:
-        optimizer([parameter], lr=0.1, fused=True)
-    except (RuntimeError, TypeError, ValueError):
-        return False
-    return True

@@ -8,6 +8,8 @@ batch is one indexing operation.
 
 import math
 import warnings
+from collections.abc import Iterator
+from typing import Any
 
 import torch
 
@@ -50,18 +52,23 @@ class WindowBatches:
     """
 
     def __init__(
-        self, dataset, batch_size=64, shuffle=False, max_batches=None, **kwargs
-    ):
+        self,
+        dataset: Any,
+        batch_size: int = 64,
+        shuffle: bool = False,
+        max_batches: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.X, self.y = _tensors(dataset)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.max_batches = max_batches
         self._yielded = 0
 
-    def __len__(self):
+    def __len__(self) -> int:
         return math.ceil(len(self.X) / self.batch_size)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         n = len(self.X)
         order = torch.randperm(n) if self.shuffle else None
         for start in range(0, n, self.batch_size):

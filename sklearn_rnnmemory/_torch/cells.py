@@ -8,7 +8,7 @@ like ``torch.nn.RNN``: ``forward(X, state=None) -> (outputs, state)`` with
 """
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 
 class _Layer(nn.Module):
@@ -16,12 +16,12 @@ class _Layer(nn.Module):
 
     n_projections = 1
 
-    def __init__(self, input_size, hidden_size):
+    def __init__(self, input_size: int, hidden_size: int) -> None:
         super().__init__()
         self.hidden_size = hidden_size
         self.input = nn.Linear(input_size, self.n_projections * hidden_size)
 
-    def forward(self, X, h):
+    def forward(self, X: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
         projections = self.input(X).unbind(1)
         outputs = []
         for projected in projections:
@@ -40,12 +40,12 @@ class MGULayer(_Layer):
 
     n_projections = 2
 
-    def __init__(self, input_size, hidden_size):
+    def __init__(self, input_size: int, hidden_size: int) -> None:
         super().__init__(input_size, hidden_size)
         self.forget = nn.Linear(hidden_size, hidden_size, bias=False)
         self.candidate = nn.Linear(hidden_size, hidden_size, bias=False)
 
-    def step(self, projected, h):
+    def step(self, projected: Tensor, h: Tensor) -> Tensor:
         x_f, x_h = projected.chunk(2, dim=-1)
         f = torch.sigmoid(x_f + self.forget(h))
         candidate = torch.tanh(x_h + self.candidate(f * h))
@@ -59,11 +59,11 @@ class IndRNNLayer(_Layer):
     each unit recurs only on itself. ``u`` starts uniform in [0, 1).
     """
 
-    def __init__(self, input_size, hidden_size):
+    def __init__(self, input_size: int, hidden_size: int) -> None:
         super().__init__(input_size, hidden_size)
         self.recurrent_weight = nn.Parameter(torch.rand(hidden_size))
 
-    def step(self, projected, h):
+    def step(self, projected: Tensor, h: Tensor) -> Tensor:
         return torch.relu(projected + self.recurrent_weight * h)
 
 
@@ -76,7 +76,7 @@ class MinGRULayer(_Layer):
 
     n_projections = 2
 
-    def step(self, projected, h):
+    def step(self, projected: Tensor, h: Tensor) -> Tensor:
         x_z, candidate = projected.chunk(2, dim=-1)
         z = torch.sigmoid(x_z)
         return (1 - z) * h + z * candidate
@@ -92,7 +92,7 @@ class MinLSTMLayer(_Layer):
 
     n_projections = 3
 
-    def step(self, projected, h):
+    def step(self, projected: Tensor, h: Tensor) -> Tensor:
         x_f, x_i, candidate = projected.chunk(3, dim=-1)
         f, i = torch.sigmoid(x_f), torch.sigmoid(x_i)
         total = f + i
@@ -112,12 +112,12 @@ class PeepholeLSTMLayer(_Layer):
 
     n_projections = 4
 
-    def __init__(self, input_size, hidden_size):
+    def __init__(self, input_size: int, hidden_size: int) -> None:
         super().__init__(input_size, hidden_size)
         self.hidden = nn.Linear(hidden_size, 4 * hidden_size, bias=False)
         self.peephole = nn.Parameter(torch.zeros(3, hidden_size))
 
-    def forward(self, X, h):
+    def forward(self, X: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
         c = torch.zeros_like(h)
         outputs = []
         for projected in self.input(X).unbind(1):
@@ -139,14 +139,14 @@ class OrthogonalRNNLayer(_Layer):
     a skew-symmetric matrix, as in expRNN, Lezcano-Casado & Martinez-Rubio 2019).
     """
 
-    def __init__(self, input_size, hidden_size):
+    def __init__(self, input_size: int, hidden_size: int) -> None:
         super().__init__(input_size, hidden_size)
         self.recurrent = nn.utils.parametrizations.orthogonal(
             nn.Linear(hidden_size, hidden_size, bias=False),
             orthogonal_map="matrix_exp",
         )
 
-    def forward(self, X, h):
+    def forward(self, X: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
         U = self.recurrent.weight  # one evaluation of the parametrisation
         outputs = []
         for projected in self.input(X).unbind(1):
@@ -166,7 +166,13 @@ class LRULayer(nn.Module):
     zero; the output ``y_t`` (``hidden_size`` reals) is the layer's hidden state.
     """
 
-    def __init__(self, input_size, hidden_size, r_min=0.9, r_max=0.999):
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        r_min: float = 0.9,
+        r_max: float = 0.999,
+    ) -> None:
         super().__init__()
         self.hidden_size = hidden_size
         u1, u2 = torch.rand(hidden_size), torch.rand(hidden_size)
@@ -184,14 +190,14 @@ class LRULayer(nn.Module):
         )
         self.D = nn.Parameter(torch.randn(hidden_size, input_size) / input_size**0.5)
 
-    def coefficients(self):
+    def coefficients(self) -> tuple[Tensor, Tensor, Tensor]:
         """``lambda`` (real and imaginary parts) and ``gamma``."""
         modulus = torch.exp(-torch.exp(self.nu_log))
         phase = torch.exp(self.theta_log)
         gamma = torch.sqrt(1 - modulus**2)
         return modulus * torch.cos(phase), modulus * torch.sin(phase), gamma
 
-    def forward(self, X, h):
+    def forward(self, X: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
         lam_re, lam_im, gamma = self.coefficients()
         Bu_re = (X @ self.B_re.T).unbind(1)
         Bu_im = (X @ self.B_im.T).unbind(1)
@@ -219,7 +225,13 @@ class EchoStateLayer(nn.Module):
     so only the readout of the network learns. The untrained baseline.
     """
 
-    def __init__(self, input_size, hidden_size, spectral_radius=0.9, leak=0.5):
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        spectral_radius: float = 0.9,
+        leak: float = 0.5,
+    ) -> None:
         super().__init__()
         self.hidden_size = hidden_size
         self.leak = leak
@@ -229,7 +241,7 @@ class EchoStateLayer(nn.Module):
         self.register_buffer("W_in", torch.rand(hidden_size, input_size) * 2 - 1)
         self.register_buffer("bias", torch.rand(hidden_size) * 2 - 1)
 
-    def forward(self, X, h):
+    def forward(self, X: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
         outputs = []
         for projected in (X @ self.W_in.T + self.bias).unbind(1):
             h = (1 - self.leak) * h + self.leak * torch.tanh(projected + h @ self.W.T)
@@ -252,7 +264,13 @@ class StackedCells(nn.Module):
         Number of layers.
     """
 
-    def __init__(self, layer, input_size, hidden_size, num_layers):
+    def __init__(
+        self,
+        layer: type[nn.Module],
+        input_size: int,
+        hidden_size: int,
+        num_layers: int,
+    ) -> None:
         super().__init__()
         self.hidden_size = hidden_size
         self.layers = nn.ModuleList(
@@ -260,7 +278,7 @@ class StackedCells(nn.Module):
             for i in range(num_layers)
         )
 
-    def forward(self, X, state=None):
+    def forward(self, X: Tensor, state: Tensor | None = None) -> tuple[Tensor, Tensor]:
         if state is None:
             state = X.new_zeros(len(self.layers), X.shape[0], self.hidden_size)
         last_states = []
