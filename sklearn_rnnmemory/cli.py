@@ -25,7 +25,7 @@ from typing import TextIO
 
 from sklearn.model_selection import train_test_split
 
-from . import __version__
+from . import __version__, study
 from ._composition import COMPOSITIONS
 from ._estimator import RecurrentMemoryRegressor
 from ._semantic_space import BASES, SemanticEuclideanSpace
@@ -35,12 +35,6 @@ from ._torch.unit_checks import import_unit
 from .datasets import CORPORA, load_corpus
 from .selection import DEFAULT_TOL
 from .study import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_HIDDEN_SIZES,
-    DEFAULT_MAX_STEPS,
-    DEFAULT_SEEDS,
-    DEFAULT_SEQ_LENS,
-    DEFAULT_UNITS,
     METADATA_NAME,
     RESULTS_NAME,
     StudyResult,
@@ -143,13 +137,19 @@ _GRID_OPTIONS = (
         "units",
         "--units",
         _unit_list,
-        DEFAULT_UNITS,
+        study.DEFAULT_UNITS,
         "comma-separated units: built-in names or a unit of your own as "
         "package.module:attribute",
     ),
-    ("seq_lens", "--lengths", _int_list, DEFAULT_SEQ_LENS, "training lengths k"),
-    ("hidden_sizes", "--hidden-sizes", _int_list, DEFAULT_HIDDEN_SIZES, "hidden sizes"),
-    ("seeds", "--seeds", _seed_list, DEFAULT_SEEDS, "random seeds, one run each"),
+    ("seq_lens", "--lengths", _int_list, study.DEFAULT_SEQ_LENS, "training lengths k"),
+    (
+        "hidden_sizes",
+        "--hidden-sizes",
+        _int_list,
+        study.DEFAULT_HIDDEN_SIZES,
+        "hidden sizes",
+    ),
+    ("seeds", "--seeds", _seed_list, study.DEFAULT_SEEDS, "random seeds, one run each"),
 )
 
 #: Estimator parameters the command line sets: name, flag, help, argparse options.
@@ -253,7 +253,7 @@ def _add_training_options(assess):
     assess.add_argument(
         "--batch-size",
         type=_positive_int,
-        default=DEFAULT_BATCH_SIZE,
+        default=study.DEFAULT_BATCH_SIZE,
         help="windows per update (default: %(default)s)",
     )
     assess.add_argument(
@@ -261,7 +261,7 @@ def _add_training_options(assess):
         type=_positive_int,
         help=_with_default(
             "optimizer updates of every configuration, the same for every length",
-            DEFAULT_MAX_STEPS,
+            study.DEFAULT_MAX_STEPS,
         ),
     )
     assess.add_argument(
@@ -509,7 +509,7 @@ def assess(
         eval_len=args.eval_len,
         max_steps=None
         if args.epochs is not None
-        else (args.max_steps or DEFAULT_MAX_STEPS),
+        else (args.max_steps or study.DEFAULT_MAX_STEPS),
         estimator_params=estimator_params,
         results_file=args.output / RESULTS_NAME,
         resume=args.resume,
