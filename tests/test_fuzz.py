@@ -367,8 +367,16 @@ def test_retention_curve_of_padding_only_is_refused_by_a_check():
             function(padding, padding)
 
 
+@pytest.mark.parametrize("held", [True, False], ids=["held", "converted-per-pass"])
 @pytest.mark.parametrize("scale", [1e150, 1e300, 1e-300])
-def test_a_perfect_model_in_extreme_float64_units_keeps_every_token(scale):
+def test_a_perfect_model_in_extreme_float64_units_keeps_every_token(
+    scale, held, monkeypatch
+):
+    from sklearn_rnnmemory.indicators import _regression
+
+    if not held:  # the windows are converted and scaled chunk by chunk, twice
+        monkeypatch.setattr(_regression, "_KEEP_BYTES", 0)
+        monkeypatch.setattr(_regression, "CHUNK", 7)
     tokens = np.random.default_rng(0).integers(0, 5, size=(50, 4))
     points = np.eye(5)[tokens] * scale
     with np.errstate(all="ignore"):

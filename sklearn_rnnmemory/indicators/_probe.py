@@ -146,7 +146,11 @@ def _decode(features, target_blocks, is_test, d, ridge, shuffles, rng):
         target_train = targets[train] - targets[train].mean(axis=0)
         target_test = targets[is_test] - targets[is_test].mean(axis=0)
         del targets
-        block = (target_train, target_test, np.einsum("ij,ij->j", *[target_test] * 2))
+        block = (
+            target_train,
+            target_test,
+            np.einsum("ij,ij->j", target_test, target_test),
+        )
         r2.append(decodability(states_train, states_test, *block))
         for train_states, test_states in shuffled:
             null = decodability(train_states, test_states, *block)

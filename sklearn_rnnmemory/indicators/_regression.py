@@ -187,22 +187,24 @@ def regress_last_step(
     # once and kept for both passes; larger inputs are converted chunk by
     # chunk, twice.
     keep = n * step * d * 8 <= _KEEP_BYTES
-    point_scale = 1.0 if keep else _magnitude(points, rows, step)
 
     def window(chunk):
         return points[chunk if every else rows[chunk], :step]
 
     def lagged(chunk):
-        """The windows of ``chunk`` as a new float64 array ``(T, m, d)``,
-        divided by ``point_scale``: lag first, so that ``(T, m * d)`` is a
-        view and every product below is one BLAS call."""
+        """The windows of ``chunk`` as a new float64 array ``(T, m, d)``: lag
+        first, so that ``(T, m * d)`` is a view and every product below is
+        one BLAS call."""
         block = window(chunk).transpose(1, 0, 2)
-        block = np.array(block, dtype=np.float64, order="C")
+        return np.array(block, dtype=np.float64, order="C")
+
+    def scaled(chunk):
+        block = lagged(chunk)
         block /= point_scale
         return block
 
-    held = [lagged(chunk) for chunk in slices] if keep else None
-    if held is not None:
+    if keep:
+        held = [lagged(chunk) for chunk in slices]
         point_scale = max(_extreme(part) for part in held) or 1.0
         for part in held:
             part /= point_scale
@@ -210,13 +212,16 @@ def regress_last_step(
         for part in held:
             part -= mu[:, None, :]
     else:
-        mu = sum(lagged(c).sum(axis=1) for c in slices) / n
+        held = None
+        point_scale = _magnitude(points, rows, step)
+        mu = sum(scaled(c).sum(axis=1) for c in slices) / n
 
     def centred(number):
-        """``e - mu`` of the windows of chunk ``number``, ``(T, m, d)``."""
+        """``e / point_scale - mu`` of the windows of chunk ``number``,
+        ``(T, m, d)``."""
         if held is not None:
             return held[number]
-        part = lagged(slices[number])
+        part = scaled(slices[number])
         part -= mu[:, None, :]
         return part
 
