@@ -9,17 +9,13 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._callbacks import CallbacksLike
 from ._docstring import Substitution, parameter_snippets
-from ._recurrent_base import RecurrentEstimatorBase
+from ._recurrent_base import RecurrentEstimatorBase, estimator_parameters
 from ._sequences import check_sequences
 from ._shared_parameters import fill_shared_docs
-from ._torch.devices import DeviceLike
-from ._torch.optimizers import OptimizerLike
-from ._torch.registry import UnitLike
 from ._torch.skorch_nets import ClassifierNet
 from ._torch.tasks import SequenceClassifierModule
-from ._typing import ArrayLike, RandomStateLike
+from ._typing import ArrayLike
 
 
 def _label_kind(label):
@@ -72,6 +68,7 @@ _INPUTS = parameter_snippets(
 
 @Substitution(**_INPUTS)
 @fill_shared_docs
+@estimator_parameters
 class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
     """Classify sequences from the recurrent state after their first tokens.
 
@@ -83,9 +80,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
 
     Parameters
     ----------
-    %(unit)s
-    %(hidden_size)s
-    %(num_layers)s
+    %(network_parameters)s
     seq_len : int, default=None
         Read only the first ``seq_len`` steps of each sequence, in ``fit`` and
         ``predict``; ``None`` reads whole sequences. :meth:`hidden_states`
@@ -124,27 +119,6 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
     _training_samples = "sequences"
     _scorer_names_work = True  # one row of class scores per sequence
 
-    def __init__(
-        self,
-        unit: UnitLike = "lstm",
-        *,
-        hidden_size: int = 32,
-        num_layers: int = 1,
-        seq_len: int | None = None,
-        max_epochs: int = 20,
-        max_steps: int | None = None,
-        lr: float = 0.01,
-        batch_size: int = 64,
-        optimizer: OptimizerLike = "adam",
-        max_grad_norm: float | None = None,
-        validation_fraction: float | None = None,
-        callbacks: CallbacksLike = None,
-        verbose: int = 0,
-        device: DeviceLike = "auto",
-        random_state: RandomStateLike = None,
-    ) -> None:
-        self._store_parameters(locals())
-
     def _truncate(self, X):
         """The first ``seq_len`` steps of each sequence; each must have one."""
         X = X if self.seq_len is None else X[:, : self.seq_len]
@@ -162,10 +136,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         y : array-like of shape (n,)
             Class labels.
 
-        Returns
-        -------
-        self : RecurrentClassifier
-            The fitted classifier.
+        %(returns_fitted)s
         """
         params = self._check_params()
         X = check_sequences(X, dtype=np.float32)
@@ -181,7 +152,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
             self._network_input(Xt),
             y,
             module__input_size=d,
-            module__n_classes=n_classes,
+            module__n_outputs=n_classes,
             criterion=torch.nn.CrossEntropyLoss,
             classes=np.arange(n_classes),
         )

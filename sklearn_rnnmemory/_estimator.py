@@ -3,18 +3,14 @@
 import numpy as np
 import torch
 
-from ._callbacks import CallbacksLike
 from ._composition import check_composition, compose
-from ._recurrent_base import RecurrentEstimatorBase
+from ._recurrent_base import RecurrentEstimatorBase, estimator_parameters
 from ._sequences import check_sequences, cut_windows, valid_steps
 from ._shared_parameters import Parameter, fill_shared_docs
-from ._torch.devices import DeviceLike
 from ._torch.losses import MaskedSemanticLoss
-from ._torch.optimizers import OptimizerLike
-from ._torch.registry import UnitLike
 from ._torch.skorch_nets import MemoryNet
 from ._torch.tasks import SemanticReader
-from ._typing import ArrayLike, RandomStateLike
+from ._typing import ArrayLike
 from ._validation import check_bool, check_positive_int, check_threshold
 from .indicators import MemoryProfile, last_step_profile
 
@@ -28,6 +24,7 @@ def _composition(value, name, estimator):
 
 
 @fill_shared_docs
+@estimator_parameters
 class RecurrentMemoryRegressor(RecurrentEstimatorBase):
     """A recurrent unit trained to carry a sequence's semantics in its state.
 
@@ -41,17 +38,15 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
 
     Parameters
     ----------
-    %(unit)s
-    %(hidden_size)s
-    %(num_layers)s
+    %(network_parameters)s
     seq_len : int, default=None
         Training window length ``k``; each window starts from a zero state. The
         same cut applies in :meth:`predict`, :meth:`hidden_states` and
         :meth:`score`. ``None``, or a length beyond the longest sequence, reads
         whole sequences.
+    %(training_parameters)s
     composition : {"sum", "mean"}, default="sum"
         How a sequence's semantics is composed from its tokens' points.
-    %(training_parameters)s
 
     Attributes
     ----------
@@ -83,27 +78,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         **RecurrentEstimatorBase._parameter_checks,
     }
 
-    def __init__(
-        self,
-        unit: UnitLike = "lstm",
-        *,
-        hidden_size: int = 32,
-        num_layers: int = 1,
-        seq_len: int | None = None,
-        composition: str = "sum",
-        max_epochs: int = 20,
-        max_steps: int | None = None,
-        lr: float = 0.01,
-        batch_size: int = 64,
-        optimizer: OptimizerLike = "adam",
-        max_grad_norm: float | None = None,
-        validation_fraction: float | None = None,
-        callbacks: CallbacksLike = None,
-        verbose: int = 0,
-        device: DeviceLike = "auto",
-        random_state: RandomStateLike = None,
-    ) -> None:
-        self._store_parameters(locals())
+    composition: str = "sum"
 
     def fit(self, X: ArrayLike, y: None = None) -> "RecurrentMemoryRegressor":
         """Train the network on windows of ``X``.
@@ -116,10 +91,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         y : None
             Ignored: the targets ``S_t`` are composed from ``X``.
 
-        Returns
-        -------
-        self : RecurrentMemoryRegressor
-            The fitted estimator.
+        %(returns_fitted)s
         """
         params = self._check_params()
         X = check_sequences(X, dtype=np.float32)
@@ -147,7 +119,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
             windows,
             targets,
             module__input_size=d,
-            module__output_size=d,
+            module__n_outputs=d,
             criterion=MaskedSemanticLoss,
             criterion__masked=masked,
         )

@@ -4,18 +4,14 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ._callbacks import CallbacksLike
 from ._docstring import Substitution, parameter_snippets
-from ._recurrent_base import RecurrentEstimatorBase
+from ._recurrent_base import RecurrentEstimatorBase, estimator_parameters
 from ._sequences import check_sequences, cut_windows
 from ._shared_parameters import Parameter, fill_shared_docs
-from ._torch.devices import DeviceLike
 from ._torch.losses import TokenCrossEntropy
-from ._torch.optimizers import OptimizerLike
-from ._torch.registry import UnitLike
 from ._torch.skorch_nets import LanguageModelNet
 from ._torch.tasks import LanguageModelModule
-from ._typing import ArrayLike, RandomStateLike
+from ._typing import ArrayLike
 from ._validation import check_not_sparse, check_positive_int, untensor
 
 #: Token ids must lie below this: the network reads them as float32, which
@@ -99,6 +95,7 @@ _TOKEN_IDS = parameter_snippets(
 
 @Substitution(**_TOKEN_IDS)
 @fill_shared_docs
+@estimator_parameters
 class RecurrentLanguageModel(RecurrentEstimatorBase):
     """A recurrent language model trained with a BPTT window of ``seq_len``.
 
@@ -112,20 +109,18 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
 
     Parameters
     ----------
-    %(unit)s
-    embedding_dim : int, default=32
-        Dimension of the token embeddings.
-    %(hidden_size)s
-    %(num_layers)s
+    %(network_parameters)s
     seq_len : int, default=20
         BPTT window: tokens read per window, in training and evaluation;
         ``None``, or a window beyond the longest sequence, reads whole
         sequences.
+    %(training_parameters)s
+    embedding_dim : int, default=32
+        Dimension of the token embeddings.
     vocab_size : int, default=None
         Number of token ids, at most ``2**24`` (ids are read as float32, exact
         for integers up to there); ``None`` takes the largest id in ``fit``
         plus one.
-    %(training_parameters)s
 
     Attributes
     ----------
@@ -155,28 +150,15 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         **RecurrentEstimatorBase._parameter_checks,
     }
 
-    def __init__(
-        self,
-        unit: UnitLike = "lstm",
-        *,
-        embedding_dim: int = 32,
-        hidden_size: int = 64,
-        num_layers: int = 1,
-        seq_len: int | None = 20,
-        vocab_size: int | None = None,
-        max_epochs: int = 10,
-        max_steps: int | None = None,
-        lr: float = 0.005,
-        batch_size: int = 64,
-        optimizer: OptimizerLike = "adam",
-        max_grad_norm: float | None = 1.0,
-        validation_fraction: float | None = None,
-        callbacks: CallbacksLike = None,
-        verbose: int = 0,
-        device: DeviceLike = "auto",
-        random_state: RandomStateLike = None,
-    ) -> None:
-        self._store_parameters(locals())
+    # The language model's own defaults.
+    hidden_size: int = 64
+    seq_len: int | None = 20
+    max_epochs: int = 10
+    lr: float = 0.005
+    max_grad_norm: float | None = 1.0
+    # Its own parameters.
+    embedding_dim: int = 32
+    vocab_size: int | None = None
 
     def fit(self, X: ArrayLike, y: None = None) -> "RecurrentLanguageModel":
         """Train on next-token prediction.
@@ -188,10 +170,7 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         y : None
             Ignored: the targets are the next tokens.
 
-        Returns
-        -------
-        self : RecurrentLanguageModel
-            The fitted model.
+        %(returns_fitted)s
         """
         params = self._check_params()
         ids = _check_token_ids(X, params["vocab_size"])

@@ -4,10 +4,15 @@ The estimators own a skorch net built in ``fit`` (composition, not
 inheritance), so they keep scikit-learn's estimator contract: ``__init__``
 stores parameters only; ``fit`` checks them, trains under its own seed and
 resolves the device.
+
+Parameters are dataclass fields: the shared ones are declared once here, each
+estimator adds its own and overrides the defaults it changes, and the dataclass
+writes the explicit ``__init__`` signature that scikit-learn's ``get_params``
+and ``clone`` read (and that type checkers see).
 """
 
-import inspect
 import math
+from dataclasses import KW_ONLY, dataclass
 
 import numpy as np
 import torch
@@ -17,14 +22,17 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import GradientNormClipping
 from skorch.dataset import ValidSplit
 
+from ._callbacks import CallbacksLike
 from ._convergence import loss_levelled_off
 from ._sequences import check_sequences, cut_windows, merge_windows, valid_steps
 from ._shared_parameters import SHARED_PARAMETERS
 from ._torch.batches import WindowBatches
-from ._torch.optimizers import supports_fused
-from ._torch.registry import UNITS, unit_label
+from ._torch.devices import DeviceLike
+from ._torch.optimizers import OptimizerLike, supports_fused
+from ._torch.registry import UNITS, UnitLike, unit_label
 from ._torch.seeding import seeded
 from ._torch.unit_checks import check_unit_interface, check_unit_picklable
+from ._typing import RandomStateLike
 from ._validation import check_memory, check_positive_int, check_random_state
 
 # Inputs whose points have a root-mean-square norm within this factor of 1
@@ -43,15 +51,39 @@ def _layer_parameters(unit, input_size, hidden_size):
     return UNITS[unit].layer_macs(input_size, hidden_size)
 
 
+#: How an estimator declares its parameters: as dataclass fields, keyword-only,
+#: with scikit-learn's ``repr`` and identity equality kept.
+estimator_parameters = dataclass(repr=False, eq=False, kw_only=True)
+
+
+@dataclass(repr=False, eq=False)
 class RecurrentEstimatorBase(BaseEstimator):
     """Base of the recurrent estimators; not for direct use.
 
-    Subclasses define ``__init__`` with the shared parameters of
-    :data:`~sklearn_rnnmemory._shared_parameters.SHARED_PARAMETERS` and their
-    own, store them with :meth:`_store_parameters`, merge the checks of their
-    own parameters into ``_parameter_checks``, and train their net with
+    Its fields are the shared parameters of
+    :data:`~sklearn_rnnmemory._shared_parameters.SHARED_PARAMETERS`, with their
+    defaults. A subclass, decorated with :data:`estimator_parameters`, adds its
+    own fields and redeclares those whose default it changes, merges the checks
+    of its own parameters into ``_parameter_checks``, and trains its net with
     :meth:`_fit_network`.
     """
+
+    unit: UnitLike = "lstm"
+    _: KW_ONLY
+    hidden_size: int = 32
+    num_layers: int = 1
+    seq_len: int | None = None
+    max_epochs: int = 20
+    max_steps: int | None = None
+    lr: float = 0.01
+    batch_size: int = 64
+    optimizer: OptimizerLike = "adam"
+    max_grad_norm: float | None = None
+    validation_fraction: float | None = None
+    callbacks: CallbacksLike = None
+    verbose: int = 0
+    device: DeviceLike = "auto"
+    random_state: RandomStateLike = None
 
     #: Parameter name -> how ``fit`` checks it (and how it is documented).
     _parameter_checks = SHARED_PARAMETERS
@@ -62,13 +94,6 @@ class RecurrentEstimatorBase(BaseEstimator):
     #: Whether skorch's scoring callbacks may name a scikit-learn scorer: only
     #: where the network outputs one row per sample.
     _scorer_names_work = False
-
-    def _store_parameters(self, arguments):
-        """Store the ``__init__`` arguments as attributes, unchanged, as
-        scikit-learn's ``get_params`` and ``clone`` expect."""
-        for name in inspect.signature(type(self).__init__).parameters:
-            if name != "self":
-                setattr(self, name, arguments[name])
 
     def _check_params(self):
         """Check every parameter; return them checked (Python numbers, the

@@ -5,9 +5,10 @@ Each shared parameter is one :class:`Parameter` record in
 documented. An estimator merges the records with those of its own parameters
 (``_parameter_checks``) and fills its docstring from them with
 :func:`fill_shared_docs`, whose entries take the defaults of the estimator's
-signature. Adding a shared parameter is one record here, plus the parameter in
-each estimator's ``__init__`` signature (scikit-learn reads parameters from
-explicit signatures).
+signature. Adding a shared parameter is one record here plus its field, with
+its default, in :class:`~sklearn_rnnmemory._recurrent_base.RecurrentEstimatorBase`
+(whose dataclass fields write every estimator's explicit ``__init__``
+signature, as scikit-learn reads it).
 """
 
 import inspect
@@ -215,8 +216,12 @@ SHARED_PARAMETERS = {
     ),
 }
 
-#: The shared parameters of how an estimator trains, in the order every
-#: signature holds them; documented together as ``%(training_parameters)s``.
+#: The shared parameters of the network's shape, in the order of the base
+#: class's fields; documented together as ``%(network_parameters)s``.
+NETWORK_PARAMETERS = ("unit", "hidden_size", "num_layers")
+
+#: The shared parameters of how an estimator trains, in the order of the base
+#: class's fields; documented together as ``%(training_parameters)s``.
 TRAINING_PARAMETERS = (
     "max_epochs",
     "max_steps",
@@ -253,7 +258,8 @@ SHARED_ATTRIBUTES = {
 
 def fill_shared_docs(estimator: T) -> T:
     """Class decorator: fill the ``%(name)s`` lines of an estimator's docstring
-    with the entries of its checked parameters and of the shared attributes.
+    with the entries of its checked parameters and of the shared attributes,
+    and ``%(returns_fitted)s`` in its methods' with what ``fit`` returns.
 
     A parameter's entry shows the default of the estimator's signature.
     """
@@ -275,7 +281,12 @@ def fill_shared_docs(estimator: T) -> T:
         for name, parameter in estimator._parameter_checks.items()
         if parameter.doc is not None
     }
-    snippets["training_parameters"] = "\n".join(
-        snippets[name] for name in TRAINING_PARAMETERS
+    for group, names in [
+        ("network_parameters", NETWORK_PARAMETERS),
+        ("training_parameters", TRAINING_PARAMETERS),
+    ]:
+        snippets[group] = "\n".join(snippets[name] for name in names)
+    snippets["returns_fitted"] = (
+        f"Returns\n-------\nself : {estimator.__name__}\n    The fitted estimator."
     )
     return Substitution(**snippets, **SHARED_ATTRIBUTES)(estimator)

@@ -67,8 +67,9 @@ class SemanticReader(nn.Module):
     ----------
     unit, input_size, hidden_size, num_layers
         As for :class:`RecurrentEncoder`.
-    output_size : int
-        Dimension of the semantic space the readout maps into.
+    n_outputs : int
+        Outputs of the linear readout: the dimension of the semantic space, or
+        (in :class:`SequenceClassifierModule`) the number of classes.
     """
 
     def __init__(
@@ -77,11 +78,11 @@ class SemanticReader(nn.Module):
         input_size: int,
         hidden_size: int,
         num_layers: int,
-        output_size: int,
+        n_outputs: int,
     ) -> None:
         super().__init__()
         self.encoder = RecurrentEncoder(unit, input_size, hidden_size, num_layers)
-        self.readout = nn.Linear(hidden_size, output_size)
+        self.readout = nn.Linear(hidden_size, n_outputs)
 
     def forward(self, X: Tensor) -> Tensor:
         return self.readout(self.encoder(X))
@@ -90,41 +91,22 @@ class SemanticReader(nn.Module):
         return self.encoder.states(X, with_cell)
 
 
-class SequenceClassifierModule(nn.Module):
-    """Class logits from the state at each sequence's last valid step.
+class SequenceClassifierModule(SemanticReader):
+    """Class logits read out from the state at each sequence's last valid step.
 
-    Parameters
-    ----------
-    unit, input_size, hidden_size, num_layers
-        As for :class:`RecurrentEncoder`.
-    n_classes : int
-        Number of classes.
+    Takes the parameters of :class:`SemanticReader`, ``n_outputs`` being the
+    number of classes.
     """
-
-    def __init__(
-        self,
-        unit: UnitLike,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int,
-        n_classes: int,
-    ) -> None:
-        super().__init__()
-        self.encoder = RecurrentEncoder(unit, input_size, hidden_size, num_layers)
-        self.head = nn.Linear(hidden_size, n_classes)
 
     def forward(self, X: Tensor) -> Tensor:
         lengths = (~torch.isnan(X).all(dim=-1)).sum(dim=1).clamp(min=1)
         states = self.encoder(torch.nan_to_num(X, nan=0.0))
         last = states[torch.arange(states.shape[0], device=X.device), lengths - 1]
-        return self.head(last)
-
-    def states(self, X: Tensor, with_cell: bool = False) -> Tensor:
-        return self.encoder.states(X, with_cell)
+        return self.readout(last)
 
 
 class LanguageModelModule(nn.Module):
-    """Next-token logits from token ids: embedding, recurrent encoder, head.
+    """Next-token logits from token ids: embedding, recurrent encoder, readout.
 
     Inputs are ``(B, T, 1)`` float token ids, NaN at padding.
 
@@ -149,7 +131,7 @@ class LanguageModelModule(nn.Module):
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embedding_dim)
         self.encoder = RecurrentEncoder(unit, embedding_dim, hidden_size, num_layers)
-        self.head = nn.Linear(hidden_size, vocab_size)
+        self.readout = nn.Linear(hidden_size, vocab_size)
 
     def embed(self, X: Tensor) -> Tensor:
         """Token embeddings ``(B, T, E)``; zero at padding (NaN ids)."""
@@ -158,7 +140,7 @@ class LanguageModelModule(nn.Module):
         return vectors.masked_fill(torch.isnan(ids).unsqueeze(-1), 0.0)
 
     def forward(self, X: Tensor) -> Tensor:
-        return self.head(self.encoder(self.embed(X)))
+        return self.readout(self.encoder(self.embed(X)))
 
     def states(self, X: Tensor, with_cell: bool = False) -> Tensor:
         return self.encoder.states(self.embed(X), with_cell)
