@@ -31,6 +31,7 @@ from ._torch.devices import DeviceLike
 from ._torch.optimizers import OptimizerLike, supports_fused
 from ._torch.registry import UNITS, UnitLike, unit_label
 from ._torch.seeding import seeded
+from ._torch.skorch_nets import TrainingInterrupted
 from ._torch.unit_checks import check_unit_interface, check_unit_picklable
 from ._typing import RandomStateLike
 from ._validation import check_memory, check_positive_int, check_random_state
@@ -199,10 +200,24 @@ class RecurrentEstimatorBase(BaseEstimator):
             **self._net_options(params, seed),
             **self._step_budget(len(X)),
         }
-        self.net_ = net_class(module, **network, **options)
-        with seeded(seed, options["device"]):
-            self.net_.fit(X, y)
+        net = net_class(module, **network, **options)
+        try:
+            with seeded(seed, options["device"]):
+                net.fit(X, y)
+        except TrainingInterrupted:
+            self._forget_fit()
+            raise KeyboardInterrupt(
+                f"{type(self).__name__}.fit was interrupted; the estimator is not "
+                "fitted."
+            ) from None
+        self.net_ = net
         self._after_fit()
+
+    def _forget_fit(self):
+        """Drop every fitted attribute, so that the estimator reads as unfitted
+        (``check_is_fitted`` looks for names ending in ``_``)."""
+        for name in [n for n in vars(self) if n.endswith("_") and n[:2] != "__"]:
+            delattr(self, name)
 
     def _check_split(self, n_samples):
         """Refuse a validation share that leaves nothing to train on."""

@@ -13,9 +13,7 @@ import os
 import platform
 import re
 import shlex
-import signal
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from contextlib import contextmanager
@@ -630,45 +628,17 @@ def _dask_client(args, n_jobs):
         yield client
 
 
-class _Interrupted(BaseException):
-    """Ctrl-C, raised so that nothing on the way can take it for its own.
-
-    skorch ends training quietly on ``KeyboardInterrupt`` and keeps the model;
-    inside a study that would record a half-trained configuration and go on.
-    """
-
-
-def _stop_on_interrupt(signum, frame):
-    raise _Interrupted
-
-
-@contextmanager
-def _interruptible():
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is signal.SIG_IGN
-    ):
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, _stop_on_interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rnnmemory`` console script."""
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
     try:
-        with _interruptible():
-            if args.command == "assess":
-                assess(args, argv)
-            else:
-                report(args)
-    except (KeyboardInterrupt, _Interrupted):
+        if args.command == "assess":
+            assess(args, argv)
+        else:
+            report(args)
+    except KeyboardInterrupt:
         where = getattr(args, "output", None)
         hint = (
             f"; the finished configurations are saved in {where / RESULTS_NAME}: run "

@@ -67,7 +67,8 @@ class CtrlCGRU(nn.Module):
     """A batch-first GRU that presses Ctrl-C on its own process mid-training.
 
     The key press lands inside skorch's training loop, which on its own would
-    swallow it; the command line must stop the study all the same.
+    swallow it; the estimators, the study and the command line must stop all
+    the same.
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1):

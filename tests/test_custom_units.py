@@ -15,6 +15,7 @@ import torch
 from conftest import token_points
 from custom_units import (
     BROKEN,
+    CtrlCGRU,
     DetachedState,
     MIRNNCell,
     NumpyInit,
@@ -24,7 +25,9 @@ from custom_units import (
     not_a_module,
 )
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from sklearn_rnnmemory import (
@@ -339,6 +342,58 @@ def test_the_cli_assesses_an_importable_user_unit(tmp_path):
         ("gru", "ok"),
         ("MIRNNCell", "ok"),
     }
+
+
+@pytest.fixture
+def ctrl_c_raises():
+    """Ctrl-C raises KeyboardInterrupt here, even where this process was
+    started with SIGINT ignored (a background job)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.parametrize(
+    ("estimator", "X", "y"),
+    [
+        (RecurrentMemoryRegressor, "points", None),
+        (RecurrentClassifier, "points", "labels"),
+        (RecurrentLanguageModel, "ids", None),
+    ],
+)
+def test_ctrl_c_inside_training_stops_fit_and_leaves_it_unfitted(
+    ctrl_c_raises, estimator, X, y
+):
+    # skorch alone would end training quietly and keep a half-trained model.
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 5, size=(40, 8))
+    data = {"points": np.eye(5, dtype=np.float32)[ids], "ids": ids}
+    labels = None if y is None else ids[:, 0] % 2
+    model = estimator("gru", hidden_size=4, max_epochs=2, random_state=0)
+    model.fit(data[X], labels)  # a first fit, so that a stale one could remain
+    model.set_params(unit=CtrlCGRU, max_epochs=20)
+    torch_state = torch.get_rng_state()
+    with pytest.raises(KeyboardInterrupt, match=r"fit was interrupted; the estim"):
+        model.fit(data[X], labels)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(model)
+    assert set(vars(model)) == set(model.get_params())
+    assert torch.equal(torch.get_rng_state(), torch_state)
+
+
+def test_ctrl_c_inside_training_stops_run_study_with_nothing_recorded(
+    ctrl_c_raises, tmp_path
+):
+    from sklearn_rnnmemory.study import run_study
+
+    X = token_points(30, 10)
+    results = tmp_path / "results.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        run_study(
+            X, X, units=[CtrlCGRU], seq_lens=[3, 5], hidden_sizes=[4], seeds=[0],
+            max_steps=50, results_file=results, progress=False,
+        )  # fmt: skip
+    assert results.read_text() == ""
 
 
 def test_ctrl_c_inside_training_stops_the_study(tmp_path):

@@ -8,6 +8,11 @@ and that bookkeeping is a measurable share of it. These nets skip only the
 calls that cannot change anything: a mode switch to the mode the modules are
 already in, and callback hooks the callback does not override. Every hook a
 callback does implement is still called, in order.
+
+skorch also ends training quietly on Ctrl-C and keeps the model as if it had
+finished. These nets let the interruption through instead, as
+:class:`TrainingInterrupted`, so that an estimator stops as scikit-learn's do
+and no search or study keeps a half-trained model.
 """
 
 import pickle
@@ -29,8 +34,19 @@ def _overrides(callback, event):
     return getattr(method, "__func__", method) is not getattr(Callback, event)
 
 
+class TrainingInterrupted(BaseException):
+    """Ctrl-C during training, passed by skorch's ``partial_fit``, which
+    catches only ``KeyboardInterrupt``."""
+
+
 class _LeanBatchesMixin:
     """Per-batch shortcuts for a skorch net; results are unchanged."""
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt as exc:
+            raise TrainingInterrupted from exc
 
     def notify(self, method_name, **cb_kwargs):
         if method_name not in _BATCH_EVENTS:
