@@ -3,10 +3,9 @@
 ``sklearn_rnnmemory._torch.skorch_nets`` overrides skorch's ``notify`` and
 private ``_set_training``, wraps its ``fit_loop``, extends its pickling, reads
 its private ``_modules`` and ``_criteria``, and feeds it ``WindowBatches`` as its
-iterator. Each member
-below was read for the installed skorch 1.4.x; its signature and a hash of its
-source are recorded here. When skorch changes one, this test fails and says
-what to re-check before the new values are recorded.
+iterator. Each member below was read for the installed skorch 1.4.x; its
+signature and a hash of its source are recorded here. When skorch changes one,
+this test fails and says what to re-check before the new values are recorded.
 """
 
 import hashlib
