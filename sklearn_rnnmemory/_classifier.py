@@ -1,5 +1,6 @@
 """RecurrentClassifier: sequence classification with input truncation."""
 
+from dataclasses import dataclass
 from numbers import Real
 
 import numpy as np
@@ -10,7 +11,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._docstring import Substitution, parameter_snippets
-from ._recurrent_base import RecurrentEstimatorBase, estimator_parameters
+from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences
 from ._shared_parameters import fill_shared_docs
 from ._torch.skorch_nets import ClassifierNet
@@ -68,7 +69,7 @@ _INPUTS = parameter_snippets(
 
 @Substitution(**_INPUTS)
 @fill_shared_docs
-@estimator_parameters
+@dataclass(repr=False, eq=False, kw_only=True)
 class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
     """Classify sequences from the recurrent state after their first tokens.
 
@@ -138,7 +139,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
 
         %(returns_fitted)s
         """
-        params = self._check_params()
+        params = self._start_fit()
         X = check_sequences(X, dtype=np.float32)
         encoder, y = _encode_labels(y, X.shape[0])
         d, n_classes = X.shape[2], len(encoder.classes_)

@@ -1,10 +1,12 @@
 """RecurrentMemoryRegressor: a unit trained on the memory task (definitions §3.3)."""
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 
 from ._composition import check_composition, compose
-from ._recurrent_base import RecurrentEstimatorBase, estimator_parameters
+from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences, cut_windows, valid_steps
 from ._shared_parameters import Parameter, fill_shared_docs
 from ._torch.losses import MaskedSemanticLoss
@@ -24,7 +26,7 @@ def _composition(value, name, estimator):
 
 
 @fill_shared_docs
-@estimator_parameters
+@dataclass(repr=False, eq=False, kw_only=True)
 class RecurrentMemoryRegressor(RecurrentEstimatorBase):
     """A recurrent unit trained to carry a sequence's semantics in its state.
 
@@ -93,7 +95,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
 
         %(returns_fitted)s
         """
-        params = self._check_params()
+        params = self._start_fit()
         X = check_sequences(X, dtype=np.float32)
         d = X.shape[2]
         self._check_network_size(d, d, f", d={d}")

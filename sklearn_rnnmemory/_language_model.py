@@ -1,11 +1,13 @@
 """RecurrentLanguageModel: next-token prediction in windows of a BPTT length."""
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
 from ._docstring import Substitution, parameter_snippets
-from ._recurrent_base import RecurrentEstimatorBase, estimator_parameters
+from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences, cut_windows
 from ._shared_parameters import Parameter, fill_shared_docs
 from ._torch.losses import TokenCrossEntropy
@@ -95,7 +97,7 @@ _TOKEN_IDS = parameter_snippets(
 
 @Substitution(**_TOKEN_IDS)
 @fill_shared_docs
-@estimator_parameters
+@dataclass(repr=False, eq=False, kw_only=True)
 class RecurrentLanguageModel(RecurrentEstimatorBase):
     """A recurrent language model trained with a BPTT window of ``seq_len``.
 
@@ -172,7 +174,7 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
 
         %(returns_fitted)s
         """
-        params = self._check_params()
+        params = self._start_fit()
         ids = _check_token_ids(X, params["vocab_size"])
         windows = _next_token_windows(ids, self.seq_len)
         vocab_size = params["vocab_size"] or int(np.nanmax(ids)) + 1

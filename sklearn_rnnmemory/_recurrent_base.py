@@ -31,7 +31,7 @@ from ._torch.devices import DeviceLike
 from ._torch.optimizers import OptimizerLike, supports_fused
 from ._torch.registry import UNITS, UnitLike, unit_label
 from ._torch.seeding import seeded
-from ._torch.skorch_nets import TrainingInterrupted
+from ._torch.skorch_nets import TrainingInterrupted, ctrl_c_stops_training
 from ._torch.unit_checks import check_unit_interface, check_unit_picklable
 from ._typing import RandomStateLike
 from ._validation import check_memory, check_positive_int, check_random_state
@@ -52,21 +52,19 @@ def _layer_parameters(unit, input_size, hidden_size):
     return UNITS[unit].layer_macs(input_size, hidden_size)
 
 
-#: How an estimator declares its parameters: as dataclass fields, keyword-only,
-#: with scikit-learn's ``repr`` and identity equality kept.
-estimator_parameters = dataclass(repr=False, eq=False, kw_only=True)
-
-
 @dataclass(repr=False, eq=False)
 class RecurrentEstimatorBase(BaseEstimator):
     """Base of the recurrent estimators; not for direct use.
 
     Its fields are the shared parameters of
     :data:`~sklearn_rnnmemory._shared_parameters.SHARED_PARAMETERS`, with their
-    defaults. A subclass, decorated with :data:`estimator_parameters`, adds its
-    own fields and redeclares those whose default it changes, merges the checks
-    of its own parameters into ``_parameter_checks``, and trains its net with
-    :meth:`_fit_network`.
+    defaults. A subclass, decorated with
+    ``@dataclass(repr=False, eq=False, kw_only=True)`` (scikit-learn's ``repr``,
+    identity equality and hashing kept; written out so that type checkers see
+    the fields), adds its own fields and redeclares those whose default it
+    changes, merges the checks of its own parameters into
+    ``_parameter_checks``, begins ``fit`` with :meth:`_start_fit` and trains
+    its net with :meth:`_fit_network`.
     """
 
     unit: UnitLike = "lstm"
@@ -95,6 +93,13 @@ class RecurrentEstimatorBase(BaseEstimator):
     #: Whether skorch's scoring callbacks may name a scikit-learn scorer: only
     #: where the network outputs one row per sample.
     _scorer_names_work = False
+
+    def _start_fit(self):
+        """Forget any earlier fit, then check every parameter (as
+        :meth:`_check_params`): a fit that stops part way, by an error or
+        Ctrl-C, leaves no earlier model that would read as this one."""
+        self._forget_fit()
+        return self._check_params()
 
     def _check_params(self):
         """Check every parameter; return them checked (Python numbers, the
@@ -202,16 +207,16 @@ class RecurrentEstimatorBase(BaseEstimator):
         }
         net = net_class(module, **network, **options)
         try:
-            with seeded(seed, options["device"]):
+            with ctrl_c_stops_training(), seeded(seed, options["device"]):
                 net.fit(X, y)
-        except TrainingInterrupted:
+            self.net_ = net
+            self._after_fit()
+        except (TrainingInterrupted, KeyboardInterrupt) as exc:
             self._forget_fit()
             raise KeyboardInterrupt(
                 f"{type(self).__name__}.fit was interrupted; the estimator is not "
                 "fitted."
-            ) from None
-        self.net_ = net
-        self._after_fit()
+            ) from exc
 
     def _forget_fit(self):
         """Drop every fitted attribute, so that the estimator reads as unfitted

@@ -28,6 +28,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.utils.validation import check_is_fitted
+from skorch.callbacks import Callback, EarlyStopping
 from torch import nn
 
 from sklearn_rnnmemory import (
@@ -209,6 +210,7 @@ import numpy as np
 import torch
 from joblib import Parallel, delayed
 from sklearn.base import clone
+from skorch.callbacks import Callback, EarlyStopping
 from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 from sklearn_rnnmemory import RecurrentMemoryRegressor
 
@@ -379,6 +381,33 @@ def test_ctrl_c_inside_training_stops_fit_and_leaves_it_unfitted(
         check_is_fitted(model)
     assert set(vars(model)) == set(model.get_params())
     assert torch.equal(torch.get_rng_state(), torch_state)
+
+
+class _CtrlCAtTrainEnd(Callback):
+    def on_train_end(self, net, **kwargs):
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_outside_the_training_loop_leaves_no_earlier_model():
+    X = token_points(40, 8)
+    model = RecurrentMemoryRegressor("gru", hidden_size=4, max_epochs=1).fit(X)
+    model.set_params(callbacks=[_CtrlCAtTrainEnd()])
+    with pytest.raises(KeyboardInterrupt, match="fit was interrupted"):
+        model.fit(X * 1000)  # another input scale: a stale net would misread it
+    with pytest.raises(NotFittedError):
+        check_is_fitted(model)
+    assert set(vars(model)) == set(model.get_params())
+
+
+def test_early_stopping_still_ends_training_quietly():
+    # skorch's EarlyStopping stops by raising KeyboardInterrupt: not Ctrl-C.
+    X = token_points(40, 8)
+    model = RecurrentMemoryRegressor(
+        "gru", hidden_size=4, max_epochs=50, lr=1e-9, random_state=0,
+        callbacks=[EarlyStopping(monitor="train_loss", patience=2)],
+    ).fit(X)  # fmt: skip
+    assert len(model.history_) < 50
+    check_is_fitted(model)
 
 
 def test_ctrl_c_inside_training_stops_run_study_with_nothing_recorded(

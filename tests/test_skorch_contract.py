@@ -1,11 +1,12 @@
 """What the library's skorch nets rely on in skorch, pinned to skorch 1.4.
 
 ``sklearn_rnnmemory._torch.skorch_nets`` overrides skorch's ``notify`` and
-private ``_set_training``, wraps its ``fit_loop``, extends its pickling, reads
-its private ``_modules`` and ``_criteria``, and feeds it ``WindowBatches`` as its
-iterator. Each member below was read for the installed skorch 1.4.x; its
-signature and a hash of its source are recorded here. When skorch changes one,
-this test fails and says what to re-check before the new values are recorded.
+private ``_set_training``, relies on what its ``partial_fit`` catches, extends
+its pickling, reads its private ``_modules`` and ``_criteria``, and feeds it
+``WindowBatches`` as its iterator. Each member below was read for the installed
+skorch 1.4.x; its signature and a hash of its source are recorded here. When
+skorch changes one, this test fails and says what to re-check before the new
+values are recorded.
 """
 
 import hashlib
@@ -72,17 +73,12 @@ RECORDED = {
         "5d2e59eba64b59fd",
         "the net's own batch hook, which the lean path still calls",
     ),
-    "NeuralNet.fit_loop": (
-        "(self, X, y=None, epochs=None, *, _routing_method='fit', **fit_params)",
-        "7fb96aa97bb91bea",
-        "_LeanBatchesMixin.fit_loop passes every argument through and turns "
-        "KeyboardInterrupt into TrainingInterrupted",
-    ),
     "NeuralNet.partial_fit": (
         "(self, X, y=None, classes=None, **fit_params)",
         "0197dfa48daeafc8",
-        "it catches KeyboardInterrupt from fit_loop and keeps the model; "
-        "TrainingInterrupted must still pass it, so that fit stops",
+        "it catches KeyboardInterrupt from fit_loop (EarlyStopping's signal) "
+        "and keeps the model; TrainingInterrupted, which ctrl_c_stops_training "
+        "raises on Ctrl-C, must still pass it, so that fit stops",
     ),
     "Callback.on_batch_begin": (
         "(self, net, batch=None, training=None, **kwargs)",

@@ -9,13 +9,19 @@ calls that cannot change anything: a mode switch to the mode the modules are
 already in, and callback hooks the callback does not override. Every hook a
 callback does implement is still called, in order.
 
-skorch also ends training quietly on Ctrl-C and keeps the model as if it had
-finished. These nets let the interruption through instead, as
-:class:`TrainingInterrupted`, so that an estimator stops as scikit-learn's do
-and no search or study keeps a half-trained model.
+skorch also ends training quietly on ``KeyboardInterrupt`` and keeps the model
+as if it had finished: that is how its ``EarlyStopping`` stops, and how Ctrl-C
+would. While :func:`ctrl_c_stops_training` holds, Ctrl-C raises
+:class:`TrainingInterrupted` instead, which skorch lets through, so that an
+estimator stops as scikit-learn's do and no search or study keeps a
+half-trained model; early stopping is unchanged.
 """
 
 import pickle
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import torch
 from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
@@ -35,18 +41,37 @@ def _overrides(callback, event):
 
 
 class TrainingInterrupted(BaseException):
-    """Ctrl-C during training, passed by skorch's ``partial_fit``, which
-    catches only ``KeyboardInterrupt``."""
+    """Ctrl-C during training; skorch's ``partial_fit`` catches only
+    ``KeyboardInterrupt``, so this passes it."""
+
+
+def _interrupt_training(signum, frame):
+    raise TrainingInterrupted
+
+
+@contextmanager
+def ctrl_c_stops_training() -> Iterator[None]:
+    """Within: Ctrl-C raises :class:`TrainingInterrupted`.
+
+    Only where Python's own handler is in place (a handler of the user's, or
+    SIGINT ignored, is left alone) and in the main thread, the only one that
+    may set a handler and the one a signal reaches.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, _interrupt_training)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class _LeanBatchesMixin:
     """Per-batch shortcuts for a skorch net; results are unchanged."""
-
-    def fit_loop(self, X, y=None, epochs=None, **fit_params):
-        try:
-            return super().fit_loop(X, y, epochs=epochs, **fit_params)
-        except KeyboardInterrupt as exc:
-            raise TrainingInterrupted from exc
 
     def notify(self, method_name, **cb_kwargs):
         if method_name not in _BATCH_EVENTS:
