@@ -32,6 +32,8 @@ _fill_docs = Substitution(
 )
 
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h")
+#: Up to this many units, the capacity figure's legend sits inside the axes.
+_LEGEND_INSIDE_UNITS = 4
 _LINESTYLES = ("-", "--", "-.", ":")
 
 
@@ -179,8 +181,10 @@ def plot_capacity_vs_length(
     ax : matplotlib.axes.Axes
     """
     units = _by_unit(result)
+    # Beyond a few units a legend inside the axes covers lines: it goes beside.
+    beside = len(units) > _LEGEND_INSIDE_UNITS
     if ax is None:
-        ax = _new_figure(figsize=(6.8, 4.6)).subplots()
+        ax = _new_figure(figsize=(8.8 if beside else 6.8, 4.6)).subplots()
     saturation = result.recommendations(rule="saturation", tol=tol)
     best = result.recommendations(rule="best")
     lengths = sorted({e["seq_len"] for entries in units.values() for e in entries})
@@ -221,7 +225,10 @@ def plot_capacity_vs_length(
     ax.set_xlabel("training length k (tokens)")
     ax.set_ylabel("memory capacity at L (tokens retained)")
     ax.set_title("Memory capacity against training length (mean, 95 % over seeds)")
-    ax.legend(fontsize="small", loc="best")
+    if beside:
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    else:
+        ax.legend(fontsize="small", loc="best")
     _save(ax.figure, path)
     return ax
 

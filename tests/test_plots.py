@@ -132,6 +132,18 @@ def _inside(fig):
         assert extent.y0 >= box.y0 - 1 and extent.y1 <= box.y1 + 1, artist
 
 
+def test_eleven_units_legend_beside_the_capacity_lines_not_over_them():
+    rows = []
+    for n, unit in enumerate(UNITS):
+        rows += [row(unit, 4, 3.0 + n), row(unit, 8, 4.0 + n)]
+    ax = plot_capacity_vs_length(StudyResult(rows))
+    _inside(ax.figure)
+    renderer = ax.figure.canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert legend.x0 > ax.get_window_extent(renderer).x1
+    assert len(ax.get_legend().get_texts()) == 11 + 3  # units, ceiling, two marks
+
+
 def test_a_one_unit_figure_has_nothing_cut_off():
     one = StudyResult([row("gru", 4, 3.0), row("gru", 8, 5.0), row("gru", 16, 6.0)])
     _inside(plot_retention_curves(one))
