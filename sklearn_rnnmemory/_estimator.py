@@ -7,7 +7,7 @@ import torch
 
 from ._composition import check_composition, compose
 from ._recurrent_base import RecurrentEstimatorBase
-from ._sequences import check_sequences, cut_windows, valid_steps
+from ._sequences import all_windows_alike, check_sequences, cut_windows, valid_steps
 from ._shared_parameters import Parameter, fill_shared_docs
 from ._torch.losses import MaskedSemanticLoss
 from ._torch.skorch_nets import MemoryNet
@@ -193,16 +193,13 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         # only their state at that step: no trajectory is kept.
         if rows.size < windows.shape[0] or step < windows.shape[1]:
             windows = windows[rows, :step]
-        if rows.size > 1 and not (windows != windows[:1]).any():
+        if rows.size > 1 and all_windows_alike(windows):
             raise ValueError(
                 f"Every evaluation window of X holds the same token points at all "
                 f"{step} positions (a corpus of one repeated token, say): no lag's "
                 "effect can be told apart, so retention is undefined. Evaluate on "
                 "more varied sequences."
             )
-        # Measured in the network's unit: the indicators are scale-free, and
-        # a power of two changes no digit of them.
-        windows = self._network_input(windows)
         predicted, states = self._read_last_step(windows)
         return last_step_profile(
             windows,
@@ -213,18 +210,30 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         )
 
     def _read_last_step(self, windows):
-        """The model's point and hidden state at the last step of windows that
-        have no padding, ``(n, d)`` and ``(n, H)``, read in batches."""
+        """The model's point (in the unit of ``windows``, float64) and hidden
+        state at the last step of windows that have no padding, ``(n, d)`` and
+        ``(n, H)``, read in batches.
+
+        Each batch is brought to the network's unit on its own, so no rescaled
+        copy of all the windows is made.
+        """
         module = self.net_.module_
         module.eval()
         predicted, states = [], []
         with torch.no_grad():
             for start in range(0, windows.shape[0], self.batch_size):
-                batch = torch.as_tensor(windows[start : start + self.batch_size])
-                last = module.encoder(batch.to(self.device_))[:, -1]
+                batch = self._network_input(windows[start : start + self.batch_size])
+                # A copy: a view of the last step would keep every step's
+                # states of the batch alive.
+                last = module.encoder(torch.as_tensor(batch).to(self.device_))[:, -1]
+                last = last.clone()
                 states.append(last.cpu().numpy())
                 predicted.append(module.readout(last).cpu().numpy())
-        return np.concatenate(predicted), np.concatenate(states)
+        # float64 first: S_t in the unit of X may lie beyond float32's range.
+        return (
+            self._network_output(np.concatenate(predicted).astype(np.float64)),
+            np.concatenate(states),
+        )
 
     def read_windows(
         self, X: ArrayLike, *, eval_len: int | None = None

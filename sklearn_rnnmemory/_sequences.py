@@ -86,7 +86,7 @@ def check_sequences(
         raise ValueError(f"{name} has sequences of no step (shape {X.shape}).")
     if X.shape[2] == 0:
         raise ValueError(f"{name} has zero features per step (shape {X.shape}).")
-    if np.isfinite(X).all():  # no padding, nothing more to check
+    if _all_finite(X):  # no padding, nothing more to check
         return X
     if np.isinf(X).any():
         raise ValueError(f"{name} contains infinity; only NaN padding is allowed.")
@@ -109,6 +109,29 @@ def check_sequences(
             "must come at the end of each sequence."
         )
     return X
+
+
+# Sequences checked at a time, so that a check's temporaries stay small.
+_CHECK_ROWS = 1024
+
+
+def _all_finite(X):
+    """Whether every value of ``X`` is finite, read a block of sequences at a
+    time (a full-size boolean temporary is an eighth of a float64 ``X``)."""
+    return all(
+        np.isfinite(X[start : start + _CHECK_ROWS]).all()
+        for start in range(0, X.shape[0], _CHECK_ROWS)
+    )
+
+
+def all_windows_alike(windows: np.ndarray) -> bool:
+    """Whether every window holds the same values as the first, read a block
+    of windows at a time."""
+    first = windows[:1]
+    return not any(
+        (windows[start : start + _CHECK_ROWS] != first).any()
+        for start in range(0, windows.shape[0], _CHECK_ROWS)
+    )
 
 
 def _holds_text(X):
@@ -150,8 +173,13 @@ def _check_narrowing(wide, narrow, name):
 
 
 def valid_steps(X: np.ndarray) -> np.ndarray:
-    """Boolean mask ``(n, T)`` of the non-padding steps of ``(n, T, d)`` X."""
-    return ~np.isnan(X).all(axis=2)
+    """Boolean mask ``(n, T)`` of the non-padding steps of ``(n, T, d)`` X,
+    read a block of sequences at a time."""
+    valid = np.empty(X.shape[:2], dtype=bool)
+    for start in range(0, X.shape[0], _CHECK_ROWS):
+        block = slice(start, start + _CHECK_ROWS)
+        valid[block] = ~np.isnan(X[block]).all(axis=2)
+    return valid
 
 
 def sequence_lengths(X: np.ndarray) -> np.ndarray:

@@ -330,6 +330,42 @@ def test_memory_profile_streams_in_chunks_with_the_same_result(points, monkeypat
         model.memory_profile(np.full((3, 4, 12), np.nan))
 
 
+def test_memory_profile_keeps_no_batch_of_states_and_no_rescaled_copy(points):
+    import weakref
+
+    # Points of norm far from 1 are read divided by a power of two.
+    X = points * 64
+    model = tiny("gru", seq_len=5, batch_size=8).fit(X)
+    assert model.input_scale_ == 64
+    encoder = model.net_.module_.encoder
+    read = encoder.forward
+    outputs, alive_at_each_batch = [], []
+
+    def forward(batch):
+        alive_at_each_batch.append(sum(ref() is not None for ref in outputs))
+        out = read(batch)
+        outputs.append(weakref.ref(out))
+        return out
+
+    encoder.forward = forward
+    profile = model.memory_profile(X, eval_len=4)
+    del encoder.forward
+    # Each batch's states over every step are freed before the next batch:
+    # only the last step's are kept.
+    assert len(alive_at_each_batch) > 3
+    assert alive_at_each_batch == [0] * len(alive_at_each_batch)
+    # Batch by batch in the network's unit, as read in the unit of X.
+    from sklearn_rnnmemory.indicators import memory_profile
+
+    windows, predicted = model.read_windows(X, eval_len=4)
+    states = model._read_windows(windows, lambda module, batch: module.states(batch))
+    whole = memory_profile(windows / 64, predicted / 64, states=states)
+    for key, value in whole.to_dict().items():
+        np.testing.assert_allclose(
+            profile.to_dict()[key], value, rtol=1e-5, atol=1e-6, err_msg=key
+        )
+
+
 def test_numpy_numbers_train_the_same_model_as_python_ones(points):
     python = tiny(
         hidden_size=6, num_layers=2, seq_len=5, batch_size=16, lr=2**-6, max_grad_norm=5
