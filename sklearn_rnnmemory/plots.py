@@ -32,8 +32,10 @@ _fill_docs = Substitution(
 )
 
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h")
-#: Up to this many units, the capacity figure's legend sits inside the axes.
+#: Up to this many units, the capacity figure's legend sits inside the axes;
+#: beside them, it takes two columns beyond the second number.
 _LEGEND_INSIDE_UNITS = 4
+_LEGEND_ONE_COLUMN_UNITS = 16
 _LINESTYLES = ("-", "--", "-.", ":")
 
 
@@ -181,10 +183,13 @@ def plot_capacity_vs_length(
     ax : matplotlib.axes.Axes
     """
     units = _by_unit(result)
-    # Beyond a few units a legend inside the axes covers lines: it goes beside.
-    beside = len(units) > _LEGEND_INSIDE_UNITS
+    # Beyond a few units a legend inside the axes covers lines: on a figure of
+    # its own it goes beside (on the caller's axes it could cover a neighbour).
+    beside = ax is None and len(units) > _LEGEND_INSIDE_UNITS
+    columns = 1 if len(units) <= _LEGEND_ONE_COLUMN_UNITS else 2
     if ax is None:
-        ax = _new_figure(figsize=(8.8 if beside else 6.8, 4.6)).subplots()
+        width = 6.8 + 2.2 * columns if beside else 6.8
+        ax = _new_figure(figsize=(width, 4.6)).subplots()
     saturation = result.recommendations(rule="saturation", tol=tol)
     best = result.recommendations(rule="best")
     lengths = sorted({e["seq_len"] for entries in units.values() for e in entries})
@@ -226,7 +231,12 @@ def plot_capacity_vs_length(
     ax.set_ylabel("memory capacity at L (tokens retained)")
     ax.set_title("Memory capacity against training length (mean, 95 % over seeds)")
     if beside:
-        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
+        ax.legend(
+            fontsize="small",
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1.0),
+            ncols=columns,
+        )
     else:
         ax.legend(fontsize="small", loc="best")
     _save(ax.figure, path)

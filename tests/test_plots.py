@@ -142,6 +142,18 @@ def test_eleven_units_legend_beside_the_capacity_lines_not_over_them():
     legend = ax.get_legend().get_window_extent(renderer)
     assert legend.x0 > ax.get_window_extent(renderer).x1
     assert len(ax.get_legend().get_texts()) == 11 + 3  # units, ceiling, two marks
+    many = [row(f"unit{n}", k, 1.0 + n) for n in range(25) for k in (4, 8)]
+    _inside(plot_capacity_vs_length(StudyResult(many)).figure)
+    # On the caller's axes the legend stays inside them.
+    fig = Figure(layout="constrained")
+    left, right = fig.subplots(1, 2)
+    plot_capacity_vs_length(StudyResult(rows), ax=left)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    legend = left.get_legend().get_window_extent(renderer)
+    assert legend.x1 <= left.get_window_extent(renderer).x1 + 1
 
 
 def test_a_one_unit_figure_has_nothing_cut_off():
