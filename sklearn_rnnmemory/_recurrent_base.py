@@ -265,7 +265,18 @@ class RecurrentEstimatorBase(BaseEstimator):
     def _network_input(self, X):
         """``X`` in the unit the network reads (``X`` itself at scale 1)."""
         exponent = self._scale_exponent()
-        return X if exponent == 0 else np.ldexp(X, -exponent)
+        if exponent == 0:
+            return X
+        with np.errstate(over="ignore"):
+            scaled = np.ldexp(X, -exponent)
+        if exponent < 0 and np.isinf(scaled).any():
+            raise ValueError(
+                f"X holds values beyond float32's range once divided by "
+                f"input_scale_={self.input_scale_:.3g}, the scale of the points "
+                f"this {type(self).__name__} was fitted on: pass points in the "
+                "unit of the training data."
+            )
+        return scaled
 
     def _network_output(self, values):
         """Points the network outputs, back in the unit of ``X``."""

@@ -18,7 +18,11 @@ from skorch.callbacks import (
     ProgressBar,
 )
 
-from sklearn_rnnmemory import RecurrentLanguageModel, RecurrentMemoryRegressor
+from sklearn_rnnmemory import (
+    RecurrentClassifier,
+    RecurrentLanguageModel,
+    RecurrentMemoryRegressor,
+)
 from sklearn_rnnmemory._torch.cells import StackedCells
 from sklearn_rnnmemory._torch.registry import UNITS as REGISTERED_UNITS
 
@@ -466,6 +470,20 @@ def test_points_in_any_unit_train_the_same_network(points):
             model.predict(scaled), np.ldexp(reference.predict(points), exponent)
         )
         assert model.score(scaled) == reference.score(points)
+
+
+def test_points_far_beyond_the_training_unit_are_refused_by_name(points):
+    tiny_points = np.ldexp(points, -100).astype(np.float32)
+    model = tiny(seq_len=6).fit(tiny_points)
+    huge = np.ldexp(points, 40).astype(np.float32)  # 2**140 times the training unit
+    message = r"beyond float32's range once divided by input_scale_=7.89e-31"
+    for read in (model.predict, model.hidden_states, model.memory_profile):
+        with pytest.raises(ValueError, match=message):
+            read(huge)
+    classifier = RecurrentClassifier("gru", hidden_size=4, max_epochs=1)
+    classifier.fit(tiny_points, np.arange(len(points)) % 2)
+    with pytest.raises(ValueError, match="RecurrentClassifier was fitted on"):
+        classifier.predict(huge)
 
 
 def test_a_training_length_beyond_the_data_reads_whole_sequences(points):
