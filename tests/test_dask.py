@@ -70,22 +70,28 @@ def test_study_on_the_cluster_equals_a_local_run(client, data, tmp_path):
     assert len(path.read_text().splitlines()) == 8
 
 
-def test_grid_search_under_the_dask_backend_equals_a_local_one(client, data):
+def local_and_dask_searches(X, unit, max_epochs):
+    """The same grid search over ``seq_len``, run locally and on Dask."""
+
     def search():
         return GridSearchCV(
             RecurrentMemoryRegressor(
-                "lstm", hidden_size=4, max_epochs=2, random_state=0, device="cpu"
+                unit, hidden_size=4, max_epochs=max_epochs, random_state=0, device="cpu"
             ),
             {"seq_len": [3, 6]},
             scoring=memory_scorers(),
             refit="memory_capacity",
             cv=KFold(2),
             n_jobs=-1,
-        ).fit(data[0])
+        ).fit(X)
 
     local = search()
     with parallel_config(backend="dask"):
-        remote = search()
+        return local, search()
+
+
+def test_grid_search_under_the_dask_backend_equals_a_local_one(client, data):
+    local, remote = local_and_dask_searches(data[0], "lstm", max_epochs=2)
     for name in memory_scorers():
         np.testing.assert_array_equal(
             remote.cv_results_[f"mean_test_{name}"],
@@ -132,21 +138,9 @@ def test_a_user_unit_from_an_importable_module_runs_on_the_cluster(client, data)
     assert [r["unit"] for r in remote.rows] == ["MIRNNCell"] * 2 + ["gru"] * 2
     assert all(r["status"] == "ok" for r in remote.rows)
 
-    def search():
-        return GridSearchCV(
-            RecurrentMemoryRegressor(
-                MIRNNCell, hidden_size=4, max_epochs=1, random_state=0, device="cpu"
-            ),
-            {"seq_len": [3, 6]},
-            scoring=memory_scorers(),
-            refit="memory_capacity",
-            cv=KFold(2),
-            n_jobs=-1,
-        ).fit(data[0])
-
-    local_search = search()
-    with parallel_config(backend="dask"):
-        remote_search = search()
+    local_search, remote_search = local_and_dask_searches(
+        data[0], MIRNNCell, max_epochs=1
+    )
     np.testing.assert_array_equal(
         remote_search.cv_results_["mean_test_memory_capacity"],
         local_search.cv_results_["mean_test_memory_capacity"],
