@@ -115,13 +115,15 @@ def check_sequences(
 _CHECK_ROWS = 1024
 
 
+def row_blocks(n: int, size: int = _CHECK_ROWS) -> list[slice]:
+    """Slices of at most ``size`` rows covering ``range(n)``."""
+    return [slice(start, min(start + size, n)) for start in range(0, n, size)]
+
+
 def _all_finite(X):
     """Whether every value of ``X`` is finite, read a block of sequences at a
     time (a full-size boolean temporary is an eighth of a float64 ``X``)."""
-    return all(
-        np.isfinite(X[start : start + _CHECK_ROWS]).all()
-        for start in range(0, X.shape[0], _CHECK_ROWS)
-    )
+    return all(np.isfinite(X[block]).all() for block in row_blocks(X.shape[0]))
 
 
 def all_windows_alike(windows: np.ndarray) -> bool:
@@ -129,8 +131,7 @@ def all_windows_alike(windows: np.ndarray) -> bool:
     of windows at a time."""
     first = windows[:1]
     return not any(
-        (windows[start : start + _CHECK_ROWS] != first).any()
-        for start in range(0, windows.shape[0], _CHECK_ROWS)
+        (windows[block] != first).any() for block in row_blocks(windows.shape[0])
     )
 
 
@@ -176,8 +177,7 @@ def valid_steps(X: np.ndarray) -> np.ndarray:
     """Boolean mask ``(n, T)`` of the non-padding steps of ``(n, T, d)`` X,
     read a block of sequences at a time."""
     valid = np.empty(X.shape[:2], dtype=bool)
-    for start in range(0, X.shape[0], _CHECK_ROWS):
-        block = slice(start, start + _CHECK_ROWS)
+    for block in row_blocks(X.shape[0]):
         valid[block] = ~np.isnan(X[block]).all(axis=2)
     return valid
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._composition import composition_weights
+from .._sequences import row_blocks
 
 # Windows per chunk: bounds the float64 copies made while accumulating.
 CHUNK = 1024
@@ -40,7 +41,7 @@ _KEEP_BYTES = 256 * 2**20
 
 def chunks(n: int) -> list[slice]:
     """Slices of at most ``CHUNK`` windows covering ``range(n)``."""
-    return [slice(start, min(start + CHUNK, n)) for start in range(0, n, CHUNK)]
+    return row_blocks(n, CHUNK)
 
 
 @dataclass(frozen=True)
