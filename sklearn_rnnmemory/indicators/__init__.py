@@ -8,12 +8,12 @@ scorers and the studies measure memory (definitions §3.4 and §3.5); the probe
 indicators are those of definitions §3.6.
 """
 
+from ._capacity import credit
 from ._floor import min_clusters
 from ._probe import ProbeMemory, check_probe_params, probe_memory
 from ._profile import (
     INDICATORS,
     MemoryProfile,
-    credit,
     last_step_profile,
     memory_profile,
     retention_curve,

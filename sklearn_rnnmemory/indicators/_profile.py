@@ -1,9 +1,10 @@
 """Every memory indicator of definitions §3.5 from one retention regression.
 
 The retention curve is the regression of :mod:`._regression` at the windows'
-last step ``T``; a lag counts as retained only where ``r(delta)`` is
-significantly above 0, and each retained lag contributes its ``credit``, so that
-over-response (``r > 1``) is distortion rather than extra memory. The semantic
+last step ``T``; the capacity and its interval are those of :mod:`._capacity`
+(a lag counts as retained only where ``r(delta)`` is significantly above 0,
+and each retained lag contributes its ``credit``, so that over-response
+(``r > 1``) is distortion rather than extra memory). The semantic
 error, similarity and skill are measured at the same step, each beside what a
 memoryless model (the mean semantics of the windows) scores.
 """
@@ -12,13 +13,13 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
-import scipy.special
 
 from .._composition import check_composition
 from .._docstring import Substitution
 from .._sequences import check_sequences, valid_steps
 from .._typing import ArrayLike, RandomStateLike
 from .._validation import check_random_state, check_threshold
+from ._capacity import credit, estimate_capacity
 from ._floor import min_clusters
 from ._probe import probe_last_step
 from ._regression import regress_every_step, regress_last_step
@@ -34,11 +35,6 @@ INDICATORS = {
     "probe_capacity": True,
 }
 
-#: Draws of the retention curve behind the capacity's interval.
-_N_DRAWS = 2000
-# Retention this close to 0 is rounding, not memory: a model whose output
-# ignores a token gets 1e-17 there, with a standard error of the same size.
-_ROUNDING = 1e-9
 _ALL_PADDING = "There is no window to evaluate: every sequence is padding."
 
 _COMPOSITION = (
@@ -75,99 +71,6 @@ random_state : int, RandomState instance or None, default=0
 )
 
 
-def credit(retention: ArrayLike) -> np.ndarray:
-    """Memory credit of a retention value: ``max(0, 1 - |1 - r|)``.
-
-    1 for ``r = 1``; falling to 0 both as the token fades (``r -> 0``) and as
-    the model over-responds to it (``r -> 2``): an amplified token is a
-    distortion of the semantics, not more memory of it.
-
-    Parameters
-    ----------
-    retention : float or array-like
-        Retention values ``r``; NaN stays NaN.
-
-    Returns
-    -------
-    credit : float or ndarray
-        In ``[0, 1]``.
-
-    Examples
-    --------
-    >>> from sklearn_rnnmemory.indicators import credit
-    >>> credit([0.0, 0.5, 1.0, 1.5, 3.0]).tolist()
-    [0.0, 0.5, 1.0, 0.5, 0.0]
-    """
-    try:
-        retention = np.asarray(retention, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"retention must be a number or an array of numbers; got {retention!r}."
-        ) from None
-    return np.maximum(0.0, 1.0 - np.abs(1.0 - retention))
-
-
-def _retained(retention, stderr, alpha):
-    """Lags whose retention is significantly above 0, along the last axis.
-
-    One-sided tests of ``r(delta) > 0`` at level ``alpha``, made together over
-    the lags by the Benjamini-Hochberg step-up rule: of the lags called
-    retained, at most a share ``alpha`` are expected to be chance, however many
-    lags a window has (tested one by one, a memoryless model would be
-    credited ``alpha * T`` chance lags).
-    """
-    retention = np.asarray(retention, dtype=float)
-    stderr = np.broadcast_to(np.nan_to_num(stderr), retention.shape)
-    tested = np.isfinite(retention)
-    candidate = tested & (retention > _ROUNDING)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.where(stderr > 0, retention / stderr, np.inf)
-    score = np.where(candidate, score, -np.inf)
-    # p_(k) <= alpha k / m, in z-scores: the k-th largest score reaches the
-    # normal quantile of 1 - alpha k / m (an exact, zero-error lag: +inf).
-    m = max(int(tested.sum(axis=-1).max(initial=0)), 1)
-    critical = -scipy.special.ndtri(alpha * np.arange(1, m + 1) / m)
-    ordered = -np.sort(-score, axis=-1)[..., :m]
-    passing = ordered >= critical
-    count = np.where(
-        passing.any(axis=-1), m - np.argmax(passing[..., ::-1], axis=-1), 0
-    )
-    cut = np.take_along_axis(ordered, np.maximum(count - 1, 0)[..., None], axis=-1)[
-        ..., 0
-    ]
-    cut = np.where(count > 0, cut, np.inf)
-    return candidate & (score >= cut[..., None])
-
-
-def _capacity(retention, stderr, alpha):
-    """Sum of the credits of the retained lags; draws along the first axes."""
-    held = _retained(retention, stderr, alpha)
-    return np.where(held, credit(np.nan_to_num(retention)), 0.0).sum(axis=-1)
-
-
-def _capacity_interval(retention, covariance, stderr, alpha, confidence, rng):
-    """Interval of the capacity from draws ``r ~ N(r^, cov)``.
-
-    The low end is the lower percentile of the capacity of the draws, counted
-    as the estimate is (retained lags only); the high end the upper percentile
-    of every lag's credit, significant or not: a lag too faint to pass the
-    test may still hold memory, and the interval must allow for it.
-    """
-    identified = np.isfinite(retention)
-    if not np.any(covariance[np.ix_(identified, identified)]):
-        value = float(_capacity(retention, stderr, alpha))
-        return value, value
-    values, vectors = np.linalg.eigh(covariance[np.ix_(identified, identified)])
-    # The symmetric square root: unique, so rounding cannot rotate the draws.
-    root = (vectors * np.sqrt(np.maximum(values, 0.0))) @ vectors.T
-    draws = rng.standard_normal((_N_DRAWS, root.shape[1])) @ root
-    draws += retention[identified]
-    tail = 100 * (1 - confidence) / 2
-    low = np.percentile(_capacity(draws, stderr[identified], alpha), tail)
-    high = np.percentile(credit(draws).sum(axis=1), 100 - tail)
-    return float(low), float(high)
-
-
 @dataclass(frozen=True)
 class MemoryProfile:
     """The memory indicators of a model on a set of evaluated windows.
@@ -182,17 +85,20 @@ class MemoryProfile:
         coefficient in the joint least-squares account of the model's point
         by the tokens read. NaN where the windows do not identify a lag.
     retention_stderr : ndarray of shape (T,)
-        Sandwich standard error of each ``r(delta)``.
+        Cluster-jackknife standard error of each ``r(delta)``, with
+        ``n_clusters - 1`` degrees of freedom.
     retained : ndarray of bool, shape (T,)
-        Lags whose retention is significantly above 0: one-sided tests at
+        Lags whose retention is significantly above 0: one-sided t-tests at
         level ``alpha``, made together over the lags (Benjamini-Hochberg).
     memory_capacity : float
-        Sum over the retained lags of ``credit(r(delta))``: token-equivalents of
-        semantics retained (best: ``T``).
+        Token-equivalents of semantics retained, ``sum credit(r(delta))``
+        (best: ``T``): estimated over the retained lags, each lag's credit
+        corrected for the bias that noise gives it near full retention.
     memory_capacity_ci : tuple of float
-        ``(low, high)``: the capacity's ``confidence`` interval, the
-        percentiles of the capacity over draws of ``r`` from its estimated
-        normal distribution.
+        ``(low, high)``: the capacity's ``confidence`` interval, from draws
+        of ``r`` reflected about the estimate, widened by the largest bias
+        the credit's correction can leave and by the faint lags not retained
+        (definitions §3.4b); it always holds ``memory_capacity``.
     memory_span : int
         Smallest lag whose credit (0 where not retained) is below
         ``threshold``, or ``T`` if none: how many recent tokens are held.
@@ -437,12 +343,16 @@ def _profile(
             "windows that reach the last step hold the same token point, so no "
             "lag's effect can be told apart. Evaluate on more varied sequences."
         )
-    held = _retained(curve, stderr, alpha)
-    credits = np.where(held, credit(np.nan_to_num(curve)), 0.0)
-    capacity = float(credits.sum())
-    interval = _capacity_interval(
-        curve, regression.covariance, stderr, alpha, confidence, rng
+    estimate = estimate_capacity(
+        curve,
+        regression.covariance,
+        df=regression.n_clusters - 1,
+        alpha=alpha,
+        confidence=confidence,
+        rng=rng,
     )
+    held = estimate.retained
+    credits = np.where(held, credit(np.nan_to_num(curve)), 0.0)
     below = np.flatnonzero(credits < threshold)
     span = int(below[0]) if below.size else step
 
@@ -459,10 +369,10 @@ def _profile(
         retention_curve=curve,
         retention_stderr=stderr,
         retained=held,
-        memory_capacity=capacity,
-        memory_capacity_ci=interval,
+        memory_capacity=estimate.capacity,
+        memory_capacity_ci=estimate.interval,
         memory_span=span,
-        memory_rate=capacity / step,
+        memory_rate=estimate.capacity / step,
         semantic_skill=_skill(target, final),
         semantic_error=error,
         baseline_error=baseline_error,
