@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn
 #: The parameters every figure takes.
 _fill_docs = Substitution(
     result="result : StudyResult\n    A finished study.",
-    path="path : str or path, default=None\n"
+    path="path : str, path or binary file, default=None\n"
     "    Where to save the PNG (of the figure drawn on); None only draws.",
     ax="ax : matplotlib.axes.Axes, default=None\n"
     "    The axes to draw on; None makes a figure.",
@@ -46,8 +46,17 @@ def _new_figure(**kwargs):
 
 
 def _save(fig, path):
-    if path is not None:
-        fig.savefig(path, dpi=120)
+    if path is None:
+        return
+    # An open file has no name to read the format from.
+    fmt = {} if isinstance(path, str | os.PathLike) else {"format": "png"}
+    fig.savefig(path, dpi=120, **fmt)
+
+
+def _plain(name: Any) -> str:
+    """A name from a study's rows as plain text: matplotlib would read what
+    stands between two dollar signs as math (and fail on broken math)."""
+    return str(name).replace("$", r"\$")
 
 
 def unit_styles(keys: Iterable[Hashable]) -> dict[Hashable, dict[str, Any]]:
@@ -84,7 +93,7 @@ def _by_unit(result):
 
 def _label(key):
     unit, hidden_size = key
-    return f"{unit} (H={hidden_size})"
+    return f"{_plain(unit)} (H={hidden_size})"
 
 
 @_fill_docs
@@ -279,7 +288,8 @@ def plot_retention_matrix(
     ax.set_xlabel("token position p")
     ax.set_ylabel("reading step t")
     ax.set_title(
-        f"{row['unit']} (H={row['hidden_size']}), trained at k = {row['seq_len']}",
+        f"{_plain(row['unit'])} (H={row['hidden_size']}), trained at k = "
+        f"{row['seq_len']}",
         fontsize="medium",
     )
     _save(ax.figure, path)

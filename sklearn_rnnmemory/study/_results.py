@@ -4,8 +4,9 @@
 import csv
 import math
 import os
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.stats
@@ -43,6 +44,16 @@ def seed_interval(
     return mean, low, mean + half
 
 
+@contextmanager
+def _text_file(path_or_file: "str | os.PathLike | IO[str]") -> Iterator[IO[str]]:
+    """An open text file for the CSV writer: the one given, or ``path`` opened."""
+    if hasattr(path_or_file, "write"):
+        yield path_or_file
+        return
+    with open(path_or_file, "w", newline="") as f:
+        yield f
+
+
 def _group_key(row):
     return (row["unit"], row["hidden_size"], row["seq_len"])
 
@@ -64,7 +75,8 @@ class StudyResult:
     ----------
     rows : list of dict
         One row per configuration and seed, in the study's order: the
-        configuration (``unit``, ``seq_len``, ``hidden_size``, ``seed``), the
+        configuration (``unit``, ``seq_len``, ``hidden_size``, ``seed``; the
+        unit by what it is in ``unit_ref``), the
         evaluation length ``eval_len``, every indicator at ``eval_len``, the
         capacity at the training length, ``retention_curve``,
         ``retention_stderr`` and ``retention_matrix``, the model's size and
@@ -176,8 +188,10 @@ class StudyResult:
             ``stability``: the share of seeds whose own scores pick the same
             length.
         """
-        if metric not in BY_NAME:
-            raise ValueError(f"metric must be a column of the study; got {metric!r}.")
+        if metric not in BY_NAME or BY_NAME[metric].kind not in ("int", "float"):
+            raise ValueError(
+                f"metric must be a numeric column of the study; got {metric!r}."
+            )
         out = {}
         for hidden_size in sorted({r["hidden_size"] for r in self.rows}):
             rows = [r for r in self.ok_rows() if r["hidden_size"] == hidden_size]
@@ -265,12 +279,14 @@ class StudyResult:
             for line in lines
         )
 
-    def to_csv(self, path: str | os.PathLike) -> None:
+    def to_csv(self, path: "str | os.PathLike | IO[str]") -> None:
         """Write one row per configuration and seed, every scalar column, and
-        beside each the capacity's mean and 95 % interval over its seeds."""
+        beside each the capacity's mean and 95 % interval over its seeds.
+
+        ``path`` is a file name or an open text file."""
         summary = {_group_key(e): e for e in self.summary()}
         extra = ("capacity_seed_mean", "capacity_seed_low", "capacity_seed_high")
-        with open(path, "w", newline="") as f:
+        with _text_file(path) as f:
             writer = csv.writer(f)
             writer.writerow([*SCALAR_COLUMNS, *extra])
             for row in self.rows:
@@ -283,13 +299,15 @@ class StudyResult:
                     ]
                 )
 
-    def summary_to_csv(self, path: str | os.PathLike) -> None:
+    def summary_to_csv(self, path: "str | os.PathLike | IO[str]") -> None:
         """Write the summary: one row per unit, size and length, each averaged
-        column with its mean and 95 % interval over seeds."""
+        column with its mean and 95 % interval over seeds.
+
+        ``path`` is a file name or an open text file."""
         names = ["unit", "hidden_size", "seq_len", "eval_len", "n_seeds", "n_converged"]
         for column in AVERAGED_COLUMNS:
             names += [column, f"{column}_low", f"{column}_high"]
-        with open(path, "w", newline="") as f:
+        with _text_file(path) as f:
             writer = csv.writer(f)
             writer.writerow(names)
             for entry in self.summary():
