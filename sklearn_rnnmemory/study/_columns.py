@@ -136,6 +136,16 @@ COLUMNS = (
         "n_windows", "evaluation windows that reach L", None, "d", False, kind="int"
     ),
     Column(
+        "n_clusters",
+        "independent clusters among them (windows, or the documents they come "
+        "from): the observations of the capacity's standard errors",
+        None,
+        "d",
+        False,
+        kind="int",
+        since=2,
+    ),
+    Column(
         "memory_capacity",
         "memory capacity at L: tokens of semantics retained",
         "capacity",
@@ -151,6 +161,16 @@ COLUMNS = (
         "capacity_ci_high",
         "high end of the capacity's 95 % interval in this run",
         lower=0.0,
+    ),
+    Column(
+        "explained_share",
+        "share of the model's variance at L that the linear account by the "
+        "tokens explains (1: linear in its tokens; low: capacity is only the "
+        "best linear account)",
+        "explained",
+        ".2f",
+        reported=True,
+        since=2,
     ),
     Column("memory_span", "memory span at L", "span", ".1f", lower=0.0, reported=True),
     Column("memory_rate", "memory capacity / L", "rate", lower=0.0),

@@ -70,6 +70,7 @@ def empty_row(config: Configuration) -> dict[str, Any]:
     row.update(
         unit_ref=unit_reference(config[0]),
         n_windows=0,
+        n_clusters=0,
         n_parameters=0,
         macs_per_step=0,
         n_updates=0,
@@ -140,6 +141,8 @@ def run_configuration(
         "baseline_error",
         "baseline_similarity",
         "n_windows",
+        "n_clusters",
+        "explained_share",
         "retention_curve",
         "retention_stderr",
     ):
