@@ -362,7 +362,7 @@ def test_two_dimensional_inputs_are_scalar_sequences():
             "states",
         ),
         (np.ones(4), np.ones(4), {}, "shape"),
-        (np.ones((1, 3, 2)), np.ones((1, 3, 2)), {}, "at least 2"),
+        (np.ones((1, 3, 2)), np.ones((1, 3, 2)), {}, "need at least 10"),
     ],
 )
 def test_bad_input_raises_a_named_value_error(points, predicted, kwargs, message):
@@ -396,9 +396,7 @@ def test_explained_share_is_one_for_linear_models_and_low_for_a_square(
 
 
 def test_groups_cluster_the_covariance(zipf_onehot):
-    predicted = linear_memory_model(
-        zipf_onehot, np.ones(10), noise=0.5, random_state=0
-    )
+    predicted = linear_memory_model(zipf_onehot, np.ones(10), noise=0.5, random_state=0)
     alone = memory_profile(zipf_onehot, predicted)
     n = zipf_onehot.shape[0]
     each = memory_profile(zipf_onehot, predicted, groups=np.arange(n))
