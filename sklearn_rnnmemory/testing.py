@@ -125,13 +125,19 @@ def true_capacity(retention: ArrayLike, window_length: int) -> float:
     return float(credit(_lag_weights(retention, window_length)).sum())
 
 
-def true_span(retention: ArrayLike, window_length: int, threshold: float = 0.5) -> int:
-    """Memory span of a linear memory model: the first lag whose credit is
-    below ``threshold``, or ``T``."""
+def true_span(
+    retention: ArrayLike, window_length: int, threshold: float = 0.5
+) -> float:
+    """Memory span of a linear memory model over windows of ``T`` steps: every
+    lag ``delta < T`` counts
+    ``clip(1/2 + ln(credit / threshold) / ln(1 / threshold), 0, 1)`` of its
+    credit ``credit(rho(delta))`` (see
+    :attr:`~sklearn_rnnmemory.indicators.MemoryProfile.memory_span`)."""
     from .indicators import credit
+    from .indicators._span import memory_span
 
-    below = np.flatnonzero(credit(_lag_weights(retention, window_length)) < threshold)
-    return int(below[0]) if below.size else int(window_length)
+    span, _ = memory_span(credit(_lag_weights(retention, window_length)), threshold)
+    return span
 
 
 def check_recurrent_unit(

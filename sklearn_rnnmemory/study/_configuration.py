@@ -138,6 +138,8 @@ def run_configuration(
     for name in (
         "baseline_error",
         "baseline_similarity",
+        "span_start",
+        "probe_baseline",
         "n_windows",
         "retention_curve",
         "retention_stderr",
