@@ -128,15 +128,12 @@ def true_capacity(retention: ArrayLike, window_length: int) -> float:
 def true_span(
     retention: ArrayLike, window_length: int, threshold: float = 0.5
 ) -> float:
-    """Memory span of a linear memory model over windows of ``T`` steps: every
-    lag ``delta < T`` counts
-    ``clip(1/2 + ln(credit / threshold) / ln(1 / threshold), 0, 1)`` of its
-    credit ``credit(rho(delta))`` (see
-    :attr:`~sklearn_rnnmemory.indicators.MemoryProfile.memory_span`)."""
-    from .indicators import credit
-    from .indicators._span import memory_span
+    """Memory span of a linear memory model over windows of ``T`` steps:
+    :func:`~sklearn_rnnmemory.indicators.memory_span` of ``rho(delta)``,
+    ``delta < T``."""
+    from .indicators import memory_span
 
-    span, _ = memory_span(credit(_lag_weights(retention, window_length)), threshold)
+    span, _ = memory_span(_lag_weights(retention, window_length), threshold=threshold)
     return span
 
 

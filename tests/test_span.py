@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sklearn_rnnmemory.datasets import make_zipf_sequences
-from sklearn_rnnmemory.indicators import credit, memory_profile
-from sklearn_rnnmemory.indicators._span import memory_span
+from sklearn_rnnmemory.indicators import memory_profile, memory_span
 from sklearn_rnnmemory.testing import linear_memory_model, true_span
 
 T = 20
@@ -102,8 +101,8 @@ def test_the_span_moves_continuously_as_retention_grows(zipf_onehot):
     arrays(np.float64, 30, elements=st.floats(-0.05, 0.05)),
 )
 def test_the_span_is_lipschitz_in_the_retention(rho, change):
-    span, _ = memory_span(credit(rho), 0.5)
-    moved, _ = memory_span(credit(rho + change), 0.5)
+    span, _ = memory_span(rho)
+    moved, _ = memory_span(rho + change)
     assert abs(moved - span) <= LIPSCHITZ * np.abs(change).sum() + 1e-9
     assert 0.0 <= span <= 30.0
 
@@ -111,14 +110,23 @@ def test_the_span_is_lipschitz_in_the_retention(rho, change):
 def test_a_faint_present_with_older_tokens_kept_is_not_span_zero():
     # The shape of trained gated units: r(0) below one half, older tokens kept.
     rho = np.r_[0.3, 0.6, np.full(28, 0.9)]
-    span, start = memory_span(credit(rho), 0.5)
+    span, start = memory_span(rho)
     assert span == pytest.approx(28 + np.log2(2**1.5 * 0.6))  # 28 + phi(0.6)
     assert 1.0 < start < 2.0  # lag 1 counts for part of the levels, lag 2 for all
 
 
 @pytest.mark.parametrize("threshold", [0.25, 0.9, 1.0])
 def test_the_threshold_is_the_credit_that_counts_one_half(threshold):
-    half, _ = memory_span(np.array([threshold]), threshold)
-    full, _ = memory_span(np.ones(5), threshold)
+    half, _ = memory_span([threshold], threshold=threshold)
+    full, _ = memory_span(np.ones(5), threshold=threshold)
     assert full == 5.0
     assert half == (1.0 if threshold == 1.0 else pytest.approx(0.5))
+
+
+def test_memory_span_refuses_what_is_not_one_curve():
+    with pytest.raises(ValueError, match=r"shape \(T,\); got shape \(2, 3\)"):
+        memory_span(np.ones((2, 3)))
+    with pytest.raises(TypeError, match="retention must be an array of numbers"):
+        memory_span(["a", "b"])
+    with pytest.raises(ValueError, match="threshold"):
+        memory_span([1.0], threshold=0.0)

@@ -470,7 +470,7 @@ def _profile(
         curve, regression.covariance, stderr, alpha, confidence, rng
     )
     # On every lag's credit, significant or not, so that it moves continuously.
-    span, span_start = memory_span(credit(curve), threshold)
+    span, span_start = memory_span(curve, threshold=threshold)
 
     error, similarity = _semantic_scores(target, final)
     memoryless = target.mean(axis=0)

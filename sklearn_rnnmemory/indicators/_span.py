@@ -29,14 +29,16 @@ capacity, which would make it jump.
 
 import numpy as np
 
+from .._typing import ArrayLike
+from .._validation import check_threshold
 
-def span_weights(credits: np.ndarray, threshold: float) -> np.ndarray:
+
+def _weights(credits, threshold):
     """How much each lag counts toward the span: ``phi(credit)``, in ``[0, 1]``.
 
-    NaN credits (lags the windows do not identify) count 0. At ``threshold = 1``
-    the ramp has no width: a lag counts where its credit is 1.
+    At ``threshold = 1`` the ramp has no width: a lag counts where its credit
+    is 1.
     """
-    credits = np.maximum(np.nan_to_num(np.asarray(credits, dtype=float)), 0.0)
     if threshold >= 1.0:
         return (credits >= 1.0).astype(float)
     with np.errstate(divide="ignore"):
@@ -44,32 +46,60 @@ def span_weights(credits: np.ndarray, threshold: float) -> np.ndarray:
     return np.clip(ramp, 0.0, 1.0)
 
 
-def memory_span(credits: np.ndarray, threshold: float) -> tuple[float, float]:
-    """The memory span and the lag it starts at, from every lag's credit.
+def memory_span(retention: ArrayLike, *, threshold: float = 0.5) -> tuple[float, float]:
+    """How many lags a retention curve holds, and the lag they start at.
+
+    Every lag counts ``clip(1/2 + ln(c / threshold) / ln(1 / threshold), 0, 1)``
+    of itself, ``c`` being its credit ``max(0, 1 - |1 - r|)``: 1 where fully
+    held, 0 where forgotten (or distorted), one half at the threshold. The span
+    is the sum, the number of lags whose credit exceeds a level ``s`` averaged
+    over levels drawn log-uniformly between ``threshold^{3/2}`` and
+    ``threshold^{1/2}``; the start is the first such lag, averaged over the
+    levels at which there is one (definitions §3.5).
 
     Parameters
     ----------
-    credits : ndarray of shape (T,)
-        ``credit(r(delta))`` for ``delta = 0 .. T - 1``, without the significance
-        test; NaN counts 0.
-    threshold : float in (0, 1]
+    retention : array-like of shape (T,)
+        ``r(delta)`` for ``delta = 0 .. T - 1``; NaN (a lag not identified)
+        counts 0.
+    threshold : float in (0, 1], default=0.5
         The credit at which a lag counts one half.
 
     Returns
     -------
     span : float
-        ``sum_delta phi(credit(delta))``, in ``[0, T]``.
+        In ``[0, T]``: ``m`` for a model that keeps the last ``m`` tokens, the
+        width of a band of kept lags, between ``ln(threshold) / ln(lambda)`` and
+        one more for decay ``lambda^delta``.
     start : float
-        The first lag whose credit exceeds ``s``, averaged over the levels ``s``
-        at which some lag does: the first lag of a band of held lags. NaN where
-        no lag counts (``span = 0``).
+        0 for a model that keeps the last tokens, ``a`` for a band of lags
+        ``a .. b``; NaN where the span is 0.
+
+    Examples
+    --------
+    >>> from sklearn_rnnmemory.indicators import memory_span
+    >>> memory_span([0.0, 0.0, 1.0, 1.0, 1.0, 0.0])
+    (3.0, 2.0)
+    >>> memory_span([0.5] * 4)
+    (2.0, 0.0)
     """
-    credits = np.maximum(np.nan_to_num(np.asarray(credits, dtype=float)), 0.0)
-    span = float(span_weights(credits, threshold).sum())
+    threshold = check_threshold(threshold)
+    try:
+        retention = np.asarray(retention, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"retention must be an array of numbers; got {retention!r}."
+        ) from None
+    if retention.ndim != 1:
+        raise ValueError(
+            f"retention must be one curve, shape (T,); got shape {retention.shape}."
+        )
+    credits = np.nan_to_num(np.maximum(0.0, 1.0 - np.abs(1.0 - retention)))
+    span = float(_weights(credits, threshold).sum())
     # Lag delta is the first held at level s for s between the largest credit
     # before it and its own credit: the increments of phi of the running
     # maximum are the (log-uniform) measure of those levels.
-    reached = span_weights(np.maximum.accumulate(credits), threshold)
+    reached = _weights(np.maximum.accumulate(credits), threshold)
     if credits.size == 0 or not reached[-1] > 0:
         return span, float("nan")
     first = np.diff(reached, prepend=0.0)
