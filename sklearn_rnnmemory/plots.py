@@ -107,7 +107,9 @@ def plot_retention_curves(
     """Retention curve ``r(delta)`` per unit, one line per training length.
 
     One panel per unit and hidden size, in a grid; every curve is measured on
-    windows of the study's evaluation length and averaged over seeds.
+    windows of the study's evaluation length and averaged over seeds. The grey
+    band marks the retention over which a lag's count toward the memory span
+    rises from 0 to 1, the dotted line the threshold, where it counts one half.
 
     Parameters
     ----------
@@ -133,6 +135,7 @@ def plot_retention_curves(
     lengths = sorted({e["seq_len"] for entries in units.values() for e in entries})
     from matplotlib import colormaps
 
+    threshold = (result.settings or {}).get("threshold", 0.5)
     colours = colormaps["viridis"](np.linspace(0.0, 0.9, len(lengths)))
     colour = dict(zip(lengths, colours, strict=True))
     lowest = 0.0
@@ -147,7 +150,10 @@ def plot_retention_curves(
                 color=colour[entry["seq_len"]],
                 label=f"k = {entry['seq_len']}",
             )
-        ax.axhline(0.5, color="grey", lw=0.8, ls=":")
+        # Where a lag's count toward the span rises from 0 to 1 (for r <= 1,
+        # credit is r), one half at the threshold.
+        ax.axhspan(threshold**1.5, threshold**0.5, color="grey", alpha=0.12, lw=0)
+        ax.axhline(threshold, color="grey", lw=0.8, ls=":")
         ax.axhline(0.0, color="grey", lw=0.6)
         ax.set_title(_label(key), fontsize="medium")
     for ax in axes.flat[len(units) :]:

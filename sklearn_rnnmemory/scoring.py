@@ -17,6 +17,9 @@ from ._typing import ArrayLike, RandomStateLike
 from ._validation import check_positive_int, check_threshold
 from .indicators import INDICATORS, check_probe_params, probe_memory
 
+#: Indicators read from the probe, decoded only when a scorer reads one.
+_PROBE_INDICATORS = frozenset({"probe_capacity", "probe_net_capacity"})
+
 #: Scorer name -> (indicator name, sign).
 SCORER_NAMES = {
     (name if greater_is_better else f"neg_{name}"): (
@@ -99,7 +102,7 @@ class MemoryScorer:
     eval_len : int, default=None
         Evaluation window length; ``None`` uses the estimator's ``seq_len``.
     threshold : float in (0, 1], default=0.5
-        Credit below which a lag ends the memory span.
+        Credit at which a lag counts one half toward the memory span.
     """
 
     def __init__(
@@ -128,7 +131,7 @@ class MemoryScorer:
             X,
             eval_len=self.eval_len,
             threshold=self.threshold,
-            probe="probe_capacity" in names,
+            probe=bool(names & _PROBE_INDICATORS),
         )
 
     def __call__(self, estimator: Any, X: ArrayLike, y: None = None) -> float:
@@ -158,13 +161,15 @@ def make_memory_scorer(
     name : str
         One of ``"memory_capacity"``, ``"memory_span"``, ``"memory_rate"``,
         ``"semantic_skill"``, ``"neg_semantic_error"``,
-        ``"semantic_similarity"``, ``"probe_capacity"``.
+        ``"semantic_similarity"``, ``"probe_capacity"``,
+        ``"probe_net_capacity"`` (the probe capacity less what the current
+        input alone decodes: the one to rank models by).
     eval_len : int, default=None
         Cut the test sequences into windows of this length; ``None`` uses the
         estimator's ``seq_len``, so that a model trained at ``k`` is judged on
         length-``k`` reading.
     threshold : float in (0, 1], default=0.5
-        Credit below which a lag ends the memory span.
+        Credit at which a lag counts one half toward the memory span.
 
     Returns
     -------
@@ -216,7 +221,7 @@ def memory_scorers(
 
 
 #: Probe scorer metrics, attributes of ProbeMemory.
-PROBE_METRICS = ("memory_capacity", "lag0")
+PROBE_METRICS = ("net_capacity", "memory_capacity", "lag0")
 
 # The options of probe_memory a probe scorer passes on, with their defaults.
 _PROBE_DEFAULTS = {
@@ -239,7 +244,7 @@ class ProbeScorer:
         self,
         max_lag: int,
         *,
-        metric: str = "memory_capacity",
+        metric: str = "net_capacity",
         eval_len: int | None = None,
         probe_params: Mapping[str, Any] | None = None,
     ) -> None:
@@ -284,7 +289,7 @@ class ProbeScorer:
 def make_probe_scorer(
     max_lag: int,
     *,
-    metric: str = "memory_capacity",
+    metric: str = "net_capacity",
     eval_len: int | None = None,
     ridge: float = 1e-6,
     test_size: float = 0.2,
@@ -303,8 +308,11 @@ def make_probe_scorer(
     ----------
     max_lag : int
         Largest lag decoded.
-    metric : {"memory_capacity", "lag0"}, default="memory_capacity"
-        Probe memory capacity (lags 1..max_lag) or the lag-0 decodability.
+    metric : {"net_capacity", "memory_capacity", "lag0"}, default="net_capacity"
+        The probe memory capacity (lags 1..max_lag) less its baseline, the
+        capacity the current input alone gives (what ranks models by their
+        memory, whatever the inputs' correlations over time); the probe
+        memory capacity itself; or the lag-0 decodability.
     eval_len : int, default=None
         Window length of ``hidden_states``; ``None`` uses the estimator's
         ``seq_len``.
@@ -322,7 +330,7 @@ def make_probe_scorer(
     --------
     >>> from sklearn_rnnmemory.scoring import make_probe_scorer
     >>> make_probe_scorer(10, surrogate=True)
-    make_probe_scorer(10, metric='memory_capacity', eval_len=None, ridge=1e-06, \
+    make_probe_scorer(10, metric='net_capacity', eval_len=None, ridge=1e-06, \
 test_size=0.2, washout=0, surrogate=True, random_state=0)
     """
     return ProbeScorer(

@@ -125,13 +125,16 @@ def true_capacity(retention: ArrayLike, window_length: int) -> float:
     return float(credit(_lag_weights(retention, window_length)).sum())
 
 
-def true_span(retention: ArrayLike, window_length: int, threshold: float = 0.5) -> int:
-    """Memory span of a linear memory model: the first lag whose credit is
-    below ``threshold``, or ``T``."""
-    from .indicators import credit
+def true_span(
+    retention: ArrayLike, window_length: int, threshold: float = 0.5
+) -> float:
+    """Memory span of a linear memory model over windows of ``T`` steps:
+    :func:`~sklearn_rnnmemory.indicators.memory_span` of ``rho(delta)``,
+    ``delta < T``."""
+    from .indicators import memory_span
 
-    below = np.flatnonzero(credit(_lag_weights(retention, window_length)) < threshold)
-    return int(below[0]) if below.size else int(window_length)
+    span, _ = memory_span(_lag_weights(retention, window_length), threshold=threshold)
+    return span
 
 
 def check_recurrent_unit(

@@ -92,7 +92,7 @@ def _check_exact(points, rho, forgotten, composition):
     expected[: min(len(rho), width)] = rho[:width]
     np.testing.assert_allclose(profile.retention_curve, expected, atol=1e-6)
     assert profile.memory_capacity == pytest.approx(true_capacity(rho, width), abs=1e-6)
-    assert profile.memory_span == true_span(rho, width)
+    assert profile.memory_span == pytest.approx(true_span(rho, width), abs=1e-5)
     return profile
 
 
@@ -190,7 +190,10 @@ def test_a_noisy_memoryless_model_scores_almost_nothing(T_):
         )
         profile = memory_profile(points, predicted)
         assert profile.memory_capacity < 0.1
-        assert profile.memory_span == 0
+        # The span reads every lag's credit, significant or not: with standard
+        # errors of 0.07 (T = 40) and 0.1 (T = 80), the noise of 80 lags
+        # seldom reaches the credit at which a lag starts to count (0.354).
+        assert profile.memory_span < 0.1
         assert profile.memory_capacity_ci[0] == 0.0
 
 
@@ -281,7 +284,7 @@ def test_a_lag_no_window_varies_is_undefined_not_zero():
     profile = memory_profile(points, linear_memory_model(points, np.ones(6)))
     assert np.isnan(profile.retention_curve[3])  # lag 3 = position 2
     assert profile.memory_capacity == pytest.approx(5.0)
-    assert profile.memory_span == 3
+    assert profile.memory_span == pytest.approx(5.0)  # the 5 lags it identifies
 
 
 @pytest.mark.parametrize("composition", ["sum", "mean"])
@@ -320,16 +323,20 @@ def test_profile_fields_and_plain_dict(zipf_onehot):
         "memory_capacity",
         "memory_capacity_ci",
         "memory_span",
+        "span_start",
         "retention_curve",
         "retention_stderr",
         "semantic_skill",
         "baseline_error",
         "baseline_similarity",
         "probe_capacity",
+        "probe_baseline",
+        "probe_net_capacity",
     } <= set(out)
     assert out["retention_curve"][:5] == pytest.approx([1.0] * 5)
     assert isinstance(out["memory_capacity_ci"], list)
     assert np.isnan(out["probe_capacity"])  # no states given
+    assert np.isnan(out["probe_baseline"]) and np.isnan(out["probe_net_capacity"])
 
 
 def test_two_dimensional_inputs_are_scalar_sequences():

@@ -14,4 +14,4 @@ def test_readme_python_blocks_run(capsys):
         exec(compile(block, str(README), "exec"), namespace)
     recommended, indicators = capsys.readouterr().out.strip().splitlines()
     assert set(eval(recommended)) == {"rnn", "lstm", "gru"}
-    assert indicators == "5.0 5"
+    assert indicators == "5.0 5.0"

@@ -73,6 +73,10 @@ def test_rows_are_measured_at_one_evaluation_length(study):
         assert row["n_updates"] == 12
         assert row["converged"] in (True, False)
         assert np.isfinite(row["probe_capacity"])
+        assert row["probe_net_capacity"] == pytest.approx(
+            row["probe_capacity"] - row["probe_baseline"]
+        )
+        assert 0 <= row["memory_span"] <= 6
         assert row["fit_time"] > 0 and row["n_parameters"] > 0
     # at k = L the capacity at k is the capacity at L
     row = study.rows[2]

@@ -19,6 +19,7 @@ from ._profile import (
     retention_curve,
     retention_matrix,
 )
+from ._span import memory_span
 
 __all__ = [
     "INDICATORS",
@@ -28,6 +29,7 @@ __all__ = [
     "credit",
     "last_step_profile",
     "memory_profile",
+    "memory_span",
     "min_clusters",
     "probe_memory",
     "retention_curve",

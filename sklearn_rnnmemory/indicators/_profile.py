@@ -4,7 +4,8 @@ The retention curve is the regression of :mod:`._regression` at the windows'
 last step ``T``; the capacity and its interval are those of :mod:`._capacity`
 (a lag counts as retained only where ``r(delta)`` is significantly above 0,
 and each retained lag contributes its ``credit``, so that over-response
-(``r > 1``) is distortion rather than extra memory). The semantic
+(``r > 1``) is distortion rather than extra memory). The memory span counts
+every lag's credit, significant or not (:mod:`._span`). The semantic
 error, similarity and skill are measured at the same step, each beside what a
 memoryless model (the mean semantics of the windows) scores.
 """
@@ -23,6 +24,7 @@ from ._capacity import credit, estimate_capacity
 from ._floor import min_clusters
 from ._probe import probe_last_step
 from ._regression import regress_every_step, regress_last_step
+from ._span import memory_span
 
 #: Scalar indicators with whether greater is better, in report order.
 INDICATORS = {
@@ -33,6 +35,7 @@ INDICATORS = {
     "semantic_error": False,
     "semantic_similarity": True,
     "probe_capacity": True,
+    "probe_net_capacity": True,
 }
 
 _ALL_PADDING = "There is no window to evaluate: every sequence is padding."
@@ -54,7 +57,7 @@ _fill_docs = Substitution(
     windows=_WINDOWS,
     parameters_windows="Parameters\n----------\n" + _WINDOWS,
     profile_options="""threshold : float in (0, 1], default=0.5
-    Credit below which a lag ends the memory span.
+    Credit at which a lag counts one half toward the memory span.
 alpha : float in (0, 1), default=0.025
     Level of the one-sided tests that a lag's retention is above 0 (0.025:
     ``r > 1.96 stderr`` for a single lag), made together over the lags by
@@ -99,9 +102,20 @@ class MemoryProfile:
         of ``r`` reflected about the estimate, widened by the largest bias
         the credit's correction can leave and by the faint lags not retained
         (definitions §3.4b); it always holds ``memory_capacity``.
-    memory_span : int
-        Smallest lag whose credit (0 where not retained) is below
-        ``threshold``, or ``T`` if none: how many recent tokens are held.
+    memory_span : float
+        How many lags are held: each lag counts
+        ``clip(1/2 + ln(credit / threshold) / ln(1 / threshold), 0, 1)``, so
+        1 where fully held, 0 where forgotten, 1/2 at the threshold, and the
+        counts are summed (significant or not, so the span moves continuously
+        with the retention). Keeping the last ``m`` tokens gives ``m``, a band
+        of ``m`` lags ``m``, decay ``lambda^delta`` the lag where the credit
+        falls to the threshold, plus at most one.
+    span_start : float
+        The lag the span starts at: for each level of credit between
+        ``threshold^{3/2}`` and ``threshold^{1/2}``, the first lag above it,
+        averaged over the levels (log-uniformly). 0 for a model that keeps the
+        last tokens, ``a`` for a band of lags ``a .. b``; NaN where the span
+        is 0.
     memory_rate : float
         ``memory_capacity / T`` (best: 1).
     semantic_skill : float
@@ -120,6 +134,14 @@ class MemoryProfile:
         Sum over lags ``1 .. T-1`` of the decodability of the input points from
         the hidden states at ``T``, chance level removed; NaN when no states
         were given.
+    probe_baseline : float
+        The probe capacity of a state that holds the current input point
+        ``e_T`` and nothing else, on the same windows and split: what the
+        points' own correlations over time give (real text: about 0.3;
+        independent tokens: 0).
+    probe_net_capacity : float
+        ``probe_capacity - probe_baseline``: what the states hold of past
+        inputs beyond the current one; the probe value that ranks models.
     window_length : int
         ``T``, the longest evaluated window.
     n_windows : int
@@ -134,7 +156,7 @@ class MemoryProfile:
         capacity is only the best linear account of a nonlinear model. NaN
         where the model's point does not vary.
     threshold : float
-        The credit below which a lag ends the memory span.
+        The credit at which a lag counts one half toward the memory span.
     alpha : float
         The level of the tests behind ``retained``.
     """
@@ -144,7 +166,8 @@ class MemoryProfile:
     retained: np.ndarray
     memory_capacity: float
     memory_capacity_ci: tuple
-    memory_span: int
+    memory_span: float
+    span_start: float
     memory_rate: float
     semantic_skill: float
     semantic_error: float
@@ -152,6 +175,8 @@ class MemoryProfile:
     semantic_similarity: float
     baseline_similarity: float
     probe_capacity: float
+    probe_baseline: float
+    probe_net_capacity: float
     window_length: int
     n_windows: int
     n_clusters: int
@@ -236,7 +261,8 @@ def last_step_profile(
         ``S^_T`` of each window; rows of windows shorter than ``T`` are ignored.
     %(composition)s
     last_states : array-like of shape (n, H), default=None
-        The hidden states at ``T``, for ``probe_capacity``; None leaves it NaN.
+        The hidden states at ``T``, for ``probe_capacity`` and
+        ``probe_baseline``; None leaves them NaN.
     %(profile_options)s
     %(groups)s
 
@@ -343,27 +369,33 @@ def _profile(
             "windows that reach the last step hold the same token point, so no "
             "lag's effect can be told apart. Evaluate on more varied sequences."
         )
+    # One stream each, so that the probe's split does not hang on how many
+    # draws the interval takes.
+    interval_rng, probe_rng = (
+        np.random.RandomState(seed) for seed in rng.randint(2**31 - 1, size=2)
+    )
     estimate = estimate_capacity(
         curve,
         regression.covariance,
         df=regression.n_clusters - 1,
         alpha=alpha,
         confidence=confidence,
-        rng=rng,
+        rng=interval_rng,
     )
     held = estimate.retained
-    credits = np.where(held, credit(np.nan_to_num(curve)), 0.0)
-    below = np.flatnonzero(credits < threshold)
-    span = int(below[0]) if below.size else step
+    # On every lag's credit, significant or not, so that it moves continuously.
+    span, span_start = memory_span(curve, threshold=threshold)
 
     error, similarity = _semantic_scores(target, final)
     memoryless = target.mean(axis=0)
     baseline_error, baseline_similarity = _semantic_scores(target, memoryless)
 
-    probe_capacity = float("nan")
+    probe_capacity = probe_baseline = float("nan")
     if last_states is not None:
         states = np.asarray(last_states, dtype=np.float64)[rows]
-        probe_capacity = probe_last_step(points, states, rng=rng, rows=rows, step=step)
+        probe_capacity, probe_baseline = probe_last_step(
+            points, states, rng=probe_rng, rows=rows, step=step
+        )
 
     return MemoryProfile(
         retention_curve=curve,
@@ -372,6 +404,7 @@ def _profile(
         memory_capacity=estimate.capacity,
         memory_capacity_ci=estimate.interval,
         memory_span=span,
+        span_start=span_start,
         memory_rate=estimate.capacity / step,
         semantic_skill=_skill(target, final),
         semantic_error=error,
@@ -379,6 +412,8 @@ def _profile(
         semantic_similarity=similarity,
         baseline_similarity=baseline_similarity,
         probe_capacity=probe_capacity,
+        probe_baseline=probe_baseline,
+        probe_net_capacity=probe_capacity - probe_baseline,
         window_length=step,
         n_windows=int(rows.size),
         n_clusters=regression.n_clusters,
@@ -470,8 +505,8 @@ def memory_profile(
     >>> keep_last_two = np.cumsum(points, axis=1)
     >>> keep_last_two[:, 2:] -= np.cumsum(points, axis=1)[:, :-2]
     >>> profile = memory_profile(points, keep_last_two)
-    >>> round(profile.memory_capacity, 6), profile.memory_span
-    (2.0, 2)
+    >>> round(profile.memory_capacity, 6), profile.memory_span, profile.span_start
+    (2.0, 2.0, 0.0)
     """
     _check_options(composition, threshold, alpha, confidence, random_state)
     points, predicted, valid = _check_pair(points, predicted)

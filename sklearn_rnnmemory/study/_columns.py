@@ -172,7 +172,23 @@ COLUMNS = (
         reported=True,
         since=2,
     ),
-    Column("memory_span", "memory span at L", "span", ".1f", lower=0.0, reported=True),
+    Column(
+        "memory_span",
+        "memory span at L: lags held, each counted by its credit around 0.5",
+        "span",
+        ".1f",
+        lower=0.0,
+        reported=True,
+    ),
+    Column(
+        "span_start",
+        "the lag the memory span starts at (NaN where the span is 0)",
+        "from",
+        ".1f",
+        lower=0.0,
+        reported=True,
+        since=2,
+    ),
     Column("memory_rate", "memory capacity / L", "rate", lower=0.0),
     Column(
         "semantic_skill",
@@ -197,6 +213,21 @@ COLUMNS = (
         "probe",
         lower=0.0,
         reported=True,
+    ),
+    Column(
+        "probe_baseline",
+        "the probe capacity of the current input alone: the inputs' own "
+        "correlations over time",
+        "probe_base",
+        lower=0.0,
+        reported=True,
+        since=2,
+    ),
+    Column(
+        "probe_net_capacity",
+        "probe capacity less its baseline: past inputs the states hold beyond "
+        "the current one",
+        since=2,
     ),
     Column(
         "capacity_at_seq_len",

@@ -140,6 +140,8 @@ def run_configuration(
     for name in (
         "baseline_error",
         "baseline_similarity",
+        "span_start",
+        "probe_baseline",
         "n_windows",
         "n_clusters",
         "explained_share",

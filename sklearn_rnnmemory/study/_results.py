@@ -267,7 +267,10 @@ class StudyResult:
             cells.append(format(entry[first], BY_NAME[first].fmt))
             low, high = entry[f"{first}_low"], entry[f"{first}_high"]
             cells.append(f"[{low:.2f}, {high:.2f}]" if np.isfinite(low) else "-")
-            cells += [format(entry[c], BY_NAME[c].fmt) for c in indicators[1:]]
+            cells += [
+                format(entry[c], BY_NAME[c].fmt) if np.isfinite(entry[c]) else "-"
+                for c in indicators[1:]
+            ]
             cells += [
                 str(entry["n_seeds"]),
                 f"{entry['n_converged']}/{entry['n_seeds']}",

@@ -245,7 +245,7 @@ def run_study(
         (``lr``, ``composition``, ``device``, ``batch_size``, ...), the same for
         every configuration. ``batch_size`` defaults to 32 here.
     threshold : float in (0, 1], default=0.5
-        Credit below which a lag ends the memory span.
+        Credit at which a lag counts one half toward the memory span.
     results_file : str or path, default=None
         JSON-lines file; each row is appended and synced as it finishes. The
         file is locked while the study runs: a second study on it is refused;
