@@ -22,6 +22,7 @@ Models (``T`` the window length):
 Seeds are fixed: repeat r uses corpus seed 1000 + r and noise seed r.
 
     python benchmarks/interval_coverage.py [repeats] [output.json]
+    python benchmarks/interval_coverage.py --rst output.json  # the docs' table
 """
 
 import json
@@ -182,8 +183,54 @@ def main(repeats=200, path=None):
                         json.dump(record, f, indent=1)
 
 
+def rst_table(path):
+    """The docs' table of a saved run: a row per model and number of windows,
+    coverage, bias and mean width per noise level."""
+    with open(path) as f:
+        record = json.load(f)
+    lines = [
+        ".. list-table:: coverage, bias and mean width of ``memory_capacity_ci`` "
+        f"(``benchmarks/interval_coverage.py``, {record[0]['repeats']} repeats a "
+        "cell)",
+        "   :header-rows: 1",
+        "",
+        "   * - model",
+        "     - T",
+        "     - truth",
+        "     - windows",
+        *(f"     - noise {noise}: coverage, bias, width" for noise in NOISE),
+    ]
+    for model in MODELS:
+        for n_windows in WINDOWS:
+            cells = {
+                e["noise"]: e
+                for e in record
+                if e["model"] == model and e["n_windows"] == n_windows
+            }
+            first = cells[NOISE[0]]
+            lines += [
+                f"   * - {model}",
+                f"     - {first['window_length']}",
+                f"     - {first['truth']:.2f}",
+                f"     - {n_windows}",
+            ]
+            for noise in NOISE:
+                e = cells[noise]
+                if e["refused"] == e["repeats"]:
+                    lines.append("     - refused")
+                else:
+                    lines.append(
+                        f"     - {e['coverage']:.3f}, {e['bias']:+.2f}, "
+                        f"{e['mean_width']:.2f}"
+                    )
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
-    main(
-        int(sys.argv[1]) if len(sys.argv) > 1 else 200,
-        sys.argv[2] if len(sys.argv) > 2 else None,
-    )
+    if sys.argv[1:2] == ["--rst"]:
+        print(rst_table(sys.argv[2]))
+    else:
+        main(
+            int(sys.argv[1]) if len(sys.argv) > 1 else 200,
+            sys.argv[2] if len(sys.argv) > 2 else None,
+        )
