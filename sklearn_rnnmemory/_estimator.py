@@ -21,6 +21,16 @@ def _forward(module, batch):
     return module(batch)
 
 
+def _network(d, masked):
+    """The network's sizes and loss, for points of dimension ``d``."""
+    return {
+        "module__input_size": d,
+        "module__n_outputs": d,
+        "criterion": MaskedSemanticLoss,
+        "criterion__masked": masked,
+    }
+
+
 def _composition(value, name, estimator):
     return check_composition(value)
 
@@ -101,15 +111,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         self._check_network_size(d, d, f", d={d}")
         windows, targets, masked = self._training_windows(X, rescale=True)
         self._fit_network(
-            params,
-            MemoryNet,
-            SemanticReader,
-            windows,
-            targets,
-            module__input_size=d,
-            module__n_outputs=d,
-            criterion=MaskedSemanticLoss,
-            criterion__masked=masked,
+            params, MemoryNet, SemanticReader, windows, targets, **_network(d, masked)
         )
         self.n_features_in_ = d
         return self

@@ -151,7 +151,7 @@ class RecurrentEstimatorBase(BaseEstimator):
 
     def _net_options(self, params, seed):
         """The skorch net's options from the checked parameters."""
-        callbacks = params["callbacks"]
+        callbacks = list(params["callbacks"])
         if params["max_grad_norm"] is not None:
             callbacks.append(
                 ("gradient_clipping", GradientNormClipping(params["max_grad_norm"]))
@@ -203,15 +203,15 @@ class RecurrentEstimatorBase(BaseEstimator):
             the criterion.
         """
         self._check_split(len(X))
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        seed = self._torch_seed()
         order = BatchOrder(params["batch_size"], budget=self.max_steps)
         if self.max_steps is None:
             epochs = params["max_epochs"]
         else:
             epochs = order.passes_for(self.max_steps, self._n_train(len(X)))
-        options = self._net_options(params, seed)
-        options.update(max_epochs=epochs, iterator_train__order=order)
-        net = net_class(module, **network, **options)
+        net = self._new_network(
+            params, net_class, module, seed, order, epochs, **network
+        )
         with self._stopped_by_ctrl_c():
             with seeded(seed, params["device"]):
                 net.initialize()
@@ -221,6 +221,19 @@ class RecurrentEstimatorBase(BaseEstimator):
             self.net_ = net
             self._generator_states_ = generators
             self._after_fit()
+
+    def _torch_seed(self):
+        """The seed torch's generators start from in :meth:`fit`, drawn from
+        ``random_state``."""
+        return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+
+    def _new_network(self, params, net_class, module, seed, order, epochs, **network):
+        """The skorch net a fit trains, not yet initialised: ``order`` gives
+        its training batches, ``epochs`` its passes (see :meth:`_fit_network`
+        for the other parameters)."""
+        options = self._net_options(params, seed)
+        options.update(max_epochs=epochs, iterator_train__order=order)
+        return net_class(module, **network, **options)
 
     def _continue_training(self, X, y, n_updates):
         """Train the fitted net for ``n_updates`` more updates on the samples

@@ -236,8 +236,8 @@ def test_advance_continues_training_as_if_it_had_not_stopped(points):
     for name, value in whole.net_.module_.state_dict().items():
         assert torch.equal(rounds.net_.module_.state_dict()[name], value), name
     losses = [
-        [b["train_loss"] for e in model.history_ for b in e["batches"] if "train_loss" in b]
-        for model in (whole, rounds)
+        [b["train_loss"] for e in m.history_ for b in e["batches"] if "train_loss" in b]
+        for m in (whole, rounds)
     ]
     assert losses[0] == losses[1]
     # the history's epochs end where each call ended

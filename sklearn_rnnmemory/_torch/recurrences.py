@@ -229,6 +229,25 @@ class _GRUSequence(torch.autograd.Function):
         )
 
 
+class _BiasSum(torch.autograd.Function):
+    """``b_ih + b_hh``, whose backward hands each bias a gradient of its own.
+
+    ``b_ih + b_hh`` hands both the same gradient tensor; where the biases are
+    views (one model's weights with a model axis added), autograd then stores
+    that one tensor as both ``.grad``, and gradient clipping, which scales
+    gradients in place, would scale it twice.
+    """
+
+    @staticmethod
+    def forward(ctx, b_ih, b_hh):
+        return b_ih + b_hh
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        return grad, grad.clone()
+
+
 def _blocks(x: Tensor, order: Sequence[int], n_gates: int) -> Tensor:
     """The gate blocks of ``x`` (gates along dimension 1) in ``order``."""
     blocks = x.chunk(n_gates, dim=1)
@@ -242,9 +261,9 @@ _GRU_ORDER = (2, 0, 1)  # n, r, z: input gradients next to the recurrent ones
 
 def _project(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
     """``x W^T + b`` for every step, ``(S, T, B, G)``, as one product per model."""
-    S, T, B, I = x.shape
+    S, T, B, n_inputs = x.shape
     projected = torch.baddbmm(
-        bias.unsqueeze(1), x.reshape(S, T * B, I), weight.transpose(1, 2)
+        bias.unsqueeze(1), x.reshape(S, T * B, n_inputs), weight.transpose(1, 2)
     )
     return projected.view(S, T, B, -1)
 
@@ -285,17 +304,15 @@ def recurrent_layer(
     if h0 is None:
         h0 = x.new_zeros(S, B, H)
     if unit == "rnn":
-        outputs = _RNNSequence.apply(_project(x, w_ih, b_ih + b_hh), w_hh, h0)
+        bias = _BiasSum.apply(b_ih, b_hh)
+        outputs = _RNNSequence.apply(_project(x, w_ih, bias), w_hh, h0)
         return outputs, outputs[:, -1], None
     if unit == "lstm":
         if c0 is None:
             c0 = x.new_zeros(S, B, H)
-        gi = _project(
-            x, _blocks(w_ih, _LSTM_ORDER, 4), _blocks(b_ih + b_hh, _LSTM_ORDER, 4)
-        )
-        outputs, c_n = _LSTMSequence.apply(
-            gi, _blocks(w_hh, _LSTM_ORDER, 4), h0, c0
-        )
+        bias = _BiasSum.apply(b_ih, b_hh)
+        gi = _project(x, _blocks(w_ih, _LSTM_ORDER, 4), _blocks(bias, _LSTM_ORDER, 4))
+        outputs, c_n = _LSTMSequence.apply(gi, _blocks(w_hh, _LSTM_ORDER, 4), h0, c0)
         return outputs, outputs[:, -1], c_n
     if unit == "gru":
         gi = _project(x, _blocks(w_ih, _GRU_ORDER, 3), _blocks(b_ih, _GRU_ORDER, 3))
