@@ -22,8 +22,8 @@ Training goes in rounds: :meth:`StackedSeeds.advance` continues every active
 seed, :meth:`StackedSeeds.stop` takes one out, the others continue unchanged.
 
 Where the stack is the faster way is a fixed rule, :func:`trains_stacked`, by
-unit and device (measured in ``benchmarks/bench_stacked.py``), never a timing
-taken at run time, so that a study chooses the same way on every run.
+unit, device and size (measured in ``benchmarks/bench_stacked.py``), never a
+timing taken at run time, so that a study chooses the same way on every run.
 """
 
 import copy
@@ -40,7 +40,7 @@ from .._sequences import check_sequences
 from .._typing import ArrayLike
 from .._validation import check_positive_int
 from .batches import BatchOrder
-from .devices import DeviceLike
+from .devices import DeviceLike, resolve_device
 from .losses import semantic_losses
 from .optimizers import OPTIMIZERS
 from .recurrences import GATES
@@ -49,20 +49,34 @@ from .skorch_nets import MemoryNet
 from .stacked_network import StackedReaders
 from .tasks import SemanticReader
 
-#: Units whose seeds train faster stacked than one by one, by device type
-#: (measured in ``benchmarks/bench_stacked.py``; see docs/performance.md).
-STACKED_UNITS = {"cpu": frozenset({"rnn", "gru"})}
+#: On the CPU, the largest training window (steps x windows per batch x hidden
+#: size, per seed) at which each unit's seeds train faster stacked than one
+#: by one. Measured in ``benchmarks/bench_stacked.py`` (docs/performance.md):
+#: the stack shares each step's fixed cost, but its tensors are as many times
+#: larger as there are seeds, and past a size the cache misses cost more than
+#: the shared steps save. Three seeds against three separate fits: the RNN
+#: gained at every size measured up to 40 x 32 x 128 (tied at 80 x 32 x 128),
+#: the GRU up to 80 x 32 x 32 and 20 x 32 x 128 (lost from 40 x 32 x 128), the
+#: LSTM, whose single fit runs oneDNN's fused kernel, up to 20 x 32 x 32 and
+#: 5 x 32 x 128 (lost from 40 x 32 x 32).
+STACKED_WINDOW_LIMITS = {"rnn": 2**18, "gru": 2**17, "lstm": 2**15}
 
 
-def trains_stacked(unit: Any, device: DeviceLike) -> bool:
-    """Whether the seeds of ``unit`` train faster stacked on ``device``.
+def trains_stacked(
+    unit: Any,
+    device: DeviceLike,
+    window_length: int,
+    hidden_size: int,
+    batch_size: int,
+) -> bool:
+    """Whether the seeds of one configuration train faster stacked.
 
-    A fixed rule, so that a study trains the same way on every run: on the
-    CPU, the GRU and the vanilla RNN (whose single-model training is a loop
-    of small operations per step) gain from sharing each step; the LSTM,
-    whose single-model training runs oneDNN's fused kernel, does not at the
-    study's lengths. On accelerators every unit trains one seed at a time, on
-    cuDNN's kernels.
+    A fixed rule, so that a study trains the same way on every run (the
+    stacked and separate fits of a seed agree up to float rounding): on the
+    CPU, a built-in unit is stacked while ``window_length x batch_size x
+    hidden_size`` is within its :data:`STACKED_WINDOW_LIMITS`; on accelerators
+    no unit is (each seed trains on cuDNN's kernels; the stack was not
+    measured faster there).
 
     Parameters
     ----------
@@ -70,11 +84,18 @@ def trains_stacked(unit: Any, device: DeviceLike) -> bool:
         The unit; a user's unit is never stacked.
     device : str
         The device, e.g. ``"cpu"`` or ``"cuda:0"`` (``"auto"`` is resolved).
+    window_length : int
+        Steps of a training window (the study's ``k``).
+    hidden_size : int
+        The hidden size.
+    batch_size : int
+        Windows per update.
     """
-    from .devices import resolve_device
-
-    device_type = torch.device(resolve_device(device)).type
-    return isinstance(unit, str) and unit in STACKED_UNITS.get(device_type, ())
+    if torch.device(resolve_device(device)).type != "cpu":
+        return False
+    if not isinstance(unit, str) or unit not in STACKED_WINDOW_LIMITS:
+        return False
+    return window_length * batch_size * hidden_size <= STACKED_WINDOW_LIMITS[unit]
 
 
 @dataclass

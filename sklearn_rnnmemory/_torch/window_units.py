@@ -3,13 +3,16 @@
 :class:`WindowGRU` and :class:`WindowRNN` are ``torch.nn.GRU`` and
 ``torch.nn.RNN`` (same parameters, ``state_dict``, equations and results within
 float rounding) except in one case: a forward pass on the CPU that autograd
-records runs through :func:`.recurrences.recurrent_layer`, one autograd node per
-window and layer with a hand-written backward, instead of torch's step-by-step
-kernel, whose backward records a dozen small operations per step. Measured on
-the study's sizes (``benchmarks/bench_stacked.py``), that makes a training
-update of a GRU about 1.5-2x faster; torch's own kernels stay for everything
-else: on accelerators (cuDNN), without gradients (reading a trained model,
-where torch's kernel is the faster), and for options this path does not take.
+records, over windows of at least :data:`SHORTEST_WINDOW` steps, runs through
+:func:`.recurrences.recurrent_layer`, one autograd node per window and layer
+with a hand-written backward, instead of torch's step-by-step kernel, whose
+backward records a dozen small operations per step. Measured on the study's
+sizes (``benchmarks/bench_stacked.py``, docs/performance.md), that makes a
+training update of a GRU up to 1.8x faster and of a vanilla RNN up to 1.6x;
+torch's own kernels stay for everything else: on accelerators (cuDNN), without
+gradients (reading a trained model, where torch's kernel is the faster), for
+shorter windows (where the two were even or torch's the faster), and for
+options this path does not take.
 
 ``torch.nn.LSTM`` needs no such class: on the CPU torch runs it through
 oneDNN's fused kernel, which a per-step loop does not beat for one model.
@@ -22,6 +25,10 @@ from .recurrences import recurrent_layer
 
 _WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
+#: Windows shorter than this train on torch's own kernel: at 5 steps torch's
+#: was as fast or faster, from 10 steps on the window path was.
+SHORTEST_WINDOW = 8
+
 
 class _TrainedByWindow:
     """The forward pass of a ``WindowGRU`` or ``WindowRNN``."""
@@ -33,6 +40,7 @@ class _TrainedByWindow:
             isinstance(input, Tensor)
             and input.device.type == "cpu"
             and input.dim() == 3
+            and input.shape[1 if self.batch_first else 0] >= SHORTEST_WINDOW
             and input.dtype in (torch.float32, torch.float64)
             and torch.is_grad_enabled()
             and any(p.requires_grad for p in self.parameters())
