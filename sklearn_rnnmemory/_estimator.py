@@ -129,10 +129,10 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         windows, _ = cut_windows(X, self.seq_len)
         if windows.shape[0] == 0:
             raise ValueError("X holds no valid step: every sequence is padding.")
-        if rescale:
-            self.input_scale_ = self._input_scale(windows)
-        windows = self._network_input(windows)
         valid = valid_steps(windows)
+        if rescale:
+            self.input_scale_ = self._input_scale(windows, valid)
+        windows = self._network_input(windows)
         masked = not valid.all()
         if masked:
             windows = np.nan_to_num(windows)

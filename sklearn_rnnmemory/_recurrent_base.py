@@ -291,22 +291,27 @@ class RecurrentEstimatorBase(BaseEstimator):
     # -- scale --------------------------------------------------------------
 
     @staticmethod
-    def _input_scale(X):
+    def _input_scale(X, valid=None):
         """1, or the power of two nearest the root-mean-square norm of ``X``'s
         valid points when that lies outside ``[1/4, 4]``.
 
         The network reads ``X / input_scale_``: it trains alike whatever unit
         ``X`` is measured in, and float32 neither overflows on huge points nor
-        loses tiny ones. A power of two divides exactly.
+        loses tiny ones. A power of two divides exactly. ``valid``: the mask of
+        valid steps, if known.
         """
-        points = X[valid_steps(X)]
-        largest = float(np.abs(points).max(initial=0.0))
+        if valid is None:
+            valid = valid_steps(X)
+        # Without padding every point is valid: no copy of them is made.
+        points = X.reshape(-1, X.shape[-1]) if valid.all() else X[valid]
+        largest = max(float(points.max(initial=0.0)), -float(points.min(initial=0.0)))
         if not largest > 0:
             return 1.0
         # Divided by the largest value first, so that squares do not overflow
-        # or vanish in float32.
+        # or vanish in float32; squared in place, summed in float64.
         unit = points / np.float32(largest)
-        rms = largest * math.sqrt(np.square(unit).sum(dtype=np.float64) / len(unit))
+        np.square(unit, out=unit)
+        rms = largest * math.sqrt(unit.sum(dtype=np.float64) / len(unit))
         if 1 / _SCALE_BAND <= rms <= _SCALE_BAND:
             return 1.0
         return math.ldexp(1.0, round(math.log2(rms)))
