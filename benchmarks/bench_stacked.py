@@ -41,7 +41,7 @@ from sklearn_rnnmemory import RecurrentMemoryRegressor, SemanticEuclideanSpace
 from sklearn_rnnmemory._torch.losses import semantic_losses
 from sklearn_rnnmemory._torch.registry import UNITS
 from sklearn_rnnmemory._torch.stacked_network import StackedReaders
-from sklearn_rnnmemory._torch.stacked_seeds import StackedSeeds, trains_stacked
+from sklearn_rnnmemory._torch.stacked_seeds import StackedSeeds, seeds_per_stack
 from sklearn_rnnmemory._torch.tasks import SemanticReader
 from sklearn_rnnmemory.datasets import make_zipf_sequences
 
@@ -261,7 +261,7 @@ def three_seeds(X, length, repeats, updates):
     rule = {
         unit: seconds[
             f"{unit}_stacked"
-            if trains_stacked(unit, "cpu", length, 32, BATCH)
+            if seeds_per_stack(unit, "cpu", length, 32, BATCH) >= SEEDS
             else f"{unit}_separate"
         ]
         for unit in ("rnn", "lstm", "gru")

@@ -12,7 +12,8 @@ from sklearn_rnnmemory._torch.recurrences import GATES, recurrent_layer
 from sklearn_rnnmemory._torch.stacked_seeds import (
     StackedSeeds,
     _clip_per_model,
-    trains_stacked,
+    seed_groups,
+    seeds_per_stack,
 )
 from sklearn_rnnmemory._torch.window_units import WindowGRU, WindowRNN
 
@@ -225,12 +226,14 @@ def test_stacked_seeds_refuse_bad_units_seeds_and_early_questions(sequences):
 
 
 def test_stacking_rule_is_fixed_by_unit_device_and_size():
-    # the default study: H = 32, 32 windows per update, k = 5 ... 80
+    # the default study: H = 32, 32 windows per update, k = 5 ... 80, 3 seeds
     for unit in ("rnn", "gru"):
-        assert all(trains_stacked(unit, "cpu", k, 32, 32) for k in (5, 80))
-    lstm = [trains_stacked("lstm", "cpu", k, 32, 32) for k in (5, 20, 40, 80)]
-    assert lstm == [True, True, False, False]
-    assert not trains_stacked("gru", "cpu", 40, 128, 32)
-    assert not trains_stacked("gru", "cuda", 5, 32, 32)
-    assert not trains_stacked("mgu", "cpu", 5, 32, 32)
-    assert not trains_stacked(WindowGRU, "cpu", 5, 32, 32)
+        assert all(seeds_per_stack(unit, "cpu", k, 32, 32) >= 3 for k in (5, 80))
+    lstm = [seeds_per_stack("lstm", "cpu", k, 32, 32) for k in (5, 20, 40, 80)]
+    assert lstm == [12, 3, 1, 1]
+    assert seeds_per_stack("gru", "cpu", 40, 128, 32) == 1
+    assert seeds_per_stack("gru", "cuda", 5, 32, 32) == 1
+    assert seeds_per_stack("mgu", "cpu", 5, 32, 32) == 1
+    assert seeds_per_stack(WindowGRU, "cpu", 5, 32, 32) == 1
+    assert seed_groups([4, 5, 6], 12) == [(4, 5, 6)]
+    assert seed_groups(range(7), 3) == [(0, 1, 2), (3, 4), (5, 6)]

@@ -21,9 +21,10 @@ fitted estimator, whose ``_advance`` continues exactly as the stack would.
 Training goes in rounds: :meth:`StackedSeeds.advance` continues every active
 seed, :meth:`StackedSeeds.stop` takes one out, the others continue unchanged.
 
-Where the stack is the faster way is a fixed rule, :func:`trains_stacked`, by
-unit, device and size (measured in ``benchmarks/bench_stacked.py``), never a
-timing taken at run time, so that a study chooses the same way on every run.
+How many seeds a stack takes, if any, is a fixed rule, :func:`seeds_per_stack`,
+by unit, device and size (measured in ``benchmarks/bench_stacked.py``), never a
+timing taken at run time, so that a study chooses the same way on every run;
+:func:`seed_groups` splits a configuration's seeds accordingly.
 """
 
 import copy
@@ -49,34 +50,34 @@ from .skorch_nets import MemoryNet
 from .stacked_network import StackedReaders
 from .tasks import SemanticReader
 
-#: On the CPU, the largest training window (steps x windows per batch x hidden
-#: size, per seed) at which each unit's seeds train faster stacked than one
-#: by one. Measured in ``benchmarks/bench_stacked.py`` (docs/performance.md):
-#: the stack shares each step's fixed cost, but its tensors are as many times
-#: larger as there are seeds, and past a size the cache misses cost more than
-#: the shared steps save. Three seeds against three separate fits: the RNN
-#: gained at every size measured up to 40 x 32 x 128 (tied at 80 x 32 x 128),
-#: the GRU up to 80 x 32 x 32 and 20 x 32 x 128 (lost from 40 x 32 x 128), the
-#: LSTM, whose single fit runs oneDNN's fused kernel, up to 20 x 32 x 32 and
-#: 5 x 32 x 128 (lost from 40 x 32 x 32).
-STACKED_WINDOW_LIMITS = {"rnn": 2**18, "gru": 2**17, "lstm": 2**15}
+#: On the CPU, the largest stack (seeds x window steps x windows per batch x
+#: hidden size) with which each unit's seeds train faster stacked than one by
+#: one. Measured in ``benchmarks/bench_stacked.py`` (docs/performance.md): a
+#: stack shares each step's fixed cost among its seeds, but its tensors grow
+#: with them, and past a size the cache misses and the larger products cost
+#: more than the shared steps save. For three seeds against three separate
+#: fits, the RNN gained at every size measured up to 40 x 32 x 128 and tied at
+#: 80 x 32 x 128; the GRU gained up to 80 x 32 x 32 and 20 x 32 x 128 and lost
+#: at 40 x 32 x 128; the LSTM, whose separate fits run oneDNN's fused kernel,
+#: gained up to 20 x 32 x 32 and 5 x 32 x 128 and tied at twice those.
+STACK_LIMITS = {"rnn": 2**19, "gru": 2**18, "lstm": 2**16}
 
 
-def trains_stacked(
+def seeds_per_stack(
     unit: Any,
     device: DeviceLike,
     window_length: int,
     hidden_size: int,
     batch_size: int,
-) -> bool:
-    """Whether the seeds of one configuration train faster stacked.
+) -> int:
+    """The most seeds of one configuration that train faster in one stack.
 
-    A fixed rule, so that a study trains the same way on every run (the
-    stacked and separate fits of a seed agree up to float rounding): on the
-    CPU, a built-in unit is stacked while ``window_length x batch_size x
-    hidden_size`` is within its :data:`STACKED_WINDOW_LIMITS`; on accelerators
-    no unit is (each seed trains on cuDNN's kernels; the stack was not
-    measured faster there).
+    A fixed rule, so that a study trains the same way on every run (a seed's
+    stacked and separate fits agree up to float rounding): on the CPU, a
+    built-in unit is stacked while ``seeds x window_length x batch_size x
+    hidden_size`` stays within its :data:`STACK_LIMITS`; on accelerators no
+    unit is (each seed trains on cuDNN's kernels; the stack was not measured
+    faster there).
 
     Parameters
     ----------
@@ -90,12 +91,31 @@ def trains_stacked(
         The hidden size.
     batch_size : int
         Windows per update.
+
+    Returns
+    -------
+    n_seeds : int
+        1: train each seed alone.
     """
     if torch.device(resolve_device(device)).type != "cpu":
-        return False
-    if not isinstance(unit, str) or unit not in STACKED_WINDOW_LIMITS:
-        return False
-    return window_length * batch_size * hidden_size <= STACKED_WINDOW_LIMITS[unit]
+        return 1
+    if not isinstance(unit, str) or unit not in STACK_LIMITS:
+        return 1
+    return max(1, STACK_LIMITS[unit] // (window_length * batch_size * hidden_size))
+
+
+def seed_groups(seeds: Sequence[int], per_stack: int) -> list[tuple[int, ...]]:
+    """``seeds`` in the fewest groups of at most ``per_stack``, as even in size
+    as can be, in order; a group of one trains alone.
+
+    >>> seed_groups(range(10), 6)
+    [(0, 1, 2, 3, 4), (5, 6, 7, 8, 9)]
+    >>> seed_groups([0, 1, 2], 1)
+    [(0,), (1,), (2,)]
+    """
+    seeds = list(seeds)
+    n_groups = -(-len(seeds) // max(1, per_stack))
+    return [tuple(part.tolist()) for part in np.array_split(seeds, n_groups)]
 
 
 @dataclass
