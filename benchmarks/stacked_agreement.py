@@ -7,9 +7,10 @@ at different weights. What must hold is that they are the same experiment:
 the memory capacities of stacked and separate runs from the same seeds are
 indistinguishable. For each unit, seeds 0..N-1 are trained both ways on the
 default study's data (Zipf tokens, 800 training sequences of 80) with the
-study's settings (H = 32, batch 32, the same updates), and scored at L = 80 on
-the 200 test sequences; the paired differences are tested (paired t-test and
-Wilcoxon signed-rank test).
+study's settings (H = 32, batch 32, 1,200 updates, k = 20, a length at which
+the rule stacks all three units), and scored at L = 80 on the 200 test
+sequences; the paired differences are tested (paired t-test and Wilcoxon
+signed-rank test).
 
     python benchmarks/stacked_agreement.py [output.json] [--quick]
 """
@@ -34,10 +35,10 @@ def main(path=None, quick=False):
     X_train, X_test = space.transform(tokens[:800]), space.transform(tokens[800:])
     seeds = list(range(3 if quick else 10))
     updates = 60 if quick else 1200
-    length = 40
+    length = 20
     options = {"hidden_size": 32, "seq_len": length, "batch_size": 32, "device": "cpu"}
     record = {"seeds": seeds, "updates": updates, "seq_len": length, "eval_len": 80}
-    for unit in ("gru", "rnn"):
+    for unit in ("rnn", "lstm", "gru"):
         start = time.perf_counter()
         stack = StackedSeeds(unit, seeds, X_train, **options)
         stack.advance(updates)
