@@ -185,7 +185,11 @@ class StackedSeeds:
     """
 
     def __init__(
-        self, unit: str, seeds: Iterable[int], X_train: ArrayLike, **estimator_params
+        self,
+        unit: str,
+        seeds: Iterable[int],
+        X_train: ArrayLike,
+        **estimator_params: Any,
     ) -> None:
         if "random_state" in estimator_params:
             raise ValueError(
