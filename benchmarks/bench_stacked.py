@@ -17,7 +17,9 @@ a rotating order:
 2. *Three seeds at one configuration*, through the library, on the default
    study's data (Zipf tokens, 800 sequences of 80): ``StackedSeeds.advance``
    against three ``RecurrentMemoryRegressor.fit`` with the same updates, per
-   unit, and three hand-written ``nn.LSTM`` loops.
+   unit, and three hand-written ``nn.LSTM`` loops; then the library's LSTM fit
+   against the hand-written loop in pairs run back to back (the order
+   alternating), whose ratios drift less with the machine's load.
 3. *Two cores*: three separate fits in worker processes (joblib, two workers,
    one thread each) against the stack in one process; wall time.
 
@@ -203,10 +205,10 @@ def stacked_fits(unit, X, options, updates):
     StackedSeeds(unit, range(SEEDS), X, **options).advance(updates)
 
 
-def hand_written_lstm(X, options, updates):
+def hand_written_lstm(X, options, updates, seeds=SEEDS):
     windows = torch.as_tensor(X.reshape(-1, options["seq_len"], DIM))
     targets = windows.cumsum(1)
-    for seed in range(SEEDS):
+    for seed in range(seeds):
         torch.manual_seed(seed)
         model = HandWritten(
             nn.LSTM(DIM, options["hidden_size"], batch_first=True),
@@ -285,6 +287,44 @@ def three_seeds(X, length, repeats, updates):
     return record
 
 
+def paired_lstm(X, length, pairs, updates):
+    """The library's LSTM fit against the hand-written loop, one seed, in
+    pairs run back to back; the ratio of each pair."""
+    options = {
+        "hidden_size": 32,
+        "seq_len": length,
+        "batch_size": BATCH,
+        "device": "cpu",
+    }
+    runs = {
+        "library": lambda: RecurrentMemoryRegressor(
+            "lstm", random_state=0, max_steps=updates, **options
+        ).fit(X),
+        "hand_written": lambda: hand_written_lstm(X, options, updates, seeds=1),
+    }
+    ratios = {"cpu": [], "wall": []}
+    for pair in range(pairs):
+        spent = {}
+        for name in sorted(runs, reverse=bool(pair % 2)):
+            wall, cpu = time.perf_counter(), time.thread_time()
+            runs[name]()
+            spent[name] = (time.thread_time() - cpu, time.perf_counter() - wall)
+        ratios["cpu"].append(spent["library"][0] / spent["hand_written"][0])
+        ratios["wall"].append(spent["library"][1] / spent["hand_written"][1])
+    record = {
+        "updates": updates,
+        "pairs": pairs,
+        "ratios": ratios,
+        **{f"median_{k}": statistics.median(v) for k, v in ratios.items()},
+    }
+    print(
+        f"library LSTM / hand-written, {pairs} pairs: median "
+        f"{record['median_cpu']:.3f} (CPU), {record['median_wall']:.3f} (wall)",
+        flush=True,
+    )
+    return record
+
+
 def _one_fit(unit, seed, X, options, updates):
     with threadpool_limits(1):
         torch.set_num_threads(1)
@@ -348,6 +388,9 @@ def main(path=None, quick=False):
     X = study_data()
     record["three_seeds"] = three_seeds(
         X, 80, repeats=1 if quick else 5, updates=20 if quick else 200
+    )
+    record["paired_lstm"] = paired_lstm(
+        X, 80, pairs=2 if quick else 16, updates=20 if quick else 200
     )
     record["two_cores"] = two_cores(
         X, 80, repeats=1 if quick else 3, updates=20 if quick else 200
