@@ -6,8 +6,10 @@ On a machine with a CUDA device:
 
 For every unit it fits, predicts and scores a RecurrentMemoryRegressor with
 device="cuda" and with device="cpu" on the same data and seed, runs a
-GridSearchCV over two training lengths with n_jobs=1 on the GPU, and prints the
-fit times, their ratio and the memory capacities. The record goes to a JSON file.
+GridSearchCV over two training lengths with n_jobs=1 on the GPU, trains three
+seeds of rnn, lstm and gru stacked (``StackedSeeds``) against three separate
+fits on the GPU, and prints the fit times, their ratios and the memory
+capacities. The record goes to a JSON file.
 """
 
 import json
@@ -20,6 +22,7 @@ from sklearn.model_selection import GridSearchCV, KFold
 
 from sklearn_rnnmemory import RecurrentMemoryRegressor, SemanticEuclideanSpace
 from sklearn_rnnmemory._torch.registry import UNITS
+from sklearn_rnnmemory._torch.stacked_seeds import StackedSeeds
 from sklearn_rnnmemory.datasets import make_zipf_sequences
 from sklearn_rnnmemory.scoring import memory_scorers
 
@@ -85,9 +88,49 @@ def main(path=None):
         f"GridSearchCV (n_jobs=1, CUDA): {record['grid_search_s']:.1f} s, best "
         f"{search.best_params_}"
     )
+    record["stacked"] = stacked_against_separate(train, test)
     if path:
         with open(path, "w") as f:
             json.dump(record, f, indent=1)
+
+
+def stacked_against_separate(train, test, updates=300):
+    """Three seeds stacked against three separate fits, on the GPU."""
+    params = {"hidden_size": 32, "seq_len": 40, "batch_size": 32, "device": "cuda"}
+    record = {}
+    for unit in ("rnn", "lstm", "gru"):
+        torch.cuda.synchronize()
+        start = time.perf_counter()
+        stack = StackedSeeds(unit, [0, 1, 2], train, **params)
+        stack.advance(updates)
+        torch.cuda.synchronize()
+        stacked_s = time.perf_counter() - start
+        stacked = [stack.fitted(seed) for seed in (0, 1, 2)]
+        start = time.perf_counter()
+        separate = [
+            RecurrentMemoryRegressor(
+                unit, random_state=seed, max_steps=updates, **params
+            ).fit(train)
+            for seed in (0, 1, 2)
+        ]
+        torch.cuda.synchronize()
+        separate_s = time.perf_counter() - start
+        assert all(m.device_.startswith("cuda") for m in stacked + separate)
+        record[unit] = {
+            "updates": updates,
+            "stacked_s": stacked_s,
+            "separate_s": separate_s,
+            "stacked_over_separate": stacked_s / separate_s,
+            "capacity_stacked": [m.score(test) for m in stacked],
+            "capacity_separate": [m.score(test) for m in separate],
+        }
+        print(
+            f"{unit:>5}: 3 seeds x {updates} updates, stacked {stacked_s:6.2f} s, "
+            f"separate {separate_s:6.2f} s ({stacked_s / separate_s:4.2f}); "
+            f"capacity {np.mean(record[unit]['capacity_stacked']):.2f} stacked, "
+            f"{np.mean(record[unit]['capacity_separate']):.2f} separate, of 40"
+        )
+    return record
 
 
 if __name__ == "__main__":

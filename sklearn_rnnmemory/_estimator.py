@@ -21,6 +21,16 @@ def _forward(module, batch):
     return module(batch)
 
 
+def _network(d, masked):
+    """The network's sizes and loss, for points of dimension ``d``."""
+    return {
+        "module__input_size": d,
+        "module__n_outputs": d,
+        "criterion": MaskedSemanticLoss,
+        "criterion__masked": masked,
+    }
+
+
 def _composition(value, name, estimator):
     return check_composition(value)
 
@@ -99,33 +109,59 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         X = check_sequences(X, dtype=np.float32)
         d = X.shape[2]
         self._check_network_size(d, d, f", d={d}")
+        windows, targets, masked = self._training_windows(X, rescale=True)
+        self._fit_network(
+            params, MemoryNet, SemanticReader, windows, targets, **_network(d, masked)
+        )
+        self.n_features_in_ = d
+        return self
+
+    def _training_windows(self, X, rescale=False):
+        """The windows the network trains on, their targets and whether they
+        hold padding.
+
+        ``X`` is cut into windows of ``seq_len`` and brought to the network's
+        unit (``rescale``: ``input_scale_`` is set from these windows first).
+        Padding is zero-filled here, with the validity mask as the targets'
+        last channel, so no training step has to look for NaN; without padding
+        there is no mask at all.
+        """
         windows, _ = cut_windows(X, self.seq_len)
         if windows.shape[0] == 0:
             raise ValueError("X holds no valid step: every sequence is padding.")
-        self.input_scale_ = self._input_scale(windows)
-        windows = self._network_input(windows)
-        # Padding is zero-filled once here, with the validity mask as the
-        # targets' last channel, so no training step has to look for NaN;
-        # without padding there is no mask at all.
         valid = valid_steps(windows)
+        if rescale:
+            self.input_scale_ = self._input_scale(windows, valid)
+        windows = self._network_input(windows)
         masked = not valid.all()
         if masked:
             windows = np.nan_to_num(windows)
         targets = compose(windows, self.composition, padded=False)
         if masked:
             targets = np.concatenate([targets, valid[..., None]], axis=-1)
-        self._fit_network(
-            params,
-            MemoryNet,
-            SemanticReader,
-            windows,
-            targets,
-            module__input_size=d,
-            module__n_outputs=d,
-            criterion=MaskedSemanticLoss,
-            criterion__masked=masked,
-        )
-        self.n_features_in_ = d
+        return windows, targets, masked
+
+    def _advance(self, X: ArrayLike, n_updates: int) -> "RecurrentMemoryRegressor":
+        """Train the fitted model for ``n_updates`` more updates on ``X``.
+
+        ``X`` must be the training data of :meth:`fit`. The result is the model
+        a fit with ``n_updates`` more updates would have given (the same
+        batches, the optimizer's state carried on), up to the history, whose
+        epochs end where each call ended. For training in rounds.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, T, d) or (n, T)
+            The training sequences ``fit`` was given.
+        n_updates : int
+            Optimizer updates to make.
+
+        %(returns_fitted)s
+        """
+        n_updates = check_positive_int(n_updates, "n_updates")
+        X = self._check_input(X)
+        windows, targets, _ = self._training_windows(X)
+        self._continue_training(windows, targets, n_updates)
         return self
 
     # -- reading ------------------------------------------------------------

@@ -12,6 +12,7 @@ and ``clone`` read (and that type checkers see).
 """
 
 import math
+from contextlib import contextmanager
 from dataclasses import KW_ONLY, dataclass
 
 import numpy as np
@@ -26,11 +27,11 @@ from ._callbacks import CallbacksLike
 from ._convergence import loss_levelled_off
 from ._sequences import check_sequences, cut_windows, merge_windows, valid_steps
 from ._shared_parameters import SHARED_PARAMETERS
-from ._torch.batches import WindowBatches
+from ._torch.batches import BatchOrder, WindowBatches
 from ._torch.devices import DeviceLike
 from ._torch.optimizers import OptimizerLike, supports_fused
 from ._torch.registry import UNITS, UnitLike, unit_label
-from ._torch.seeding import seeded
+from ._torch.seeding import GeneratorStates, continued, seeded
 from ._torch.skorch_nets import TrainingInterrupted, ctrl_c_stops_training
 from ._torch.unit_checks import check_unit_interface, check_unit_picklable
 from ._typing import RandomStateLike
@@ -150,7 +151,7 @@ class RecurrentEstimatorBase(BaseEstimator):
 
     def _net_options(self, params, seed):
         """The skorch net's options from the checked parameters."""
-        callbacks = params["callbacks"]
+        callbacks = list(params["callbacks"])
         if params["max_grad_norm"] is not None:
             callbacks.append(
                 ("gradient_clipping", GradientNormClipping(params["max_grad_norm"]))
@@ -183,7 +184,9 @@ class RecurrentEstimatorBase(BaseEstimator):
 
         Torch's generators start from a seed drawn from ``random_state`` (so
         that two fits with one seed are identical) and are restored afterwards
-        (so that the user's own random state is not touched).
+        (so that the user's own random state is not touched); where they got
+        to is kept, with the order of the batches, so that
+        :meth:`_continue_training` goes on as if training had not stopped.
 
         Parameters
         ----------
@@ -200,17 +203,66 @@ class RecurrentEstimatorBase(BaseEstimator):
             the criterion.
         """
         self._check_split(len(X))
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        options = {
-            **self._net_options(params, seed),
-            **self._step_budget(len(X)),
-        }
-        net = net_class(module, **network, **options)
-        try:
-            with ctrl_c_stops_training(), seeded(seed, options["device"]):
-                net.fit(X, y)
+        seed = self._torch_seed()
+        order = BatchOrder(params["batch_size"], budget=self.max_steps)
+        if self.max_steps is None:
+            epochs = params["max_epochs"]
+        else:
+            epochs = order.passes_for(self.max_steps, self._n_train(len(X)))
+        net = self._new_network(
+            params, net_class, module, seed, order, epochs, **network
+        )
+        with self._stopped_by_ctrl_c():
+            with seeded(seed, params["device"]):
+                net.initialize()
+                order.start_from_global_generator()
+                net.partial_fit(X, y, epochs=epochs)
+                generators = GeneratorStates.capture(params["device"])
             self.net_ = net
+            self._generator_states_ = generators
             self._after_fit()
+
+    def _torch_seed(self):
+        """The seed torch's generators start from in :meth:`fit`, drawn from
+        ``random_state``."""
+        return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+
+    def _new_network(self, params, net_class, module, seed, order, epochs, **network):
+        """The skorch net a fit trains, not yet initialised: ``order`` gives
+        its training batches, ``epochs`` its passes (see :meth:`_fit_network`
+        for the other parameters)."""
+        options = self._net_options(params, seed)
+        options.update(max_epochs=epochs, iterator_train__order=order)
+        return net_class(module, **network, **options)
+
+    def _continue_training(self, X, y, n_updates):
+        """Train the fitted net for ``n_updates`` more updates on the samples
+        and targets it was trained on, exactly as if the earlier training had
+        not stopped: the batches continue the same shuffled passes, the
+        optimizer keeps its state, torch's generators go on from where the
+        fit left them. Epochs of the history end where each call ends.
+        """
+        net = self.net_
+        order = net.iterator_train__order
+        n_train = self._n_train(len(X))
+        if order.permutation is not None and len(order.permutation) != n_train:
+            raise ValueError(
+                f"X holds {n_train} training {self._training_samples}, but this "
+                f"{type(self).__name__} was trained on {len(order.permutation)}: "
+                "continue training on the data it was fitted on."
+            )
+        order.budget = n_updates
+        with self._stopped_by_ctrl_c():
+            with continued(self._generator_states_):
+                net.partial_fit(X, y, epochs=order.passes_for(n_updates, n_train))
+            self._after_fit()
+
+    @contextmanager
+    def _stopped_by_ctrl_c(self):
+        """Within: Ctrl-C stops training and leaves the estimator unfitted."""
+        try:
+            with ctrl_c_stops_training():
+                yield
         except (TrainingInterrupted, KeyboardInterrupt) as exc:
             self._forget_fit()
             raise KeyboardInterrupt(
@@ -239,22 +291,27 @@ class RecurrentEstimatorBase(BaseEstimator):
     # -- scale --------------------------------------------------------------
 
     @staticmethod
-    def _input_scale(X):
+    def _input_scale(X, valid=None):
         """1, or the power of two nearest the root-mean-square norm of ``X``'s
         valid points when that lies outside ``[1/4, 4]``.
 
         The network reads ``X / input_scale_``: it trains alike whatever unit
         ``X`` is measured in, and float32 neither overflows on huge points nor
-        loses tiny ones. A power of two divides exactly.
+        loses tiny ones. A power of two divides exactly. ``valid``: the mask of
+        valid steps, if known.
         """
-        points = X[valid_steps(X)]
-        largest = float(np.abs(points).max(initial=0.0))
+        if valid is None:
+            valid = valid_steps(X)
+        # Without padding every point is valid: no copy of them is made.
+        points = X.reshape(-1, X.shape[-1]) if valid.all() else X[valid]
+        largest = max(float(points.max(initial=0.0)), -float(points.min(initial=0.0)))
         if not largest > 0:
             return 1.0
         # Divided by the largest value first, so that squares do not overflow
-        # or vanish in float32.
+        # or vanish in float32; squared in place, summed in float64.
         unit = points / np.float32(largest)
-        rms = largest * math.sqrt(np.square(unit).sum(dtype=np.float64) / len(unit))
+        np.square(unit, out=unit)
+        rms = largest * math.sqrt(unit.sum(dtype=np.float64) / len(unit))
         if 1 / _SCALE_BAND <= rms <= _SCALE_BAND:
             return 1.0
         return math.ldexp(1.0, round(math.log2(rms)))
@@ -286,23 +343,12 @@ class RecurrentEstimatorBase(BaseEstimator):
         with np.errstate(over="ignore"):  # beyond float32 only if S_t is too
             return np.ldexp(values, exponent)
 
-    def _step_budget(self, n_samples):
-        """Net options that train for ``max_steps`` updates on ``n_samples``.
-
-        The passes needed for that many batches, and a cap on the batches of
-        the last one; no options when ``max_steps`` is None.
-        """
-        if self.max_steps is None:
-            return {}
-        n_train = n_samples
-        if self.validation_fraction is not None:
-            # skorch's ValidSplit holds out ceil(fraction * n), as ShuffleSplit
-            n_train -= math.ceil(self.validation_fraction * n_samples)
-        per_epoch = math.ceil(max(n_train, 1) / self.batch_size)
-        return {
-            "max_epochs": math.ceil(self.max_steps / per_epoch),
-            "iterator_train__max_batches": self.max_steps,
-        }
+    def _n_train(self, n_samples):
+        """Samples left to train on once the validation share is held out."""
+        if self.validation_fraction is None:
+            return n_samples
+        # skorch's ValidSplit holds out ceil(fraction * n), as ShuffleSplit
+        return n_samples - math.ceil(self.validation_fraction * n_samples)
 
     def _after_fit(self):
         """Record the history and device; refuse a diverged network."""

@@ -71,3 +71,39 @@ def test_cuda_fit_leaves_every_generator_as_it_was_and_follows_its_seed(points):
     np.testing.assert_allclose(
         first.predict(points), second.predict(points), rtol=1e-4, atol=1e-5
     )
+
+
+@cuda
+@pytest.mark.parametrize("unit", ["rnn", "lstm", "gru"])
+def test_cuda_stacked_seeds_train_each_seed_as_its_own_fit(points, unit):
+    from sklearn_rnnmemory._torch.stacked_seeds import StackedSeeds
+
+    params = {"hidden_size": 8, "seq_len": 6, "batch_size": 16, "device": "cuda"}
+    stack = StackedSeeds(unit, [0, 1], points, **params)
+    stack.advance(4)
+    stack.stop(1)
+    stack.advance(3)
+    for seed, updates in ((0, 7), (1, 4)):
+        fitted = stack.fitted(seed)
+        assert fitted.device_.startswith("cuda") and fitted.n_updates_ == updates
+        alone = RecurrentMemoryRegressor(
+            unit, random_state=seed, max_steps=updates, **params
+        ).fit(points)
+        # the stack's loops against cuDNN's kernels: close, not bitwise
+        for name, value in alone.net_.module_.state_dict().items():
+            torch.testing.assert_close(
+                fitted.net_.module_.state_dict()[name], value, rtol=1e-3, atol=1e-4
+            )
+        assert np.isfinite(fitted.score(points))
+
+
+@cuda
+def test_cuda_training_of_window_units_runs_torchs_kernel(points):
+    from sklearn_rnnmemory._torch.window_units import WindowGRU
+
+    unit = WindowGRU(3, 5, batch_first=True).cuda()
+    x = torch.randn(4, 20, 3, device="cuda")
+    assert not unit._by_window(x)
+    reference = torch.nn.GRU(3, 5, batch_first=True).cuda()
+    reference.load_state_dict(unit.state_dict())
+    torch.testing.assert_close(unit(x)[0], reference(x)[0])

@@ -14,7 +14,7 @@ from sklearn_rnnmemory import (
 )
 from sklearn_rnnmemory._composition import compose
 from sklearn_rnnmemory._sequences import check_sequences, cut_windows
-from sklearn_rnnmemory._torch.batches import WindowBatches
+from sklearn_rnnmemory._torch.batches import BatchOrder, WindowBatches
 from sklearn_rnnmemory._torch.losses import MaskedSemanticLoss
 from sklearn_rnnmemory._torch.optimizers import supports_fused
 from sklearn_rnnmemory._torch.skorch_nets import MemoryNet
@@ -193,6 +193,58 @@ def test_batch_budget_spans_passes():
     dataset.X, dataset.y = torch.arange(10.0)[:, None], None
     batches = WindowBatches(dataset, batch_size=4, max_batches=5)
     assert [len(list(batches)) for _ in range(3)] == [3, 2, 0]
+
+
+def test_batch_order_resumes_a_pass_cut_short():
+    # 10 windows in batches of 4: 3 batches a pass. Drawn in calls of 2, 3 and
+    # 2 batches, they are the batches of one run of 7.
+    def draws(budgets):
+        torch.manual_seed(0)
+        order, batches = BatchOrder(4), []
+        for budget in budgets:
+            order.budget = budget
+            for _ in range(order.passes_for(budget, 10)):
+                batches += [index.tolist() for index in order.next_pass(10)]
+        return batches
+
+    whole = draws([7])
+    assert draws([2, 3, 2]) == whole
+    assert [len(b) for b in whole] == [4, 4, 2] * 2 + [4]
+    # the first pass is the permutation torch.randperm draws at that point
+    torch.manual_seed(0)
+    assert sum(whole[:3], []) == torch.randperm(10).tolist()
+    assert BatchOrder(4).passes_for(7, 10) == 3
+
+
+def test_advance_continues_training_as_if_it_had_not_stopped(points):
+    # 64 sequences of 12 in windows of 4: 192 windows, 153 once 20 % are held
+    # out, 10 batches a pass; the rounds end inside passes.
+    options = dict(
+        hidden_size=5,
+        seq_len=4,
+        batch_size=16,
+        validation_fraction=0.2,
+        max_grad_norm=0.5,
+        device="cpu",
+        random_state=3,
+    )
+    whole = RecurrentMemoryRegressor("gru", max_steps=23, **options).fit(points)
+    rounds = RecurrentMemoryRegressor("gru", max_steps=5, **options).fit(points)
+    assert rounds._advance(points, 11) is rounds
+    rounds._advance(points, 7)
+    assert rounds.n_updates_ == whole.n_updates_ == 23
+    for name, value in whole.net_.module_.state_dict().items():
+        assert torch.equal(rounds.net_.module_.state_dict()[name], value), name
+    losses = [
+        [b["train_loss"] for e in m.history_ for b in e["batches"] if "train_loss" in b]
+        for m in (whole, rounds)
+    ]
+    assert losses[0] == losses[1]
+    # the history's epochs end where each call ended
+    assert rounds.history_[:, "train_batch_count"] == [5, 5, 6, 4, 3]
+    assert whole.history_[:, "train_batch_count"] == [10, 10, 3]
+    with pytest.raises(ValueError, match="continue training on the data it was"):
+        rounds._advance(points[:40], 3)
 
 
 @pytest.mark.parametrize(

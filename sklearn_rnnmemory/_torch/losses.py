@@ -39,3 +39,26 @@ class TokenCrossEntropy(nn.Module):
             y_true.reshape(-1).long(),
             ignore_index=-1,
         )
+
+
+def semantic_losses(y_pred: Tensor, y_true: Tensor, masked: bool) -> Tensor:
+    """:class:`MaskedSemanticLoss` of several models at once, one per model.
+
+    Parameters
+    ----------
+    y_pred : Tensor of shape (S, ..., d)
+        Each model's points.
+    y_true : Tensor of shape (S, ..., d + 1), or (S, ..., d) if not ``masked``
+        Each model's targets, with the validity mask last if ``masked``.
+    masked : bool
+        Whether ``y_true`` carries the mask.
+
+    Returns
+    -------
+    losses : Tensor of shape (S,)
+    """
+    if not masked:
+        return (y_pred - y_true).pow(2).sum(-1).flatten(1).mean(1)
+    mask = y_true[..., -1:]
+    diff = y_pred - y_true[..., :-1]
+    return (diff * mask).pow(2).flatten(1).sum(1) / mask.flatten(1).sum(1).clamp(min=1)

@@ -1,7 +1,9 @@
 """The built-in recurrent units, one record each, and what names a unit.
 
-``rnn``, ``lstm`` and ``gru`` run on ``torch.nn.RNN/LSTM/GRU`` over whole windows
-(cuDNN on GPU, oneDNN on CPU): no per-step Python loop. ``mgu``, ``indrnn``,
+``rnn``, ``lstm`` and ``gru`` are ``torch.nn.RNN/LSTM/GRU`` over whole windows
+(cuDNN on GPU, oneDNN's fused LSTM on CPU); on the CPU the GRU and the RNN train
+through :mod:`.window_units`, one autograd node per window with a hand-written
+backward, where torch's step-by-step kernels are slower. ``mgu``, ``indrnn``,
 ``mingru``, ``minlstm``, ``peephole_lstm``, ``orthogonal``, ``lru`` and ``esn``
 are custom cells (see :mod:`.cells`).
 
@@ -28,6 +30,7 @@ from .cells import (
     PeepholeLSTMLayer,
     StackedCells,
 )
+from .window_units import WindowGRU, WindowRNN
 
 #: What the estimators take as ``unit``: a registered name, a module class or
 #: a factory ``f(input_size, hidden_size, num_layers) -> torch.nn.Module``.
@@ -60,7 +63,7 @@ class RegisteredUnit:
 
 
 def _rnn(input_size: int, hidden_size: int, num_layers: int) -> nn.Module:
-    return nn.RNN(
+    return WindowRNN(
         input_size, hidden_size, num_layers, nonlinearity="tanh", batch_first=True
     )
 
@@ -70,7 +73,7 @@ def _lstm(input_size: int, hidden_size: int, num_layers: int) -> nn.Module:
 
 
 def _gru(input_size: int, hidden_size: int, num_layers: int) -> nn.Module:
-    return nn.GRU(input_size, hidden_size, num_layers, batch_first=True)
+    return WindowGRU(input_size, hidden_size, num_layers, batch_first=True)
 
 
 def _stacked(layer: type[nn.Module]) -> Callable[[int, int, int], nn.Module]:
