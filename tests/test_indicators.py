@@ -379,3 +379,68 @@ def test_padding_errors_name_the_step():
     points[0, 2, 1] = np.nan
     with pytest.raises(ValueError, match=r"points\[0, 2\] is partly NaN"):
         retention_curve(points, points)
+
+
+def _with_unknown_windows(composition="sum"):
+    """200 windows of 6 onehot tokens, every fourth of unknown tokens only
+    (zero points, as ``handle_unknown="ignore"`` gives), and their S_T."""
+    points = _onehot(make_zipf_sequences(200, 6, vocab_size=8, random_state=4), 8)
+    points[::4] = 0.0
+    weight = 1.0 if composition == "sum" else 1.0 / 6
+    return points, weight * points.sum(axis=1)
+
+
+@pytest.mark.parametrize("composition", ["sum", "mean"])
+def test_windows_of_unknown_tokens_have_zero_semantics_exactly(composition):
+    from sklearn_rnnmemory.indicators._regression import regress_last_step
+
+    points, semantics = _with_unknown_windows(composition)
+    _, rows, target = regress_last_step(
+        points, points.sum(axis=1), composition, np.full(200, 6)
+    )
+    np.testing.assert_array_equal(rows, np.arange(200))
+    np.testing.assert_array_equal(target, semantics)  # 0.0 where unknown, not 1e-16
+    assert (target[::4] == 0).all()
+
+
+@pytest.mark.parametrize("composition", ["sum", "mean"])
+def test_semantic_error_and_similarity_on_windows_of_unknown_tokens(composition):
+    points, semantics = _with_unknown_windows(composition)
+    half = np.repeat(0.5 * semantics[:, None], 6, axis=1)  # S^_T = S_T / 2
+    profile = memory_profile(points, half, composition=composition)
+    # sum ||S - S/2|| / sum ||S||: the unknown windows add 0 to both sums.
+    assert profile.semantic_error == pytest.approx(0.5, abs=1e-12)
+    assert profile.semantic_similarity == pytest.approx(1.0, abs=1e-12)
+    spread = np.sum((semantics - semantics.mean(axis=0)) ** 2)
+    skill = 1 - np.sum((semantics / 2) ** 2) / spread
+    assert profile.semantic_skill == pytest.approx(skill, abs=1e-12)
+
+    # Where it read nothing, a model that outputs a unit vector adds its whole
+    # error (1 per such window) to the sum, and nothing else.
+    half[::4, -1] = np.eye(8)[0]
+    profile = memory_profile(points, half, composition=composition)
+    total = np.linalg.norm(semantics, axis=1).sum()
+    expected = (0.5 * total + 50) / total
+    assert profile.semantic_error == pytest.approx(expected, rel=1e-12)
+    assert profile.semantic_similarity == pytest.approx(1.0, abs=1e-12)
+    assert np.isfinite(profile.baseline_error) and profile.baseline_error < 2
+
+
+def test_semantic_scores_are_of_the_order_of_one_on_text_with_unknown_words():
+    # The README's setting: random points, unknown words read as zero points,
+    # windows of 8 (some of them of unknown words only).
+    sentences = load_python_reference()[:400]
+    space = SemanticEuclideanSpace(
+        "random", dim=32, max_vocab=60, handle_unknown="ignore", random_state=0
+    ).fit(sentences[:200])
+    from sklearn_rnnmemory._sequences import cut_windows
+
+    windows, _ = cut_windows(space.transform(sentences[200:]), 8)
+    known = np.nan_to_num(windows).any(axis=2).any(axis=1)
+    assert not known.all()  # windows of unknown words only
+    predicted = linear_memory_model(windows, 0.9 ** np.arange(8), forgotten="expected")
+    predicted += 0.01  # off by a little everywhere, also where nothing was read
+    profile = memory_profile(windows, predicted)
+    assert 0 < profile.semantic_error < 1
+    assert 0 < profile.baseline_error < 2
+    assert -1 <= profile.baseline_similarity <= profile.semantic_similarity <= 1

@@ -38,6 +38,9 @@ _N_DRAWS = 2000
 # Retention this close to 0 is rounding, not memory: a model whose output
 # ignores a token gets 1e-17 there, with a standard error of the same size.
 _ROUNDING = 1e-9
+# Semantics whose spread across windows is this small against their size do
+# not vary: the memoryless model is exact there, and skill is undefined.
+_NO_SPREAD = 1e-20
 _ALL_PADDING = "There is no window to evaluate: every sequence is padding."
 
 _COMPOSITION = (
@@ -197,11 +200,14 @@ class MemoryProfile:
         mean of ``S_T`` over windows: 1 perfect, 0 no better than knowing
         nothing of the window, negative worse.
     semantic_error : float
-        Mean ``||S_T - S^_T|| / ||S_T||`` over windows (best: 0).
+        ``sum ||S_T - S^_T|| / sum ||S_T||``, sums over windows: the error
+        relative to the size of the semantics (best: 0). A window of unknown
+        tokens only (``S_T = 0``) adds its error to the numerator alone.
     baseline_error : float
         The semantic error of the memoryless model.
     semantic_similarity : float
-        Mean cosine of ``S^_T`` and ``S_T`` over windows (best: 1).
+        Cosine of ``S^_T`` and ``S_T``, averaged over windows with weights
+        ``||S_T||`` (best: 1); a window of unknown tokens only weighs 0.
     baseline_similarity : float
         The semantic similarity of the memoryless model.
     probe_capacity : float
@@ -258,27 +264,40 @@ def _unit_rows(X):
 
 
 def _semantic_scores(target, estimate):
-    """Mean relative error and mean cosine of ``estimate`` against ``target``."""
+    """Semantic error and similarity of ``estimate`` against ``target``.
+
+    Both are ratios of sums over windows, ``sum ||S - S^|| / sum ||S||`` and
+    ``sum ||S|| cos(S^, S) / sum ||S||``, so that no window's own norm is a
+    denominator: a window of unknown tokens only (``S = 0``) adds its error
+    and nothing else, and a window of tiny semantics weighs as little as it
+    holds. NaN when every window's semantics is zero.
+    """
     target_unit, target_norm = _unit_rows(target)
-    usable = target_norm > 0
-    if not usable.any():
+    largest = target_norm.max(initial=0.0)
+    if not largest > 0:
         return float("nan"), float("nan")
+    # Norms relative to the largest, so that their sums cannot overflow.
+    weight = target_norm / largest
     estimate = np.broadcast_to(estimate, target.shape)
     _, error_norm = _unit_rows(target - estimate)
-    error = float(np.mean(error_norm[usable] / target_norm[usable]))
     # A zero estimate has no direction: cosine 0 rather than undefined.
     cosine = np.einsum("nd,nd->n", target_unit, _unit_rows(estimate)[0])
-    return error, float(np.mean(cosine[usable]))
+    total = weight.sum()
+    return (
+        float(np.sum(error_norm / largest) / total),
+        float(weight @ cosine / total),
+    )
 
 
 def _skill(target, estimate):
-    """``1 - MSE(estimate) / MSE(mean of target)``, scale-free."""
-    scale = np.abs(target).max()
+    """``1 - MSE(estimate) / MSE(mean of target)``, scale-free; NaN where the
+    semantics do not vary across windows beyond rounding."""
+    scale = np.abs(target).max(initial=0.0)
     if not scale > 0:
         return float("nan")
     target, estimate = target / scale, estimate / scale
     memoryless = np.sum((target - target.mean(axis=0)) ** 2)
-    if not memoryless > 0:
+    if not memoryless > _NO_SPREAD * np.sum(target**2):
         return float("nan")
     return float(1.0 - np.sum((target - estimate) ** 2) / memoryless)
 
