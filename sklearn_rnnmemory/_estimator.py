@@ -1,5 +1,7 @@
 """RecurrentMemoryRegressor: a unit trained on the memory task (definitions §3.3)."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,7 +84,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
 
     composition: str = "sum"
 
-    def fit(self, X: ArrayLike, y: None = None) -> "RecurrentMemoryRegressor":
+    def fit(self, X: ArrayLike, y: None = None) -> RecurrentMemoryRegressor:
         """Train the network on windows of ``X``.
 
         Parameters

@@ -8,6 +8,8 @@ indicator through :meth:`RecurrentMemoryRegressor.memory_profile`, hence through
 (definitions §3.5).
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping
 from typing import Any
 

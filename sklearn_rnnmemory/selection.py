@@ -24,6 +24,8 @@ length scores ``C``, every length too short to reach what the rule needs is
 skipped.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from numbers import Integral, Real
@@ -218,7 +220,7 @@ def seq_len_guidance(
     metric: str = "memory_capacity",
     rule: str = "saturation",
     tol: float = DEFAULT_TOL,
-) -> dict[Any, "LengthRecommendation"]:
+) -> dict[Any, LengthRecommendation]:
     """Recommend a training length per unit, with its stability over seeds.
 
     %(parameters_guidance)s
@@ -388,7 +390,7 @@ def search_seq_len(
     tol: float = DEFAULT_TOL,
     param: str = "seq_len",
     n_jobs: int | None = None,
-) -> "LengthSearch":
+) -> LengthSearch:
     """Find the recommended training length, skipping lengths that cannot win.
 
     Lengths are cross-validated from the longest down, scored by memory

@@ -7,6 +7,8 @@ scored on held-out data by the squared Pearson correlation (Jaeger's
 states' Gram matrix.
 """
 
+from __future__ import annotations
+
 import math
 from dataclasses import dataclass, fields
 from typing import Any

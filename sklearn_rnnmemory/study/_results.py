@@ -1,6 +1,8 @@
 """A finished study: its rows, their summary over seeds, and the guidance
 (definitions §3.7)."""
 
+from __future__ import annotations
+
 import csv
 import math
 import os
@@ -295,7 +297,7 @@ class StudyResult:
             for entry in self.summary():
                 writer.writerow([entry[name] for name in names])
 
-    def to_frame(self, *, summary: bool = False) -> "pandas.DataFrame":
+    def to_frame(self, *, summary: bool = False) -> pandas.DataFrame:
         """The rows (or the summary) as a pandas DataFrame.
 
         Parameters
