@@ -444,3 +444,44 @@ def test_semantic_scores_are_of_the_order_of_one_on_text_with_unknown_words():
     assert 0 < profile.semantic_error < 1
     assert 0 < profile.baseline_error < 2
     assert -1 <= profile.baseline_similarity <= profile.semantic_similarity <= 1
+
+
+def test_a_profile_reads_in_one_line_and_one_table(zipf_onehot, monkeypatch):
+    from sklearn_rnnmemory.indicators import _profile
+
+    profile = memory_profile(zipf_onehot, linear_memory_model(zipf_onehot, np.ones(5)))
+    text = repr(profile)
+    assert len(text) < 300 and "array" not in text
+    assert text.startswith("MemoryProfile(memory_capacity=5.0, ")
+    assert "memory_span=5, " in text and text.endswith(", n_windows=400)")
+
+    lines = profile.summary().splitlines()
+    assert lines[0].split() == ["indicator", "value", "memoryless"]
+    table = {line.split()[0]: line.split()[1:] for line in lines[1:]}
+    assert list(table) == list(_profile.SHOWN)
+    assert table["memory_capacity"] == ["5.000", "0.000"]
+    assert table["semantic_error"] == [
+        f"{profile.semantic_error:.3f}",
+        f"{profile.baseline_error:.3f}",
+    ]
+    assert table["n_windows"] == ["400"]
+    # A new field shows with one entry.
+    monkeypatch.setitem(_profile.SHOWN, "threshold", None)
+    assert profile.summary().splitlines()[-1].split() == ["threshold", "0.500"]
+    assert repr(profile).endswith(", threshold=0.5)")
+
+
+def test_profiles_stack_into_a_pandas_table(zipf_onehot, monkeypatch):
+    pd = pytest.importorskip("pandas")
+    keeps = {m: linear_memory_model(zipf_onehot, np.ones(m)) for m in (3, 7)}
+    profiles = {m: memory_profile(zipf_onehot, keeps[m]) for m in keeps}
+    table = pd.concat([profiles[m].to_frame(index=m) for m in profiles])
+    assert list(table.index) == [3, 7]
+    np.testing.assert_allclose(table["memory_capacity"], [3.0, 7.0])
+    assert table.loc[7, "capacity_ci_low"] == profiles[7].memory_capacity_ci[0]
+    assert table.loc[3, "baseline_error"] == profiles[3].baseline_error
+    assert table.loc[3, "n_windows"] == 400
+    assert "retention_curve" not in table  # per-lag arrays: to_dict()
+    monkeypatch.setitem(__import__("sys").modules, "pandas", None)
+    with pytest.raises(ImportError, match="to_frame needs pandas"):
+        profiles[3].to_frame()

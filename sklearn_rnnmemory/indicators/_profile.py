@@ -8,8 +8,10 @@ error, similarity and skill are measured at the same step, each beside what a
 memoryless model (the mean semantics of the windows) scores.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.special
@@ -22,6 +24,9 @@ from .._validation import check_random_state, check_threshold
 from ._probe import probe_last_step
 from ._regression import regress_every_step, regress_last_step
 
+if TYPE_CHECKING:  # pandas is optional
+    import pandas
+
 #: Scalar indicators with whether greater is better, in report order.
 INDICATORS = {
     "memory_capacity": True,
@@ -31,6 +36,22 @@ INDICATORS = {
     "semantic_error": False,
     "semantic_similarity": True,
     "probe_capacity": True,
+}
+
+#: What a profile's repr and summary() show, in order: field -> what the
+#: memoryless model scores there (a number, the field that holds it, or None
+#: where none applies). A new field shows with one entry here.
+SHOWN = {
+    "memory_capacity": 0.0,
+    "memory_capacity_ci": None,
+    "memory_span": 0,
+    "memory_rate": 0.0,
+    "semantic_skill": 0.0,
+    "semantic_error": "baseline_error",
+    "semantic_similarity": "baseline_similarity",
+    "probe_capacity": 0.0,
+    "window_length": None,
+    "n_windows": None,
 }
 
 #: Draws of the retention curve behind the capacity's interval.
@@ -252,6 +273,102 @@ class MemoryProfile:
         out["memory_capacity_ci"] = [float(v) for v in self.memory_capacity_ci]
         return out
 
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={_format(getattr(self, name), '.4g', '()')}" for name in SHOWN
+        )
+        return f"{type(self).__name__}({shown})"
+
+    def summary(self) -> str:
+        """Return the indicators as one table, beside what a memoryless model
+        scores (the mean semantics of the windows, remembering nothing).
+
+        Returns
+        -------
+        table : str
+            One line per indicator: name, value, memoryless value.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_rnnmemory.indicators import memory_profile
+        >>> points = np.eye(5)[np.random.default_rng(0).integers(0, 5, (50, 4))]
+        >>> print(memory_profile(points, np.cumsum(points, axis=1)).summary())
+        indicator                     value  memoryless
+        memory_capacity               4.000       0.000
+        memory_capacity_ci   [4.000, 4.000]
+        memory_span                       4           0
+        memory_rate                   1.000       0.000
+        semantic_skill                1.000       0.000
+        semantic_error                0.000       0.676
+        semantic_similarity           1.000       0.721
+        probe_capacity                  nan       0.000
+        window_length                     4
+        n_windows                        50
+        """
+        rows = [("indicator", "value", "memoryless")]
+        for name, memoryless in SHOWN.items():
+            if isinstance(memoryless, str):
+                memoryless = getattr(self, memoryless)
+            rows.append(
+                (
+                    name,
+                    _format(getattr(self, name), ".3f", "[]"),
+                    "" if memoryless is None else _format(memoryless, ".3f", "[]"),
+                )
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        return "\n".join(
+            f"{name:<{widths[0]}}  {value:>{widths[1]}}  {base:>{widths[2]}}".rstrip()
+            for name, value, base in rows
+        )
+
+    def to_frame(self, index: Any = None) -> pandas.DataFrame:
+        """Return the profile as a one-row pandas DataFrame of its scalars.
+
+        Rows of several profiles stack with ``pandas.concat``; the interval
+        is split into ``capacity_ci_low`` and ``capacity_ci_high`` (as in a
+        study's rows) and the per-lag arrays are left to :meth:`to_dict`.
+
+        Parameters
+        ----------
+        index : hashable, default=None
+            The row's label (the model's name, say); None numbers it 0.
+
+        Returns
+        -------
+        row : pandas.DataFrame
+            One row, one column per scalar field.
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError(
+                "MemoryProfile.to_frame needs pandas: pip install pandas (or "
+                "sklearn-rnnmemory[pandas])."
+            ) from None
+        row = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if field.name == "memory_capacity_ci":
+                row["capacity_ci_low"], row["capacity_ci_high"] = map(float, value)
+            elif not isinstance(value, np.ndarray):
+                row[field.name] = value
+        return pd.DataFrame([row], index=[0 if index is None else index])
+
+
+def _format(value, spec, brackets):
+    """A shown value: integers as they are, numbers by ``spec``, an interval
+    between ``brackets``."""
+    if isinstance(value, tuple):
+        inner = ", ".join(_format(v, spec, brackets) for v in value)
+        return f"{brackets[0]}{inner}{brackets[1]}"
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return str(int(value))
+    text = format(float(value), spec)
+    # A float reads as one: 4.0, not 4.
+    return text + ".0" if text.lstrip("-").isdigit() else text
+
 
 def _unit_rows(X):
     """Rows scaled to unit norm (zero rows stay zero), and the rows' norms;
@@ -313,7 +430,7 @@ def last_step_profile(
     alpha: float = 0.025,
     confidence: float = 0.95,
     random_state: RandomStateLike = 0,
-) -> "MemoryProfile":
+) -> MemoryProfile:
     """Every memory indicator from the model's points at the windows' last step.
 
     The one entry through which the estimators, the scorers and the studies
@@ -503,7 +620,7 @@ def memory_profile(
     alpha: float = 0.025,
     confidence: float = 0.95,
     random_state: RandomStateLike = 0,
-) -> "MemoryProfile":
+) -> MemoryProfile:
     """Compute every memory indicator of a model on evaluated windows.
 
     Parameters
