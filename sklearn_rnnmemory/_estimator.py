@@ -155,6 +155,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         eval_len: int | None = None,
         threshold: float = 0.5,
         probe: bool = True,
+        groups: ArrayLike | None = None,
     ) -> MemoryProfile:
         """Measure every memory indicator on sequences ``X``.
 
@@ -175,6 +176,10 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         probe : bool, default=True
             Also decode the input points from the hidden states at ``T``
             (``probe_capacity``); False leaves it NaN and saves the time.
+        groups : array-like of shape (n,), default=None
+            One label per sequence of ``X`` (its document, say): the windows
+            cut from sequences of one label form one cluster of the
+            retention's covariance. None: every window is its own cluster.
 
         Returns
         -------
@@ -185,9 +190,18 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         threshold = check_threshold(threshold)
         probe = check_bool(probe, "probe")
         X = self._check_input(X)
-        windows, _ = cut_windows(X, self.seq_len if eval_len is None else eval_len)
+        if groups is not None:
+            groups = np.asarray(groups)
+            if groups.ndim != 1 or groups.shape[0] != X.shape[0]:
+                raise ValueError(
+                    f"groups must hold one label per sequence of X, shape "
+                    f"({X.shape[0]},); got shape {groups.shape}."
+                )
+        windows, origin = cut_windows(X, self.seq_len if eval_len is None else eval_len)
         if windows.shape[0] == 0:
             raise ValueError("X holds no valid step: every sequence is padding.")
+        if groups is not None:
+            groups = groups[origin[:, 0]]
         lengths = valid_steps(windows).sum(axis=1)
         step = int(lengths.max())
         rows = np.flatnonzero(lengths == step)
@@ -195,6 +209,8 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         # only their state at that step: no trajectory is kept.
         if rows.size < windows.shape[0] or step < windows.shape[1]:
             windows = windows[rows, :step]
+            if groups is not None:
+                groups = groups[rows]
         if rows.size > 1 and all_windows_alike(windows):
             raise ValueError(
                 f"Every evaluation window of X holds the same token points at all "
@@ -209,6 +225,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
             composition=self.composition,
             last_states=states if probe else None,
             threshold=threshold,
+            groups=groups,
         )
 
     def _read_last_step(self, windows):

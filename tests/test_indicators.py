@@ -453,7 +453,7 @@ def test_a_profile_reads_in_one_line_and_one_table(zipf_onehot, monkeypatch):
     text = repr(profile)
     assert len(text) < 300 and "array" not in text
     assert text.startswith("MemoryProfile(memory_capacity=5.0, ")
-    assert "memory_span=5, " in text and text.endswith(", n_windows=400)")
+    assert "memory_span=5, " in text and text.endswith(", n_windows=400, n_clusters=400)")
 
     lines = profile.summary().splitlines()
     assert lines[0].split() == ["indicator", "value", "memoryless"]
@@ -465,6 +465,7 @@ def test_a_profile_reads_in_one_line_and_one_table(zipf_onehot, monkeypatch):
         f"{profile.baseline_error:.3f}",
     ]
     assert table["n_windows"] == ["400"]
+    assert table["explained_share"] == ["1.000"]  # linear in its tokens
     # A new field shows with one entry.
     monkeypatch.setitem(_profile.SHOWN, "threshold", None)
     assert profile.summary().splitlines()[-1].split() == ["threshold", "0.500"]
@@ -485,3 +486,47 @@ def test_profiles_stack_into_a_pandas_table(zipf_onehot, monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "pandas", None)
     with pytest.raises(ImportError, match="to_frame needs pandas"):
         profiles[3].to_frame()
+
+
+def test_explained_share_is_one_for_linear_models_and_low_for_a_square(
+    zipf_onehot, random_basis
+):
+    linear = linear_memory_model(zipf_onehot, 0.9 ** np.arange(T))
+    assert memory_profile(zipf_onehot, linear).explained_share == pytest.approx(1.0)
+    # The elementwise square of the running sum of points spread around 0: no
+    # linear account of the tokens explains much of it.
+    square = np.cumsum(random_basis, axis=1) ** 2
+    share = memory_profile(random_basis, square).explained_share
+    assert 0.0 < share < 0.5
+    memoryless = linear_memory_model(zipf_onehot, [0.0], forgotten="expected")
+    assert np.isnan(memory_profile(zipf_onehot, memoryless).explained_share)
+
+
+def test_groups_cluster_the_covariance(zipf_onehot):
+    predicted = linear_memory_model(zipf_onehot, np.ones(10), noise=0.5, random_state=0)
+    alone = memory_profile(zipf_onehot, predicted)
+    n = zipf_onehot.shape[0]
+    each = memory_profile(zipf_onehot, predicted, groups=np.arange(n))
+    np.testing.assert_allclose(each.retention_stderr, alone.retention_stderr)
+    assert (alone.n_clusters, each.n_clusters) == (n, n)
+    # Windows that are copies of one another carry one window's information:
+    # clustered by copy, the standard errors are those of the 200 originals.
+    half = zipf_onehot[: n // 2]
+    twice = np.concatenate([half, half])
+    noisy = linear_memory_model(twice, np.ones(10), noise=0.5, random_state=1)
+    noisy[n // 2 :] = noisy[: n // 2]
+    naive = memory_profile(twice, noisy)
+    paired = memory_profile(twice, noisy, groups=np.tile(np.arange(n // 2), 2))
+    original = memory_profile(half, noisy[: n // 2])
+    assert paired.n_clusters == n // 2
+    ratio = paired.retention_stderr / naive.retention_stderr
+    np.testing.assert_allclose(ratio, np.sqrt(2 * (n - 1) / (n - 2)), rtol=1e-6)
+    np.testing.assert_allclose(
+        paired.retention_stderr, original.retention_stderr, rtol=1e-6
+    )
+
+
+def test_groups_need_one_label_per_window(zipf_onehot):
+    predicted = linear_memory_model(zipf_onehot, np.ones(3))
+    with pytest.raises(ValueError, match=r"one label per window, shape \(400,\)"):
+        memory_profile(zipf_onehot, predicted, groups=np.arange(3))

@@ -8,6 +8,7 @@ scorers and the studies measure memory (definitions §3.4 and §3.5); the probe
 indicators are those of definitions §3.6.
 """
 
+from ._floor import min_clusters
 from ._probe import ProbeMemory, check_probe_params, probe_memory
 from ._profile import (
     INDICATORS,
@@ -27,6 +28,7 @@ __all__ = [
     "credit",
     "last_step_profile",
     "memory_profile",
+    "min_clusters",
     "probe_memory",
     "retention_curve",
     "retention_matrix",

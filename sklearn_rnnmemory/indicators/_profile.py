@@ -21,6 +21,7 @@ from .._docstring import Substitution
 from .._sequences import check_sequences, valid_steps
 from .._typing import ArrayLike, RandomStateLike
 from .._validation import check_random_state, check_threshold
+from ._floor import min_clusters
 from ._probe import probe_last_step
 from ._regression import regress_every_step, regress_last_step
 
@@ -46,12 +47,14 @@ SHOWN = {
     "memory_capacity_ci": None,
     "memory_span": 0,
     "memory_rate": 0.0,
+    "explained_share": None,
     "semantic_skill": 0.0,
     "semantic_error": "baseline_error",
     "semantic_similarity": "baseline_similarity",
     "probe_capacity": 0.0,
     "window_length": None,
     "n_windows": None,
+    "n_clusters": None,
 }
 
 #: Draws of the retention curve behind the capacity's interval.
@@ -90,6 +93,11 @@ confidence : float in (0, 1), default=0.95
     Level of ``memory_capacity_ci``.
 random_state : int, RandomState instance or None, default=0
     Seeds the draws of the capacity interval and the probe's split.""",
+    groups="""groups : array-like of shape (n,), default=None
+    One label per window: windows of one label (cut from one document, or
+    overlapping windows of one text) are one cluster of the retention's
+    covariance, and the clusters are counted against the floor of
+    :func:`min_clusters`. None: every window is its own cluster.""",
 )
 
 
@@ -239,6 +247,15 @@ class MemoryProfile:
         ``T``, the longest evaluated window.
     n_windows : int
         Windows that reach ``T``: the observations of the regression.
+    n_clusters : int
+        Independent clusters among them: the windows, or their distinct
+        ``groups``.
+    explained_share : float
+        The share of the model's variance across windows at ``T`` that the
+        joint linear account by the tokens explains (the regression's
+        ``R^2``): 1 for a model linear in its tokens; where it is low, the
+        capacity is only the best linear account of a nonlinear model. NaN
+        where the model's point does not vary.
     threshold : float
         The credit below which a lag ends the memory span.
     alpha : float
@@ -260,6 +277,8 @@ class MemoryProfile:
     probe_capacity: float
     window_length: int
     n_windows: int
+    n_clusters: int
+    explained_share: float
     threshold: float
     alpha: float
 
@@ -299,12 +318,14 @@ class MemoryProfile:
         memory_capacity_ci   [4.000, 4.000]
         memory_span                       4           0
         memory_rate                   1.000       0.000
+        explained_share               1.000
         semantic_skill                1.000       0.000
         semantic_error                0.000       0.676
         semantic_similarity           1.000       0.721
         probe_capacity                  nan       0.000
         window_length                     4
         n_windows                        50
+        n_clusters                       50
         """
         rows = [("indicator", "value", "memoryless")]
         for name, memoryless in SHOWN.items():
@@ -430,6 +451,7 @@ def last_step_profile(
     alpha: float = 0.025,
     confidence: float = 0.95,
     random_state: RandomStateLike = 0,
+    groups: ArrayLike | None = None,
 ) -> MemoryProfile:
     """Every memory indicator from the model's points at the windows' last step.
 
@@ -450,6 +472,7 @@ def last_step_profile(
     last_states : array-like of shape (n, H), default=None
         The hidden states at ``T``, for ``probe_capacity``; None leaves it NaN.
     %(profile_options)s
+    %(groups)s
 
     Returns
     -------
@@ -465,6 +488,7 @@ def last_step_profile(
             f"last_predicted must have shape (n, d) = "
             f"{(points.shape[0], points.shape[2])}; got {last_predicted.shape}."
         )
+    groups = _check_groups(groups, points.shape[0])
     return _profile(
         points,
         last_predicted,
@@ -474,7 +498,23 @@ def last_step_profile(
         alpha=alpha,
         confidence=confidence,
         rng=rng,
+        groups=groups,
     )
+
+
+def _check_groups(groups, n):
+    """One label per window, as an array; None stays None."""
+    if groups is None:
+        return None
+    groups = np.asarray(groups)
+    if groups.ndim != 1 or groups.shape[0] != n:
+        raise ValueError(
+            f"groups must hold one label per window, shape ({n},); got shape "
+            f"{groups.shape}."
+        )
+    if groups.dtype.kind == "f" and np.isnan(groups).any():
+        raise ValueError("groups must not hold NaN: every window needs a label.")
+    return groups
 
 
 def _float_type(X):
@@ -513,18 +553,14 @@ def _profile(
     alpha,
     confidence,
     rng,
+    groups,
 ):
     lengths = valid_steps(points).sum(axis=1)
     if not lengths.any():
         raise ValueError(_ALL_PADDING)
     step = int(lengths.max())
     rows = np.flatnonzero(lengths == step)
-    if rows.size < 2:
-        raise ValueError(
-            f"Only {rows.size} evaluated window reaches step {step}, the longest "
-            "window length; retention is estimated across windows and needs at "
-            "least 2 (use shorter windows or more sequences)."
-        )
+    _check_floor(rows, groups, step, points.shape[2])
     final = np.asarray(last_predicted[rows], dtype=np.float64)
     if not np.isfinite(final).all():
         raise ValueError(
@@ -532,7 +568,7 @@ def _profile(
             "or infinity."
         )
     regression, rows, target = regress_last_step(
-        points, last_predicted, composition, lengths
+        points, last_predicted, composition, lengths, groups
     )
     curve, stderr = regression.retention, regression.stderr
     if not np.isfinite(curve).any():
@@ -575,9 +611,27 @@ def _profile(
         probe_capacity=probe_capacity,
         window_length=step,
         n_windows=int(rows.size),
+        n_clusters=regression.n_clusters,
+        explained_share=regression.explained_share,
         threshold=threshold,
         alpha=alpha,
     )
+
+
+def _check_floor(rows, groups, step, n_dims):
+    """Refuse windows whose clusters at ``T`` are fewer than the floor."""
+    floor = min_clusters(step, n_dims)
+    if groups is None:
+        clusters, kind = rows.size, "window(s)"
+    else:
+        clusters, kind = np.unique(groups[rows]).size, "group(s) of windows"
+    if clusters < floor:
+        raise ValueError(
+            f"Only {clusters} {kind} reach step T = {step}, the longest window "
+            f"length; the indicators need at least {floor} at T = {step} and "
+            f"d = {n_dims} (fewer give chance retention the look of memory). "
+            "Evaluate on shorter windows (a smaller eval_len) or more sequences."
+        )
 
 
 def _check_pair(points, predicted):
@@ -620,6 +674,7 @@ def memory_profile(
     alpha: float = 0.025,
     confidence: float = 0.95,
     random_state: RandomStateLike = 0,
+    groups: ArrayLike | None = None,
 ) -> MemoryProfile:
     """Compute every memory indicator of a model on evaluated windows.
 
@@ -629,6 +684,7 @@ def memory_profile(
     states : array-like of shape (n, T, H), default=None
         The model's hidden states, for ``probe_capacity``.
     %(profile_options)s
+    %(groups)s
 
     Returns
     -------
@@ -668,6 +724,7 @@ def memory_profile(
         alpha=alpha,
         confidence=confidence,
         random_state=random_state,
+        groups=groups,
     )
 
 

@@ -61,6 +61,13 @@ class Retention:
         Sandwich covariance of ``r_t``, lags in the same order.
     n_windows : int
         Windows that reach step ``t``.
+    n_clusters : int
+        Independent units of the covariance among them: the windows, or their
+        distinct groups.
+    explained_share : float
+        ``R^2`` of the regression: the share of the model's variance across
+        windows (summed over coordinates) that the linear account by the
+        tokens explains; NaN where the model's point does not vary.
     """
 
     step: int
@@ -68,6 +75,8 @@ class Retention:
     stderr: np.ndarray
     covariance: np.ndarray
     n_windows: int
+    n_clusters: int
+    explained_share: float
 
 
 def _centred(points, mu, scale):
@@ -153,6 +162,7 @@ def regress_last_step(
     last_predicted: np.ndarray,
     composition: str,
     lengths: np.ndarray | None = None,
+    groups: np.ndarray | None = None,
 ) -> tuple["Retention", np.ndarray, np.ndarray]:
     """Retention at the last step ``T`` of the longest windows.
 
@@ -167,6 +177,9 @@ def regress_last_step(
         How a sequence's semantics is composed.
     lengths : ndarray of shape (n,), default=None
         Valid steps per window, if already known.
+    groups : ndarray of shape (n,), default=None
+        One label per window: the covariance is clustered by group rather
+        than by window. Read only for the windows that reach ``T``.
 
     Returns
     -------
@@ -249,15 +262,34 @@ def regress_last_step(
     identified = _identified(gram, n, weight, mu)
     solution, pinv = _solve(gram, rhs, identified)
 
+    if groups is None:
+        codes, n_clusters = None, n
+    else:
+        _, codes = np.unique(np.asarray(groups)[rows], return_inverse=True)
+        n_clusters = int(codes.max()) + 1 if codes.size else 0
+        cluster_scores = np.zeros((n_clusters, step))
     meat = np.zeros((step, step))
+    residual_sum = 0.0
     for number, chunk in enumerate(slices):
         part = centred(number)
         fitted = weight * (solution @ part.reshape(step, -1)).reshape(-1, d)
-        scores = weight * np.einsum("pnd,nd->pn", part, target[chunk] - fitted)
-        meat += scores @ scores.T
-    # Small-sample factor of the cluster-robust covariance (one cluster per
-    # window): n / (n - 1), as in the usual CR1 estimator.
-    covariance = pinv @ meat @ pinv * (n / max(n - 1, 1))
+        residual = target[chunk] - fitted
+        residual_sum += float(np.einsum("nd,nd->", residual, residual))
+        scores = weight * np.einsum("pnd,nd->pn", part, residual)
+        if codes is None:
+            meat += scores @ scores.T
+        else:
+            np.add.at(cluster_scores, codes[chunk], scores.T)
+    if codes is not None:
+        meat = cluster_scores.T @ cluster_scores
+    total_sum = float(np.einsum("nd,nd->", target, target))
+    # The model's points were divided by their largest magnitude: a total this
+    # small is rounding of a point that does not vary across windows.
+    varies = total_sum > _CONSTANT * n * d
+    explained = 1.0 - residual_sum / total_sum if varies else float("nan")
+    # Small-sample factor of the cluster-robust covariance: G / (G - 1), as in
+    # the usual CR1 estimator.
+    covariance = pinv @ meat @ pinv * (n_clusters / max(n_clusters - 1, 1))
     factor = target_scale / point_scale
     solution = solution * factor
     covariance = _rescaled_covariance(covariance, factor)
@@ -270,6 +302,8 @@ def regress_last_step(
         stderr=np.where(identified, stderr, np.nan)[order],
         covariance=covariance[order, order],
         n_windows=int(n),
+        n_clusters=int(n_clusters),
+        explained_share=explained,
     )
     return retention, rows, semantics
 
