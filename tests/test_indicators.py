@@ -453,7 +453,9 @@ def test_a_profile_reads_in_one_line_and_one_table(zipf_onehot, monkeypatch):
     text = repr(profile)
     assert len(text) < 300 and "array" not in text
     assert text.startswith("MemoryProfile(memory_capacity=5.0, ")
-    assert "memory_span=5, " in text and text.endswith(", n_windows=400, n_clusters=400)")
+    assert "memory_span=5, " in text and text.endswith(
+        ", n_windows=400, n_clusters=400)"
+    )
 
     lines = profile.summary().splitlines()
     assert lines[0].split() == ["indicator", "value", "memoryless"]
