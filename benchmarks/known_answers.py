@@ -6,7 +6,8 @@ of 40 (400 windows) or 80 (200 windows). Every model is linear in its tokens
 (``sklearn_rnnmemory.testing.linear_memory_model``), so its retention of each
 lag, hence its capacity and span, is known. Version 1 (the per-window
 projection of the residual, withdrawn) is computed by the short reference below;
-version 2 is the library's ``memory_profile``.
+version 2 is the library's ``memory_profile`` (its retention and capacity; the
+span is version 3's: every lag counted by its credit, significant or not).
 
     python benchmarks/known_answers.py [output.json]
 """
@@ -112,9 +113,9 @@ def main(path=None):
         }
         record.append(entry)
         print(
-            f"{name:<66} {truth['capacity']:>6.2f} / {truth['span']:<3d} "
+            f"{name:<66} {truth['capacity']:>6.2f} / {truth['span']:<5.2f} "
             f"{old['capacity']:>6.2f} / {old['span']:<3d} "
-            f"{new.memory_capacity:>6.2f} / {new.memory_span:<3d} "
+            f"{new.memory_capacity:>6.2f} / {new.memory_span:<5.2f} "
             f"[{new.memory_capacity_ci[0]:.2f}, {new.memory_capacity_ci[1]:.2f}]"
             + (f"  (v1 token recall {old['recall']:.2f})" if "all-zero" in name else "")
         )

@@ -172,10 +172,11 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
             Evaluation window length; ``None`` uses ``seq_len``; a length
             beyond the longest sequence evaluates whole sequences.
         threshold : float in (0, 1], default=0.5
-            Credit below which a lag ends the memory span.
+            Credit at which a lag counts one half toward the memory span.
         probe : bool, default=True
             Also decode the input points from the hidden states at ``T``
-            (``probe_capacity``); False leaves it NaN and saves the time.
+            (``probe_capacity``, beside its ``probe_baseline``); False leaves
+            them NaN and saves the time.
         groups : array-like of shape (n,), default=None
             One label per sequence of ``X`` (its document, say): the windows
             cut from sequences of one label form one cluster of the

@@ -312,21 +312,31 @@ class RecurrentEstimatorBase(BaseEstimator):
         weights_finite = all(
             bool(torch.isfinite(p).all()) for p in self.net_.module_.parameters()
         )
-        if not (np.isfinite(losses).all() and weights_finite):
-            bad = np.flatnonzero(~np.isfinite(losses))
-            epoch = int(bad[0]) + 1 if bad.size else len(losses)
-            raise ValueError(
-                f"Training diverged: the loss or the weights became NaN or infinite "
-                f"(epoch {epoch}). Lower lr (now {self.lr!r}) or set max_grad_norm."
-            )
-        self.history_ = self.net_.history
-        self.device_ = str(self.net_.device)
         batch_losses = [
             batch["train_loss"]
             for epoch in self.net_.history
             for batch in epoch["batches"]
             if "train_loss" in batch
         ]
+        if not (np.isfinite(losses).all() and weights_finite):
+            label = unit_label(self.unit)
+            if batch_losses and not np.isfinite(batch_losses[0]):
+                # Before the first update the learning rate has done nothing.
+                raise ValueError(
+                    f"Training of unit {label} gave a NaN or infinite loss on its "
+                    "first batch, before any update: the unit's outputs in "
+                    "training mode (or the inputs) are not finite; the learning "
+                    "rate is not the cause."
+                )
+            bad = np.flatnonzero(~np.isfinite(losses))
+            epoch = int(bad[0]) + 1 if bad.size else len(losses)
+            raise ValueError(
+                f"Training diverged: the loss or the weights of unit {label} became "
+                f"NaN or infinite (epoch {epoch}). Lower lr (now {self.lr!r}) or set "
+                "max_grad_norm."
+            )
+        self.history_ = self.net_.history
+        self.device_ = str(self.net_.device)
         self.n_updates_ = len(batch_losses)
         self.converged_ = loss_levelled_off(batch_losses)
 

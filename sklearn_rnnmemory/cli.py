@@ -15,7 +15,8 @@ import re
 import shlex
 import sys
 import time
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,11 +36,14 @@ from .selection import DEFAULT_TOL
 from .study import (
     METADATA_NAME,
     RESULTS_NAME,
+    SCHEMA_VERSION,
     StudyResult,
     load_study,
     run_study,
 )
-from .study._report import write_report
+from .study._folder import check_all_writable, write_file
+from .study._report import REPORT_FILES, write_report
+from .study._schema import VERSION_KEY, read_metadata
 
 _ESTIMATOR_DEFAULTS = RecurrentMemoryRegressor().get_params()
 
@@ -65,7 +69,10 @@ def _flags(message):
     """A library error message with its parameter names as the flags."""
     # Longest names first: "seq_lens entries" before "seq_lens".
     for name, flag in sorted(_FLAGS.items(), key=lambda item: -len(item[0])):
-        message = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flag, message)
+        # Not inside a path, a quoted name or a dotted one.
+        message = re.sub(
+            rf"(?<![\w\-/.'\"]){re.escape(name)}(?![\w\-/'\"])(?!\.\w)", flag, message
+        )
     return message
 
 
@@ -174,6 +181,7 @@ _FLAGS = {
     "max_steps": "--max-steps",
     "max_epochs": "--epochs",
     "n_jobs": "--n-jobs",
+    "encoding": "--encoding",
 }
 
 
@@ -230,6 +238,13 @@ def _add_corpus_options(assess):
         "--dim",
         type=_positive_int,
         help=_with_default("dimension of a random or cooccurrence basis", _TEXT_DIM),
+    )
+    assess.add_argument(
+        "--encoding",
+        help=_with_default(
+            "text encoding of a corpus file",
+            "UTF-8, or the one its byte-order mark names",
+        ),
     )
     for flag, parse, default, text in (
         ("--max-vocab", _positive_int, 2000, "largest vocabulary of a text corpus"),
@@ -360,7 +375,8 @@ class UsageError(ValueError):
 
 
 def _points(args):
-    sequences = load_corpus(args.corpus, n_sequences=args.n_sequences)
+    options = {} if args.encoding is None else {"encoding": args.encoding}
+    sequences = load_corpus(args.corpus, n_sequences=args.n_sequences, **options)
     train, test = train_test_split(
         list(sequences), test_size=args.test_size, random_state=0
     )
@@ -383,14 +399,24 @@ def _points(args):
         "dim": int(space.dim_),
         "vocabulary": len(space.vocabulary_),
     }
+    if args.encoding is not None:
+        corpus["encoding"] = args.encoding
     return X_train, X_test, corpus
 
 
+#: Every file assess writes in its output folder.
+_FOLDER_FILES = (RESULTS_NAME, METADATA_NAME, *REPORT_FILES)
+
+
 def _check_output(args):
-    """The output folder can be written and holds nothing that would be lost."""
+    """The output folder can be written, holds nothing that would be lost, and
+    no file through which a write would land outside it. Writes nothing."""
     output = args.output
     if output.exists() and not output.is_dir():
         raise UsageError(f"--output {output} is a file, not a folder.")
+    if not output.exists():
+        return
+    check_all_writable(output, _FOLDER_FILES)
     results = output / RESULTS_NAME
     if (
         results.is_file()
@@ -401,9 +427,35 @@ def _check_output(args):
             f"--output {output} already holds results; add --resume to finish that "
             "study or --overwrite to replace it."
         )
-    output.mkdir(parents=True, exist_ok=True)
+    metadata = output / METADATA_NAME
+    if args.resume and metadata.is_file():
+        version = read_metadata(metadata)[VERSION_KEY]
+        if version != SCHEMA_VERSION:
+            raise UsageError(
+                f"--output {output} holds a study of layout version {version}, and "
+                f"this sklearn-rnnmemory writes version {SCHEMA_VERSION}; --resume "
+                "cannot mix them: finish it with the version that started it, or "
+                "start again with --overwrite or another --output."
+            )
     if not os.access(output, os.W_OK):
         raise UsageError(f"--output {output} is not writable.")
+
+
+@contextmanager
+def _output_folder(output: Path) -> Iterator[None]:
+    """Make the output folder; remove the folders made here again if they are
+    still empty when the block fails (a check refused the study before
+    anything was written)."""
+    made = [folder for folder in (output, *output.parents) if not folder.exists()]
+    output.mkdir(parents=True, exist_ok=True)
+    try:
+        yield
+    except BaseException:
+        for folder in made:  # the deepest first
+            if any(folder.iterdir()):
+                break
+            folder.rmdir()
+        raise
 
 
 def _versions():
@@ -454,10 +506,16 @@ def assess(
         n_jobs = 1 if device != "cpu" else os.cpu_count() or 1
     if n_jobs == 0:
         raise UsageError("--n-jobs must not be 0 (-1: every core).")
+    if args.scheduler is not None and args.backend != "dask":
+        raise UsageError(
+            "--scheduler is read only with --backend dask; add --backend dask, or "
+            "drop --scheduler to run here."
+        )
     _check_output(args)
     X_train, X_test, corpus = _points(args)
     started = time.time()
     metadata = {
+        VERSION_KEY: SCHEMA_VERSION,
         "command": shlex.join(
             ["rnnmemory", *(argv if argv is not None else sys.argv[1:])]
         ),
@@ -486,7 +544,7 @@ def assess(
 
     def report_row(row):
         if not finished:  # the study's checks passed: record what runs
-            metadata_file.write_text(json.dumps(metadata, indent=2) + "\n")
+            write_file(metadata_file, json.dumps(metadata, indent=2) + "\n")
         finished.append(row)
         if args.no_progress:
             print(_row_line(row, len(finished), total), file=out, flush=True)
@@ -517,10 +575,10 @@ def assess(
         progress=not args.no_progress,
         callback=report_row,
     )
-    with _dask_client(args, n_jobs):
+    with _output_folder(args.output), _dask_client(args, n_jobs):
         result = run_study(X_train, X_test, **options)
     metadata.update(finished=_now(), duration_s=round(time.time() - started, 1))
-    metadata_file.write_text(json.dumps(metadata, indent=2) + "\n")
+    write_file(metadata_file, json.dumps(metadata, indent=2) + "\n")
     result.metadata = metadata
     return _present(result, args.output, out, heading=_heading(args, corpus, device))
 
@@ -591,6 +649,7 @@ def report(args: argparse.Namespace, out: TextIO | None = None) -> StudyResult:
         raise UsageError(f"{args.folder} is not a folder.")
     try:
         result = load_study(args.folder)
+        check_all_writable(args.folder, REPORT_FILES)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     metadata = result.metadata or {}
@@ -628,30 +687,58 @@ def _dask_client(args, n_jobs):
         yield client
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    """Show a warning as the command line's other messages: one line."""
+    text = " ".join(str(message).split())
+    print(f"rnnmemory: warning: {text}", file=file or sys.stderr)
+
+
+def _saved_rows(folder):
+    """Whether ``folder`` holds a finished row (something to resume)."""
+    try:
+        with open(folder / RESULTS_NAME, "rb") as f:
+            return b"\n" in f.read(1 << 20)
+    except OSError:
+        return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rnnmemory`` console script."""
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = parser.parse_args(argv)
+    args = None
+    shown = warnings.showwarning
+    warnings.showwarning = _one_line_warning
     try:
+        # Parsing imports the user's units: it can be interrupted, too.
+        args = parser.parse_args(argv)
         if args.command == "assess":
             assess(args, argv)
         else:
             report(args)
     except KeyboardInterrupt:
         where = getattr(args, "output", None)
-        hint = (
-            f"; the finished configurations are saved in {where / RESULTS_NAME}: run "
-            "the same command with --resume to finish the study"
-            if where is not None
-            else ""
-        )
+        if where is not None and _saved_rows(where):
+            hint = (
+                f"; the finished configurations are saved in {where / RESULTS_NAME}:"
+                " run the same command with --resume to finish the study"
+            )
+        elif where is not None:
+            hint = " before any configuration finished"
+        else:
+            hint = ""
         print(f"\nrnnmemory: interrupted{hint}.", file=sys.stderr)
         return 130
     except (ValueError, OSError) as exc:
-        message = _flags(str(exc)) if isinstance(exc, ValueError) else str(exc)
+        # Library parameters read as the flags that set them, in assess only:
+        # report's messages name the fields of a study's files.
+        message = str(exc)
+        if isinstance(exc, ValueError) and getattr(args, "command", None) == "assess":
+            message = _flags(message)
         message = " ".join(message.split())  # one line
         parser.exit(2, f"rnnmemory: error: {message}\n")
+    finally:
+        warnings.showwarning = shown
     return 0
 
 

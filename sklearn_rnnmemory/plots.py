@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn
 #: The parameters every figure takes.
 _fill_docs = Substitution(
     result="result : StudyResult\n    A finished study.",
-    path="path : str or path, default=None\n"
+    path="path : str, path or binary file, default=None\n"
     "    Where to save the PNG (of the figure drawn on); None only draws.",
     ax="ax : matplotlib.axes.Axes, default=None\n"
     "    The axes to draw on; None makes a figure.",
@@ -46,8 +46,17 @@ def _new_figure(**kwargs):
 
 
 def _save(fig, path):
-    if path is not None:
-        fig.savefig(path, dpi=120)
+    if path is None:
+        return
+    # An open file has no name to read the format from.
+    fmt = {} if isinstance(path, str | os.PathLike) else {"format": "png"}
+    fig.savefig(path, dpi=120, **fmt)
+
+
+def _plain(name: Any) -> str:
+    """A name from a study's rows as plain text: matplotlib would read what
+    stands between two dollar signs as math (and fail on broken math)."""
+    return str(name).replace("$", r"\$")
 
 
 def unit_styles(keys: Iterable[Hashable]) -> dict[Hashable, dict[str, Any]]:
@@ -84,7 +93,7 @@ def _by_unit(result):
 
 def _label(key):
     unit, hidden_size = key
-    return f"{unit} (H={hidden_size})"
+    return f"{_plain(unit)} (H={hidden_size})"
 
 
 @_fill_docs
@@ -98,7 +107,9 @@ def plot_retention_curves(
     """Retention curve ``r(delta)`` per unit, one line per training length.
 
     One panel per unit and hidden size, in a grid; every curve is measured on
-    windows of the study's evaluation length and averaged over seeds.
+    windows of the study's evaluation length and averaged over seeds. The grey
+    band marks the retention over which a lag's count toward the memory span
+    rises from 0 to 1, the dotted line the threshold, where it counts one half.
 
     Parameters
     ----------
@@ -124,6 +135,7 @@ def plot_retention_curves(
     lengths = sorted({e["seq_len"] for entries in units.values() for e in entries})
     from matplotlib import colormaps
 
+    threshold = (result.settings or {}).get("threshold", 0.5)
     colours = colormaps["viridis"](np.linspace(0.0, 0.9, len(lengths)))
     colour = dict(zip(lengths, colours, strict=True))
     lowest = 0.0
@@ -138,7 +150,10 @@ def plot_retention_curves(
                 color=colour[entry["seq_len"]],
                 label=f"k = {entry['seq_len']}",
             )
-        ax.axhline(0.5, color="grey", lw=0.8, ls=":")
+        # Where a lag's count toward the span rises from 0 to 1 (for r <= 1,
+        # credit is r), one half at the threshold.
+        ax.axhspan(threshold**1.5, threshold**0.5, color="grey", alpha=0.12, lw=0)
+        ax.axhline(threshold, color="grey", lw=0.8, ls=":")
         ax.axhline(0.0, color="grey", lw=0.6)
         ax.set_title(_label(key), fontsize="medium")
     for ax in axes.flat[len(units) :]:
@@ -279,7 +294,8 @@ def plot_retention_matrix(
     ax.set_xlabel("token position p")
     ax.set_ylabel("reading step t")
     ax.set_title(
-        f"{row['unit']} (H={row['hidden_size']}), trained at k = {row['seq_len']}",
+        f"{_plain(row['unit'])} (H={row['hidden_size']}), trained at k = "
+        f"{row['seq_len']}",
         fontsize="medium",
     )
     _save(ax.figure, path)

@@ -32,6 +32,9 @@ from .indicators import INDICATORS, check_probe_params, min_clusters, probe_memo
 #: The ``eval_len`` of a scorer that picks the common length of each test fold.
 AUTO = "auto"
 
+#: Indicators read from the probe, decoded only when a scorer reads one.
+_PROBE_INDICATORS = frozenset({"probe_capacity", "probe_net_capacity"})
+
 #: Scorer name -> (profile attribute, sign). ``eval_len`` is the record of the
 #: evaluated window length ``L``, not a score to maximise.
 SCORER_NAMES = {
@@ -178,7 +181,7 @@ class MemoryScorer:
         :func:`common_eval_len`, an int that length, ``None`` the estimator's
         own ``seq_len``.
     threshold : float in (0, 1], default=0.5
-        Credit below which a lag ends the memory span.
+        Credit at which a lag counts one half toward the memory span.
     """
 
     def __init__(
@@ -208,7 +211,7 @@ class MemoryScorer:
             X,
             eval_len=eval_len,
             threshold=self.threshold,
-            probe="probe_capacity" in names,
+            probe=bool(names & _PROBE_INDICATORS),
         )
 
     def __call__(self, estimator: Any, X: ArrayLike, y: None = None) -> float:
@@ -238,7 +241,9 @@ def make_memory_scorer(
     name : str
         One of ``"memory_capacity"``, ``"memory_span"``, ``"memory_rate"``,
         ``"semantic_skill"``, ``"neg_semantic_error"``,
-        ``"semantic_similarity"``, ``"probe_capacity"``; or ``"eval_len"``,
+        ``"semantic_similarity"``, ``"probe_capacity"``,
+        ``"probe_net_capacity"`` (the probe capacity less what the current
+        input alone decodes: the one to rank models by); or ``"eval_len"``,
         the evaluated window length ``L`` itself: a record (in
         ``cv_results_``) for the length guidance, not a score to maximise.
     eval_len : "auto", int or None, default="auto"
@@ -249,7 +254,7 @@ def make_memory_scorer(
         ``k`` is read at ``k``; across training lengths such scores compare
         window lengths as much as memory.
     threshold : float in (0, 1], default=0.5
-        Credit below which a lag ends the memory span.
+        Credit at which a lag counts one half toward the memory span.
 
     Returns
     -------
@@ -307,7 +312,7 @@ def memory_scorers(
 
 
 #: Probe scorer metrics, attributes of ProbeMemory.
-PROBE_METRICS = ("memory_capacity", "lag0")
+PROBE_METRICS = ("net_capacity", "memory_capacity", "lag0")
 
 # The options of probe_memory a probe scorer passes on, with their defaults.
 _PROBE_DEFAULTS = {
@@ -330,7 +335,7 @@ class ProbeScorer:
         self,
         max_lag: int,
         *,
-        metric: str = "memory_capacity",
+        metric: str = "net_capacity",
         eval_len: int | None = None,
         probe_params: Mapping[str, Any] | None = None,
     ) -> None:
@@ -375,7 +380,7 @@ class ProbeScorer:
 def make_probe_scorer(
     max_lag: int,
     *,
-    metric: str = "memory_capacity",
+    metric: str = "net_capacity",
     eval_len: int | None = None,
     ridge: float = 1e-6,
     test_size: float = 0.2,
@@ -394,8 +399,11 @@ def make_probe_scorer(
     ----------
     max_lag : int
         Largest lag decoded.
-    metric : {"memory_capacity", "lag0"}, default="memory_capacity"
-        Probe memory capacity (lags 1..max_lag) or the lag-0 decodability.
+    metric : {"net_capacity", "memory_capacity", "lag0"}, default="net_capacity"
+        The probe memory capacity (lags 1..max_lag) less its baseline, the
+        capacity the current input alone gives (what ranks models by their
+        memory, whatever the inputs' correlations over time); the probe
+        memory capacity itself; or the lag-0 decodability.
     eval_len : int, default=None
         Window length of ``hidden_states``; ``None`` uses the estimator's
         ``seq_len``.
@@ -413,7 +421,7 @@ def make_probe_scorer(
     --------
     >>> from sklearn_rnnmemory.scoring import make_probe_scorer
     >>> make_probe_scorer(10, surrogate=True)
-    make_probe_scorer(10, metric='memory_capacity', eval_len=None, ridge=1e-06, \
+    make_probe_scorer(10, metric='net_capacity', eval_len=None, ridge=1e-06, \
 test_size=0.2, washout=0, surrogate=True, random_state=0)
     """
     return ProbeScorer(

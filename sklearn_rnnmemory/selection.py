@@ -247,8 +247,15 @@ def _guidance(cv_results, metric, rule, tol):
             k: _nanmean([scores[i] for k2, _, i in entries if k2 == k]) for k in lengths
         }
         k = _pick(means, rule, tol)
-        if k is None:
-            continue  # every fit of this unit failed
+        if k is None:  # every fit of this unit failed
+            which = "" if unit is None else f" of unit {unit!r}"
+            warnings.warn(
+                f"Every {metric} score{which} is NaN (every fit failed or scored "
+                f"NaN, at lengths {lengths}); it gets no recommended length.",
+                UserWarning,
+                stacklevel=4,
+            )
+            continue
         seeds = sorted({s for _, s, _ in entries if s is not None}, key=repr)
         choices = {}
         for seed in seeds:

@@ -127,13 +127,16 @@ def true_capacity(retention: ArrayLike, window_length: int) -> float:
     return float(credit(_lag_weights(retention, window_length)).sum())
 
 
-def true_span(retention: ArrayLike, window_length: int, threshold: float = 0.5) -> int:
-    """Memory span of a linear memory model: the first lag whose credit is
-    below ``threshold``, or ``T``."""
-    from .indicators import credit
+def true_span(
+    retention: ArrayLike, window_length: int, threshold: float = 0.5
+) -> float:
+    """Memory span of a linear memory model over windows of ``T`` steps:
+    :func:`~sklearn_rnnmemory.indicators.memory_span` of ``rho(delta)``,
+    ``delta < T``."""
+    from .indicators import memory_span
 
-    below = np.flatnonzero(credit(_lag_weights(retention, window_length)) < threshold)
-    return int(below[0]) if below.size else int(window_length)
+    span, _ = memory_span(_lag_weights(retention, window_length), threshold=threshold)
+    return span
 
 
 def check_recurrent_unit(
@@ -154,8 +157,9 @@ def check_recurrent_unit(
       ``torch.nn.Module``;
     - ``interface``: ``module(X)`` returns ``(outputs, last_state)``, as
       ``torch.nn.RNN`` does;
-    - ``shape``: ``outputs`` is a finite float tensor of shape ``(batch, time,
-      hidden_size)``;
+    - ``shape``: ``outputs`` is a finite tensor of the inputs' floating-point
+      type, of shape ``(batch, time, hidden_size)``, in eval and in training
+      mode;
     - ``batch-first``: ``X`` is ``(batch, time, input_size)`` and each
       sequence's outputs depend on that sequence only;
     - ``padding``: the states at a sequence's valid steps, its last valid state
@@ -166,11 +170,13 @@ def check_recurrent_unit(
       parameter;
     - ``determinism``: two builds under one ``torch.manual_seed`` have equal
       parameters and buffers and give equal outputs, in training mode under
-      one seed and in eval mode.
+      one seed and in eval mode; two calls of one module on one input agree
+      in training mode too (no state is kept from one call to the next).
 
     The estimators (in ``fit``), the study and the command line check the
-    first five rules, and that two passes over one input agree, on a tiny
-    input before any training.
+    first five rules, and that two calls on one input agree, on a tiny input
+    before any training, in eval mode and again in training mode, as the unit
+    will train.
 
     Parameters
     ----------

@@ -170,6 +170,64 @@ class NoisyForward(MIRNNCell):
         return outputs + 1e-3 * random.random(), last
 
 
+class StatefulInTraining(nn.GRU):
+    """Carries its last state into the next call, in training mode only (as a
+    truncated-BPTT unit of a language model would): breaks 'determinism' in
+    training mode, and would train each window from another's state."""
+
+    def __init__(self, input_size, hidden_size, num_layers):
+        super().__init__(input_size, hidden_size, num_layers, batch_first=True)
+        self.carried = None
+
+    def forward(self, X, state=None):
+        if self.training and self.carried is not None:
+            if self.carried.shape[1] == X.shape[0]:
+                state = self.carried
+        outputs, last = super().forward(X, state)
+        if self.training:
+            self.carried = last.detach()
+        return outputs, last
+
+
+class Float64Outputs(nn.GRU):
+    """Returns float64 outputs for float32 inputs: breaks 'shape'."""
+
+    def __init__(self, input_size, hidden_size, num_layers):
+        super().__init__(input_size, hidden_size, num_layers, batch_first=True)
+
+    def forward(self, X, state=None):
+        outputs, last = super().forward(X, state)
+        return outputs.double(), last
+
+
+class NaNInTraining(nn.GRU):
+    """Finite in eval mode, NaN in training mode: breaks 'shape' there."""
+
+    def __init__(self, input_size, hidden_size, num_layers):
+        super().__init__(input_size, hidden_size, num_layers, batch_first=True)
+
+    def forward(self, X, state=None):
+        outputs, last = super().forward(X, state)
+        if self.training:
+            outputs = outputs * float("nan")
+        return outputs, last
+
+
+class NaNOnLargeBatches(NaNInTraining):
+    """NaN in training mode only on batches larger than the checks' tiny one,
+    so that it reaches training: the loss is NaN before any update."""
+
+    def forward(self, X, state=None):
+        if X.shape[0] > 3:
+            return super().forward(X, state)
+        return nn.GRU.forward(self, X, state)
+
+
+def rnn(input_size, hidden_size, num_layers):
+    """A factory of the user's own that shares the built-in unit's name."""
+    return nn.RNN(input_size, hidden_size, num_layers, batch_first=True)
+
+
 #: Broken unit -> the rule it breaks.
 BROKEN = {
     NotBuilt: "build",
@@ -180,4 +238,7 @@ BROKEN = {
     DetachedState: "gradients",
     NumpyInit: "determinism",
     NoisyForward: "determinism",
+    StatefulInTraining: "determinism",
+    Float64Outputs: "shape",
+    NaNInTraining: "shape",
 }

@@ -147,6 +147,13 @@ def test_resume_of_a_finished_study_trains_nothing(finished, tmp_path, capsys):
         (["--n-jobs", "0"], "--n-jobs must not be 0"),
         (["--test-size", "1.5"], "--test-size: expected a number in (0, 1)"),
         (["--resume", "--overwrite"], "not allowed with argument"),
+        (["--scheduler", "tcp://host:8786"], "--scheduler is read only with --backend"),
+        (["--lengths", "3,6,3"], "--lengths holds 3 twice"),
+        (["--units", "rnn,gru,rnn"], "--units holds rnn twice"),
+        (["--seeds", "0,0"], "--seeds holds 0 twice"),
+        (["--hidden-sizes", "8,8"], "--hidden-sizes holds 8 twice"),
+        (["--seeds", "4294967296"], "--seeds must be integers in [0, 2**32 - 1]"),
+        (["--hidden-sizes", "100000000"], "more than this machine's available"),
     ],
 )
 def test_user_errors_are_one_line_naming_the_flag(tmp_path, capsys, args, message):
@@ -158,7 +165,7 @@ def test_user_errors_are_one_line_naming_the_flag(tmp_path, capsys, args, messag
     err = capsys.readouterr().err
     assert err.startswith("rnnmemory: error: ") and err.count("\n") == 1, err
     assert message in err
-    assert not (tmp_path / "out" / "results.jsonl").exists()
+    assert not (tmp_path / "out").exists()  # checked before anything is written
 
 
 def test_an_output_path_that_is_a_file(tmp_path, capsys):
@@ -270,15 +277,25 @@ def test_a_killed_run_resumes_with_every_configuration_once(tmp_path):
 
 
 def test_a_text_file_corpus(tmp_path, capsys):
-    words = "the a cat dog sat ran on under mat log red big".split()
+    words = "the a café dog sat ran on under mat log red big".split()
     rng = np.random.default_rng(0)
     corpus = tmp_path / "corpus.txt"
     corpus.write_text(
-        " ".join(" ".join(rng.choice(words, size=9)) + "." for _ in range(60))
+        " ".join(" ".join(rng.choice(words, size=9)) + "." for _ in range(60)),
+        encoding="latin-1",
     )
-    args = [*TINY, "--corpus", str(corpus), "--dim", "8", "--output", str(tmp_path)]
-    assert main(args) == 0
+    output = tmp_path / "out"
+    args = [*TINY, "--corpus", str(corpus), "--dim", "8", "--output", str(output)]
+    with pytest.raises(SystemExit):
+        main(args)  # not UTF-8: refused by offset, nothing written
+    err = capsys.readouterr().err
+    assert "is not utf-8 text: byte " in err and "--encoding='latin-1'" in err
+    assert err.count("\n") == 1 and not output.exists()
+    assert main([*args, "--encoding", "latin-1"]) == 0
     assert "on corpus" in capsys.readouterr().out
+    metadata = json.loads((output / "metadata.json").read_text())
+    assert metadata["corpus"]["encoding"] == "latin-1"
+    assert metadata["schema_version"] == load_study(output).metadata["schema_version"]
 
 
 def test_max_steps_reaches_every_configuration(tmp_path, monkeypatch):
@@ -295,3 +312,72 @@ def test_max_steps_reaches_every_configuration(tmp_path, monkeypatch):
     monkeypatch.setattr(_configuration.RecurrentMemoryRegressor, "fit", recording_fit)
     assert main([*TINY, "--max-steps", "3", "--output", str(tmp_path)]) == 0
     assert sorted(seen) == [(3, 3)] * 4 + [(6, 3)] * 4
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "err"),
+    [
+        (
+            "import sys\nsys.exit(0)\n",
+            2,
+            "rnnmemory: error: argument --units: unit 'quits_at_import:Unit': "
+            "importing module 'quits_at_import' called sys.exit(0);",
+        ),
+        ("raise KeyboardInterrupt\n", 130, "\nrnnmemory: interrupted.\n"),
+    ],
+    ids=["sys.exit", "Ctrl-C"],
+)
+def test_a_unit_module_that_ends_its_import(
+    tmp_path, monkeypatch, capsys, body, code, err
+):
+    name = "quits_at_import" if code == 2 else "interrupted_at_import"
+    (tmp_path / f"{name}.py").write_text(body)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    output = tmp_path / "out"
+    try:
+        status = main([*TINY, "--units", f"{name}:Unit", "--output", str(output)])
+    except SystemExit as exc:
+        status = exc.code
+    assert status == code
+    text = capsys.readouterr().err
+    assert text.startswith(err) and text.count("\n") == err.count("\n") + (code == 2), (
+        text
+    )
+    assert "Traceback" not in text and not output.exists()
+
+
+def _children(pid):
+    """The processes whose parent is ``pid`` (Linux)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[1] == str(pid):
+            found.append(int(entry))
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+def test_ctrl_c_as_workers_start_prints_no_worker_traceback(tmp_path):
+    """A terminal's Ctrl-C reaches every process of the group: workers still
+    importing torch must not each print a traceback."""
+    process = subprocess.Popen(
+        [*_assess_command(tmp_path), "--n-jobs", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a process group of its own, as in a terminal
+    )
+    deadline = time.monotonic() + 120
+    while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # the workers are importing
+    os.killpg(process.pid, signal.SIGINT)
+    err = process.communicate(timeout=120)[1]
+    assert process.returncode == 130
+    assert err.strip().splitlines() == [
+        "rnnmemory: interrupted before any configuration finished."
+    ], err

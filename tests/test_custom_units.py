@@ -17,8 +17,12 @@ from custom_units import (
     BROKEN,
     CtrlCGRU,
     DetachedState,
+    Float64Outputs,
     MIRNNCell,
+    NaNInTraining,
+    NaNOnLargeBatches,
     NumpyInit,
+    StatefulInTraining,
     TimeFirstGRU,
     batch_first_gru,
     mirnn,
@@ -162,6 +166,59 @@ def test_fit_refuses_a_broken_unit_in_one_line_before_training(unit, X):
         model.fit(X)
     assert "\n" not in str(info.value)
     assert not hasattr(model, "net_")
+
+
+@pytest.mark.parametrize(
+    ("unit", "message"),
+    [
+        (
+            StatefulInTraining,
+            "'determinism' rule: two calls on one input under one torch seed differ "
+            "in training mode: the module keeps state between calls",
+        ),
+        (
+            Float64Outputs,
+            "'shape' rule: outputs are torch.float64 for inputs of torch.float32",
+        ),
+        (
+            NaNInTraining,
+            "'shape' rule: outputs hold NaN or infinite values on a random input in "
+            "training mode",
+        ),
+    ],
+    ids=lambda value: getattr(value, "__name__", ""),
+)
+def test_a_unit_is_checked_in_training_mode_as_it_will_train(unit, message, X):
+    # Each passes in eval mode alone: the checks read it as it trains, too.
+    with torch.no_grad():
+        unit(3, 4, 1).eval()(torch.zeros(2, 5, 3))
+    for check in (
+        lambda: check_recurrent_unit(unit),
+        lambda: RecurrentMemoryRegressor(unit, **FAST).fit(X),
+    ):
+        with pytest.raises(ValueError) as info:
+            check()
+        text = str(info.value)
+        assert text.startswith(f"unit {unit.__name__} breaks the {message}"), text
+        assert "\n" not in text and "lr" not in text
+
+
+def test_a_nan_loss_before_any_update_is_not_called_divergence(X):
+    with pytest.raises(ValueError) as info:
+        RecurrentMemoryRegressor(NaNOnLargeBatches, **FAST).fit(X)
+    text = str(info.value)
+    assert text.startswith(
+        "Training of unit NaNOnLargeBatches gave a NaN or infinite loss on its first "
+        "batch, before any update"
+    )
+    assert "Lower lr" not in text and "the learning rate is not the cause" in text
+
+
+def test_divergence_names_the_unit(X):
+    with pytest.raises(ValueError, match="the weights of unit MIRNNCell became NaN"):
+        RecurrentMemoryRegressor(
+            MIRNNCell, optimizer="sgd", lr=1e25, **{**FAST, "max_epochs": 3}
+        ).fit(X)
 
 
 def test_a_fitted_model_pickles_with_an_importable_unit(X):
@@ -438,9 +495,7 @@ def test_ctrl_c_inside_training_stops_the_study(tmp_path):
     )  # fmt: skip
     assert done.returncode == 130, done.stderr
     assert done.stderr.strip().splitlines() == [
-        f"rnnmemory: interrupted; the finished configurations are saved in "
-        f"{tmp_path / 'results.jsonl'}: run the same command with --resume to "
-        "finish the study."
+        "rnnmemory: interrupted before any configuration finished."
     ]
     assert (tmp_path / "results.jsonl").read_text() == ""
 

@@ -160,7 +160,10 @@ def test_probe_scorer_equals_the_probe_of_states_and_inputs(labelled):
         surrogate=True,
         random_state=0,
     )
-    assert scorer(model, X) == expected.memory_capacity
+    # By default the net capacity: the probe's less what the current input gives.
+    assert scorer(model, X) == expected.net_capacity
+    gross = make_probe_scorer(3, metric="memory_capacity", eval_len=6, surrogate=True)
+    assert gross(model, X) == expected.memory_capacity
     lag0 = make_probe_scorer(3, metric="lag0", eval_len=6)(model, X)
     assert (
         lag0
@@ -169,7 +172,7 @@ def test_probe_scorer_equals_the_probe_of_states_and_inputs(labelled):
         ).lag0
     )
     restored = pickle.loads(pickle.dumps(scorer))
-    assert restored(model, X) == expected.memory_capacity
+    assert restored(model, X) == expected.net_capacity
 
 
 def test_probe_scorer_on_a_language_model_decodes_its_embeddings():
@@ -182,8 +185,12 @@ def test_probe_scorer_on_a_language_model_decodes_its_embeddings():
         surrogate=True,
         random_state=0,
     )
-    assert score == expected.memory_capacity
-    assert score > 1.0  # in a cyclic language the past tokens are known
+    assert score == expected.net_capacity
+    # In a cyclic language the past tokens are decoded, but from the current
+    # one as well as from the states: the states hold nothing beyond it.
+    assert expected.memory_capacity > 1.0
+    assert expected.probe_baseline == pytest.approx(expected.memory_capacity, abs=0.05)
+    assert score == pytest.approx(0.0, abs=0.05)
 
 
 def test_grid_search_a_language_model_over_bptt_length():

@@ -92,7 +92,7 @@ def _check_exact(points, rho, forgotten, composition):
     expected[: min(len(rho), width)] = rho[:width]
     np.testing.assert_allclose(profile.retention_curve, expected, atol=1e-6)
     assert profile.memory_capacity == pytest.approx(true_capacity(rho, width), abs=1e-6)
-    assert profile.memory_span == true_span(rho, width)
+    assert profile.memory_span == pytest.approx(true_span(rho, width), abs=1e-5)
     return profile
 
 
@@ -190,7 +190,10 @@ def test_a_noisy_memoryless_model_scores_almost_nothing(T_):
         )
         profile = memory_profile(points, predicted)
         assert profile.memory_capacity < 0.1
-        assert profile.memory_span == 0
+        # The span reads every lag's credit, significant or not: with standard
+        # errors of 0.07 (T = 40) and 0.1 (T = 80), the noise of 80 lags
+        # seldom reaches the credit at which a lag starts to count (0.354).
+        assert profile.memory_span < 0.1
         assert profile.memory_capacity_ci[0] == 0.0
 
 
@@ -281,7 +284,7 @@ def test_a_lag_no_window_varies_is_undefined_not_zero():
     profile = memory_profile(points, linear_memory_model(points, np.ones(6)))
     assert np.isnan(profile.retention_curve[3])  # lag 3 = position 2
     assert profile.memory_capacity == pytest.approx(5.0)
-    assert profile.memory_span == 3
+    assert profile.memory_span == pytest.approx(5.0)  # the 5 lags it identifies
 
 
 @pytest.mark.parametrize("composition", ["sum", "mean"])
@@ -320,16 +323,20 @@ def test_profile_fields_and_plain_dict(zipf_onehot):
         "memory_capacity",
         "memory_capacity_ci",
         "memory_span",
+        "span_start",
         "retention_curve",
         "retention_stderr",
         "semantic_skill",
         "baseline_error",
         "baseline_similarity",
         "probe_capacity",
+        "probe_baseline",
+        "probe_net_capacity",
     } <= set(out)
     assert out["retention_curve"][:5] == pytest.approx([1.0] * 5)
     assert isinstance(out["memory_capacity_ci"], list)
     assert np.isnan(out["probe_capacity"])  # no states given
+    assert np.isnan(out["probe_baseline"]) and np.isnan(out["probe_net_capacity"])
 
 
 def test_two_dimensional_inputs_are_scalar_sequences():
@@ -362,7 +369,7 @@ def test_two_dimensional_inputs_are_scalar_sequences():
             "states",
         ),
         (np.ones(4), np.ones(4), {}, "shape"),
-        (np.ones((1, 3, 2)), np.ones((1, 3, 2)), {}, "at least 2"),
+        (np.ones((1, 3, 2)), np.ones((1, 3, 2)), {}, "need at least 10"),
     ],
 )
 def test_bad_input_raises_a_named_value_error(points, predicted, kwargs, message):
@@ -512,7 +519,8 @@ def test_groups_cluster_the_covariance(zipf_onehot):
     np.testing.assert_allclose(each.retention_stderr, alone.retention_stderr)
     assert (alone.n_clusters, each.n_clusters) == (n, n)
     # Windows that are copies of one another carry one window's information:
-    # clustered by copy, the standard errors are those of the 200 originals.
+    # clustered by copy, the standard errors are those of the 200 originals,
+    # about sqrt(2) times those that count every copy as new.
     half = zipf_onehot[: n // 2]
     twice = np.concatenate([half, half])
     noisy = linear_memory_model(twice, np.ones(10), noise=0.5, random_state=1)
@@ -522,7 +530,7 @@ def test_groups_cluster_the_covariance(zipf_onehot):
     original = memory_profile(half, noisy[: n // 2])
     assert paired.n_clusters == n // 2
     ratio = paired.retention_stderr / naive.retention_stderr
-    np.testing.assert_allclose(ratio, np.sqrt(2 * (n - 1) / (n - 2)), rtol=1e-6)
+    np.testing.assert_allclose(ratio, np.sqrt(2), rtol=0.02)
     np.testing.assert_allclose(
         paired.retention_stderr, original.retention_stderr, rtol=1e-6
     )

@@ -5,7 +5,7 @@ import pytest
 import scipy.linalg
 from scipy.stats import ortho_group
 
-from sklearn_rnnmemory.indicators import probe_memory
+from sklearn_rnnmemory.indicators import memory_profile, probe_memory
 
 
 def drive(W, w, u, nonlinearity=None):
@@ -173,3 +173,75 @@ def test_a_held_out_share_of_everything_is_refused_by_name():
     u, states = noisy_delay_line()
     with pytest.raises(ValueError, match="test_size=0.999 holds out all"):
         probe_memory(u, states, max_lag=2, test_size=0.999)
+
+
+def _sticky_tokens(n, T, vocab_size=12, repeat=0.6, seed=2):
+    """Onehot tokens that repeat the one before with probability ``repeat``:
+    inputs correlated over time, as the words of real text are."""
+    rng = np.random.default_rng(seed)
+    tokens = rng.integers(0, vocab_size, size=(n, T))
+    for t in range(1, T):
+        again = rng.random(n) < repeat
+        tokens[again, t] = tokens[again, t - 1]
+    return np.eye(vocab_size)[tokens]
+
+
+def _current_token_only(points):
+    """States of a model that holds the current token and nothing else: a
+    nonlinear code of it, in more units than there are tokens."""
+    code = np.random.default_rng(3).normal(size=(points.shape[2], 16))
+    return np.tanh(points @ code)
+
+
+@pytest.mark.parametrize("surrogate", [False, True])
+def test_the_baseline_is_what_the_current_input_alone_decodes(surrogate):
+    sticky = _sticky_tokens(300, 30)
+    current = probe_memory(
+        sticky,
+        _current_token_only(sticky),
+        max_lag=10,
+        surrogate=surrogate,
+        random_state=0,
+    )
+    # Lag delta is the current token with probability 0.6^delta: decoded in
+    # part, though the state holds no past.
+    assert current.memory_capacity > 0.5
+    assert current.probe_baseline == pytest.approx(current.memory_capacity, abs=0.01)
+    assert current.net_capacity == pytest.approx(0.0, abs=0.01)
+    # A state that holds the last 3 tokens holds 2 past ones beyond the current.
+    delay = np.concatenate(
+        [
+            np.roll(sticky, k, axis=1) * (np.arange(30) >= k)[None, :, None]
+            for k in range(3)
+        ],
+        axis=2,
+    )
+    held = probe_memory(sticky, delay, max_lag=10, surrogate=surrogate, random_state=0)
+    assert held.probe_baseline == current.probe_baseline
+    assert held.net_capacity == pytest.approx(2.0, abs=0.1)
+    # Independent tokens: nothing to decode from the current one.
+    tokens = np.eye(12)[np.random.default_rng(4).integers(0, 12, size=(300, 30))]
+    independent = probe_memory(
+        tokens,
+        _current_token_only(tokens),
+        max_lag=10,
+        surrogate=surrogate,
+        random_state=0,
+    )
+    assert independent.probe_baseline < (0.02 if surrogate else 0.05)
+
+
+def test_the_profile_reports_the_baseline_beside_the_probe():
+    sticky = _sticky_tokens(300, 30)
+    keep = np.cumsum(sticky, axis=1)  # its semantics; the probe reads the states
+    profile = memory_profile(sticky, keep, states=_current_token_only(sticky))
+    assert profile.probe_baseline > 0.5
+    assert profile.probe_net_capacity == pytest.approx(0.0, abs=0.01)
+    assert profile.probe_net_capacity == (
+        profile.probe_capacity - profile.probe_baseline
+    )
+    tokens = np.eye(12)[np.random.default_rng(4).integers(0, 12, size=(300, 30))]
+    independent = memory_profile(
+        tokens, np.cumsum(tokens, axis=1), states=_current_token_only(tokens)
+    )
+    assert independent.probe_baseline < 0.1

@@ -14,14 +14,16 @@ FAST = settings(max_examples=40, deadline=None)
 @st.composite
 def windows(draw):
     """Points and predictions (n, T, d) with random trailing padding."""
-    n = draw(st.integers(2, 6))
+    n = draw(st.integers(10, 14))
     T = draw(st.integers(1, 7))
     d = draw(st.integers(1, 4))
     values = st.floats(-10, 10, allow_nan=False, width=64)
     points = draw(arrays(np.float64, (n, T, d), elements=values))
     predicted = draw(arrays(np.float64, (n, T, d), elements=values))
     lengths = draw(st.lists(st.integers(1, T), min_size=n, max_size=n))
-    lengths[:2] = [T, T]  # retention is estimated across the windows reaching T
+    # Retention is estimated across the windows reaching T, at least the
+    # floor's 10 of them.
+    lengths[:10] = [T] * 10
     for i, length in enumerate(lengths):
         points[i, length:] = predicted[i, length:] = np.nan
     # Well-separated points, so no token is skipped as equal to the mean.

@@ -41,6 +41,7 @@ def test_names_follow_the_sign_rule():
             "neg_semantic_error",
             "semantic_similarity",
             "probe_capacity",
+            "probe_net_capacity",
             "eval_len",
         ]
     )

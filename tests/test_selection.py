@@ -299,3 +299,21 @@ def test_a_search_with_the_default_scorers_records_one_length():
     np.testing.assert_array_equal(own.cv_results_["split1_test_eval_len"], [2, 4, 8])
     with pytest.warns(UserWarning, match="at their own training lengths"):
         recommend_seq_len(own.cv_results_)
+
+
+def test_a_unit_whose_every_score_is_nan_is_said_to_get_no_length():
+    cv_results = {
+        "params": [{"unit": u, "seq_len": k} for u in ("rnn", "gru") for k in (5, 10)],
+        "mean_test_memory_capacity": [np.nan, np.nan, 3.0, 4.0],
+    }
+    with pytest.warns(UserWarning) as caught:
+        found = recommend_seq_len(cv_results)
+    assert found == {"gru": 10}
+    assert [str(w.message) for w in caught] == [
+        "Every memory_capacity score of unit 'rnn' is NaN (every fit failed or "
+        "scored NaN, at lengths [5, 10]); it gets no recommended length."
+    ]
+    cv_results["mean_test_memory_capacity"] = [np.nan] * 4
+    with pytest.warns(UserWarning, match="it gets no recommended length") as caught:
+        assert recommend_seq_len(cv_results) == {}
+    assert len(caught) == 2

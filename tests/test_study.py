@@ -73,6 +73,10 @@ def test_rows_are_measured_at_one_evaluation_length(study):
         assert row["n_updates"] == 12
         assert row["converged"] in (True, False)
         assert np.isfinite(row["probe_capacity"])
+        assert row["probe_net_capacity"] == pytest.approx(
+            row["probe_capacity"] - row["probe_baseline"]
+        )
+        assert 0 <= row["memory_span"] <= 6
         assert row["fit_time"] > 0 and row["n_parameters"] > 0
     # at k = L the capacity at k is the capacity at L
     row = study.rows[2]
@@ -128,7 +132,8 @@ def test_results_file_resume_and_load(data, tmp_path, study):
     assert len(lines) == 8
     # Keep three finished rows and half of a fourth, as a killed run leaves them.
     path.write_text("\n".join(lines[:3]) + "\n" + lines[3][: len(lines[3]) // 2])
-    resumed = small_study(data, results_file=path, resume=True)
+    with pytest.warns(UserWarning, match="line 4 was cut off"):
+        resumed = small_study(data, results_file=path, resume=True)
     assert comparable(resumed.rows) == comparable(full.rows)
     stored = [json.loads(line) for line in path.read_text().splitlines()]
     keys = [(r["unit"], r["seq_len"], r["hidden_size"], r["seed"]) for r in stored]
@@ -159,7 +164,7 @@ def test_an_existing_file_is_refused_without_resume_or_overwrite(data, tmp_path)
 def test_resume_refuses_a_file_of_another_study(data, tmp_path):
     path = tmp_path / "results.jsonl"
     small_study(data, results_file=path, units=["rnn"], seeds=[0])
-    with pytest.raises(ValueError, match="other settings or data"):
+    with pytest.raises(ValueError, match="other settings: lr changed from unset to"):
         small_study(
             data,
             results_file=path,
@@ -377,6 +382,13 @@ def test_short_sentences_never_get_a_longer_length_recommended():
         ({"seq_lens": [0]}, "seq_lens entries must be a positive integer"),
         ({"hidden_sizes": [2.5]}, "hidden_sizes entries must be a positive"),
         ({"seeds": [None]}, "seeds must be integers"),
+        ({"seeds": [2**32]}, r"seeds must be integers in \[0, 2\*\*32 - 1\]"),
+        ({"seeds": [-1]}, r"got -1"),
+        ({"seeds": [1, 0, 1]}, "seeds holds 1 twice"),
+        ({"seq_lens": [3, 6, 3]}, "seq_lens holds 3 twice"),
+        ({"hidden_sizes": [4, 4]}, "hidden_sizes holds 4 twice"),
+        ({"units": ["gru", "rnn", "gru"]}, "units holds gru twice"),
+        ({"hidden_sizes": [10**8]}, "would need .* more than this machine's"),
         ({"estimator_params": {"seq_len": 3}}, r"must not set \['seq_len'\]"),
         ({"estimator_params": {"max_steps": 3}}, r"must not set \['max_steps'\]"),
         ({"estimator_params": {"lr": 0}}, "lr must be a positive number"),
@@ -432,3 +444,43 @@ def test_configurations_are_dispatched_longest_first(points):
     # the same updates over longer windows do more work
     assert cost["lstm", 2, "steps"] < cost["lstm", 12, "steps"]
     assert cost["lstm", 12, "steps"] > cost["rnn", 12, "steps"]
+
+
+def test_resume_knows_a_unit_by_what_it_is_not_by_its_name(data, tmp_path):
+    from custom_units import rnn as users_rnn
+
+    path = tmp_path / "results.jsonl"
+    small_study(data, results_file=path, units=["rnn"], seeds=[0])
+    before = path.read_text()
+    assert json.loads(before.splitlines()[0])["unit_ref"] == "rnn"
+    with pytest.raises(ValueError) as info:
+        small_study(data, results_file=path, units=[users_rnn], seeds=[0], resume=True)
+    assert (
+        "line 1: the rows of 'rnn' there are of rnn, and 'rnn' of this study is "
+        "custom_units:rnn" in str(info.value)
+    )
+    assert path.read_text() == before
+
+
+def test_a_changed_setting_is_named_on_resume(data, tmp_path):
+    path = tmp_path / "results.jsonl"
+    small_study(data, results_file=path, units=["rnn"], seeds=[0])
+    # eval_len follows the longest training length when it is not given
+    with pytest.raises(ValueError) as info:
+        small_study(data, results_file=path, units=["rnn"], seq_lens=[3], resume=True)
+    assert "other settings: eval_len changed from 6 to 3 (eval_len was not given" in (
+        str(info.value)
+    )
+    assert "give eval_len=6 to resume" in str(info.value)
+    # given, it resumes and runs only the new configuration
+    resumed = small_study(
+        data, results_file=path, units=["rnn"], seq_lens=[3, 4], seeds=[0],
+        eval_len=6, resume=True,
+    )  # fmt: skip
+    assert [(r["seq_len"], r["eval_len"]) for r in resumed.rows] == [
+        (3, 6),
+        (4, 6),
+    ]
+    with pytest.raises(ValueError, match="threshold changed from 0.5 to 0.6"):
+        small_study(data, results_file=path, units=["rnn"], threshold=0.6,
+                    resume=True)  # fmt: skip

@@ -203,13 +203,32 @@ def unit_label(unit: UnitLike) -> str:
     return name if isinstance(name, str) else type(unit).__name__
 
 
+def unit_reference(unit: UnitLike) -> str:
+    """What a unit is, as text that another process finds the same: a built-in
+    unit's name; ``module:qualname`` of a user's class or factory (with the
+    arguments a ``functools.partial`` binds).
+
+    Unlike :func:`unit_label`, two different units never share a reference:
+    a user's function named ``rnn`` is ``mypkg.units:rnn``, not ``rnn``.
+    """
+    if isinstance(unit, str):
+        return unit
+    if isinstance(unit, partial):
+        bound = [repr(a) for a in unit.args]
+        bound += [f"{k}={v!r}" for k, v in sorted(unit.keywords.items())]
+        return f"{unit_reference(unit.func)}({', '.join(bound)})"
+    target = unit if hasattr(unit, "__qualname__") else type(unit)
+    module = getattr(target, "__module__", None) or "?"
+    return f"{module}:{getattr(target, '__qualname__', type(unit).__name__)}"
+
+
 def unit_labels(units: Iterable[UnitLike]) -> list[str]:
     """Labels of ``units``, refusing two different units under one label
     (their rows would mix in a study's tables and files)."""
     labels, seen = [], {}
     for unit in units:
         label = unit_label(check_unit(unit))
-        if seen.setdefault(label, unit) is not unit:
+        if unit_reference(seen.setdefault(label, unit)) != unit_reference(unit):
             raise ValueError(
                 f"units holds two different units labelled {label!r}; give them "
                 "distinct names."

@@ -73,16 +73,21 @@ def _close(a, b):
     return torch.allclose(a, b, rtol=1e-4, atol=1e-5)
 
 
+def _mode(module: nn.Module) -> str:
+    return "training" if module.training else "eval"
+
+
 def run_module(module: nn.Module, X: torch.Tensor, label: str) -> torch.Tensor:
-    """``module(X)``'s outputs, checked: the ``interface`` and ``shape`` rules."""
+    """``module(X)``'s outputs, checked: the ``interface`` and ``shape`` rules
+    (outputs of ``X``'s floating-point type, finite), in the module's mode."""
     try:
         result = module(X)
     except Exception as exc:
         raise rule_error(
             label,
             "interface",
-            f"module(X) failed on X of shape {tuple(X.shape)} (batch, time, "
-            f"input_size): {one_line(exc)}",
+            f"module(X) failed in {_mode(module)} mode on X of shape "
+            f"{tuple(X.shape)} (batch, time, input_size): {one_line(exc)}",
         ) from exc
     if not (isinstance(result, tuple | list) and len(result) == 2):
         got = type(result).__name__
@@ -112,13 +117,20 @@ def run_module(module: nn.Module, X: torch.Tensor, label: str) -> torch.Tensor:
         if tuple(outputs.shape[:2]) == expected[1::-1]:
             detail += " Time comes first: the module must be batch first."
         raise rule_error(label, "shape", detail)
-    if not outputs.is_floating_point():
+    if outputs.dtype != X.dtype:
         raise rule_error(
-            label, "shape", f"outputs must be floating point; got {outputs.dtype}."
+            label,
+            "shape",
+            f"outputs are {outputs.dtype} for inputs of {X.dtype}; the readout "
+            f"and the loss run in {X.dtype}, so the outputs must be too (build "
+            "the parameters and states in the inputs' dtype).",
         )
     if not bool(torch.isfinite(outputs).all()):
         raise rule_error(
-            label, "shape", "outputs hold NaN or infinite values on a random input."
+            label,
+            "shape",
+            f"outputs hold NaN or infinite values on a random input in "
+            f"{_mode(module)} mode.",
         )
     return outputs
 
@@ -134,21 +146,45 @@ def check_module_interface(
     each sequence's outputs depend on that sequence only. ``padding``: the
     states at valid steps, the last valid one included, do not change with the
     zero padding that follows (the estimators pad sequences at the end). Read
-    in eval mode; the module's mode and torch's random state are restored.
+    in eval mode, and again in training mode, as the unit trains: there the
+    outputs follow the ``interface`` and ``shape`` rules too, and a call does
+    not depend on the calls before it (no state kept between calls). The
+    module's mode and torch's random state are restored.
     """
     training = module.training
-    module.eval()
+    X = tiny_input(input_size)
     try:
         with torch.no_grad(), torch.random.fork_rng(devices=[]):
-            _check_outputs(module, tiny_input(input_size), hidden_size, label)
+            module.eval()
+            _check_outputs(module, X, hidden_size, label)
+            module.train()
+            _check_training_outputs(module, X, label)
     finally:
         module.train(training)
 
 
+def _check_training_outputs(module, X, label):
+    """The rules that training mode can break on its own: its outputs, and
+    calls that depend on the calls before (a state kept between calls)."""
+    first = _seeded_read(module, X, label)
+    if not torch.equal(_seeded_read(module, X, label), first):
+        raise rule_error(
+            label,
+            "determinism",
+            "two calls on one input under one torch seed differ in training mode: "
+            "the module keeps state between calls (each call must start from a "
+            "zero state) or draws random numbers outside torch's generator.",
+        )
+
+
+def _seeded_read(module, X, label):
+    torch.manual_seed(0)
+    return run_module(module, X, label)
+
+
 def _check_outputs(module, X, hidden_size, label):
     def read(X):
-        torch.manual_seed(0)
-        return run_module(module, X, label)
+        return _seeded_read(module, X, label)
 
     outputs = read(X)
     if outputs.shape[2] != hidden_size:
@@ -310,6 +346,13 @@ def import_unit(spec: str) -> UnitLike:
         sys.path.insert(0, os.getcwd())
     try:
         unit = importlib.import_module(module_name)
+    except SystemExit as exc:  # the module ends the program as it is imported
+        raise ValueError(
+            f"unit {spec!r}: importing module {module_name!r} called "
+            f"sys.exit({exc.code!r}); a module that holds a unit must not end the "
+            "program on import (guard its script part with "
+            "if __name__ == '__main__':)."
+        ) from None
     except Exception as exc:
         raise ValueError(
             f"unit {spec!r}: cannot import module {module_name!r}: {one_line(exc)}"

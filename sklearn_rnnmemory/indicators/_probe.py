@@ -5,6 +5,12 @@ For each lag ``delta``, a ridge readout with an intercept maps the state
 scored on held-out data by the squared Pearson correlation (Jaeger's
 ``MC_delta`` for scalar input). All lags share one factorisation of the
 states' Gram matrix.
+
+Inputs that are correlated over time (words of real text) are partly decoded
+from the current input alone: the *probe baseline* is the probe capacity of
+the state that holds the current input and nothing else, measured on the same
+samples, split and lags; the net capacity, the probe capacity less that
+baseline, is what the states hold of the past.
 """
 
 from __future__ import annotations
@@ -48,6 +54,13 @@ class ProbeMemory:
         ``R2(0)``: how well the current input is decoded.
     memory_capacity : float
         ``sum_{delta=1}^{max_lag} R2(delta)``.
+    probe_baseline : float
+        The same capacity decoded from the current input ``u_t`` in place of
+        the state (on the same samples and split): what the inputs' own
+        correlations over time give. About 0 for independent inputs.
+    net_capacity : float
+        ``memory_capacity - probe_baseline``: what the states hold of past
+        inputs beyond the current one; this is what ranks models.
     surrogate_threshold : float or None
         The chance level used with ``surrogate=True``: the largest ``R2`` that
         readouts reach on targets shuffled across samples; None otherwise.
@@ -60,6 +73,8 @@ class ProbeMemory:
     decodability: np.ndarray
     lag0: float
     memory_capacity: float
+    probe_baseline: float
+    net_capacity: float
     surrogate_threshold: float | None
     n_train: int
     n_test: int
@@ -172,14 +187,16 @@ def probe_last_step(
     step: int | None = None,
     ridge: float = 1e-6,
     test_size: float = 0.2,
-) -> float:
-    """Probe memory capacity of the states at the windows' last step.
+) -> tuple[float, float]:
+    """Probe memory capacity of the states at the windows' last step, and its
+    baseline.
 
     Decodability of the input point ``delta`` steps back, ``delta = 1 .. T-1``,
     from the hidden state at ``T``, by ridge readouts fit on a share of the
     windows and scored on the rest, chance level removed: a lag counts only
     above the largest R2 of readouts fit to shuffled targets, over about 100
-    (lag, shuffle) pairs.
+    (lag, shuffle) pairs. The baseline is the same capacity with the current
+    input point ``e_T`` in place of the state, on the same split.
 
     Parameters
     ----------
@@ -203,12 +220,15 @@ def probe_last_step(
     capacity : float
         ``sum_{delta=1}^{T-1} R2(delta)``; NaN with fewer than 5 windows or a
         single step, too few to split and decode.
+    baseline : float
+        The capacity of the state ``e_T``: what the points' own correlations
+        over time give; NaN where ``capacity`` is.
     """
     n = points.shape[0] if rows is None else rows.size
     T = points.shape[1] if step is None else step
     d = points.shape[2]
     if n < 5 or T < 2:
-        return float("nan")
+        return float("nan"), float("nan")
     if not np.isfinite(last_states).all():
         raise ValueError("The hidden states at the last step must be finite.")
     is_test = np.zeros(n, dtype=bool)
@@ -216,26 +236,25 @@ def probe_last_step(
     # Lags 1..T-1: positions T-2 .. 0, a block of lags at a time.
     per_block = max(_BLOCK_VALUES // max(n * d, 1), 1)
 
+    def at(positions):
+        block = (
+            points[:, positions] if rows is None else points[np.ix_(rows, positions)]
+        )
+        return np.asarray(block, dtype=np.float64).reshape(n, -1)
+
     def target_blocks():
         for first in range(T - 2, -1, -per_block):
-            positions = np.arange(first, max(first - per_block, -1), -1)
-            block = (
-                points[:, positions]
-                if rows is None
-                else points[np.ix_(rows, positions)]
-            )
-            yield np.asarray(block, dtype=np.float64).reshape(n, -1)
+            yield at(np.arange(first, max(first - per_block, -1), -1))
 
-    r2, _ = _decode(
-        np.asarray(last_states, dtype=np.float64),
-        target_blocks(),
-        is_test,
-        d,
-        ridge,
-        math.ceil(_NULL_VALUES / (T - 1)),
-        rng,
+    def capacity_of(features):
+        shuffles = math.ceil(_NULL_VALUES / (T - 1))
+        r2, _ = _decode(features, target_blocks(), is_test, d, ridge, shuffles, rng)
+        return float(r2.sum())
+
+    # The states first: their split and shuffles are drawn as without a baseline.
+    return capacity_of(np.asarray(last_states, dtype=np.float64)), capacity_of(
+        at([T - 1])
     )
-    return float(r2.sum())
 
 
 def check_probe_params(
@@ -402,10 +421,24 @@ def probe_memory(
         rng,
     )
     decodability = r2[1:]
+    capacity = float(decodability.sum())
+    # The current input in place of the state: lag 0 is the targets' first d
+    # columns, and its own decodability (1) is left out as the state's is.
+    baseline, _ = _decode(
+        targets[:, :d],
+        [targets[:, d:]],
+        is_test,
+        d,
+        ridge,
+        _N_SURROGATES if surrogate else 0,
+        rng,
+    )
     return ProbeMemory(
         decodability=decodability,
         lag0=float(r2[0]),
-        memory_capacity=float(decodability.sum()),
+        memory_capacity=capacity,
+        probe_baseline=float(baseline.sum()),
+        net_capacity=capacity - float(baseline.sum()),
         surrogate_threshold=threshold,
         n_train=int((~is_test).sum()),
         n_test=int(is_test.sum()),

@@ -1,9 +1,11 @@
 """Every memory indicator of definitions §3.5 from one retention regression.
 
 The retention curve is the regression of :mod:`._regression` at the windows'
-last step ``T``; a lag counts as retained only where ``r(delta)`` is
-significantly above 0, and each retained lag contributes its ``credit``, so that
-over-response (``r > 1``) is distortion rather than extra memory. The semantic
+last step ``T``; the capacity and its interval are those of :mod:`._capacity`
+(a lag counts as retained only where ``r(delta)`` is significantly above 0,
+and each retained lag contributes its ``credit``, so that over-response
+(``r > 1``) is distortion rather than extra memory). The memory span counts
+every lag's credit, significant or not (:mod:`._span`). The semantic
 error, similarity and skill are measured at the same step, each beside what a
 memoryless model (the mean semantics of the windows) scores.
 """
@@ -14,16 +16,17 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.special
 
 from .._composition import check_composition
 from .._docstring import Substitution
 from .._sequences import check_sequences, valid_steps
 from .._typing import ArrayLike, RandomStateLike
 from .._validation import check_random_state, check_threshold
+from ._capacity import credit, estimate_capacity
 from ._floor import min_clusters
 from ._probe import probe_last_step
 from ._regression import regress_every_step, regress_last_step
+from ._span import memory_span
 
 if TYPE_CHECKING:  # pandas is optional
     import pandas
@@ -37,31 +40,29 @@ INDICATORS = {
     "semantic_error": False,
     "semantic_similarity": True,
     "probe_capacity": True,
+    "probe_net_capacity": True,
 }
 
-#: What a profile's repr and summary() show, in order: field -> what the
-#: memoryless model scores there (a number, the field that holds it, or None
-#: where none applies). A new field shows with one entry here.
+#: What a profile's repr and summary() show, in order: field -> what a model
+#: that remembers nothing scores there (a number, the field that holds it, or
+#: None where none applies). A new field shows with one entry here.
 SHOWN = {
     "memory_capacity": 0.0,
     "memory_capacity_ci": None,
-    "memory_span": 0,
+    "memory_span": 0.0,
+    "span_start": None,
     "memory_rate": 0.0,
     "explained_share": None,
     "semantic_skill": 0.0,
     "semantic_error": "baseline_error",
     "semantic_similarity": "baseline_similarity",
-    "probe_capacity": 0.0,
+    "probe_capacity": "probe_baseline",
+    "probe_net_capacity": 0.0,
     "window_length": None,
     "n_windows": None,
     "n_clusters": None,
 }
 
-#: Draws of the retention curve behind the capacity's interval.
-_N_DRAWS = 2000
-# Retention this close to 0 is rounding, not memory: a model whose output
-# ignores a token gets 1e-17 there, with a standard error of the same size.
-_ROUNDING = 1e-9
 # Semantics whose spread across windows is this small against their size do
 # not vary: the memoryless model is exact there, and skill is undefined.
 _NO_SPREAD = 1e-20
@@ -84,7 +85,7 @@ _fill_docs = Substitution(
     windows=_WINDOWS,
     parameters_windows="Parameters\n----------\n" + _WINDOWS,
     profile_options="""threshold : float in (0, 1], default=0.5
-    Credit below which a lag ends the memory span.
+    Credit at which a lag counts one half toward the memory span.
 alpha : float in (0, 1), default=0.025
     Level of the one-sided tests that a lag's retention is above 0 (0.025:
     ``r > 1.96 stderr`` for a single lag), made together over the lags by
@@ -101,99 +102,6 @@ random_state : int, RandomState instance or None, default=0
 )
 
 
-def credit(retention: ArrayLike) -> np.ndarray:
-    """Memory credit of a retention value: ``max(0, 1 - |1 - r|)``.
-
-    1 for ``r = 1``; falling to 0 both as the token fades (``r -> 0``) and as
-    the model over-responds to it (``r -> 2``): an amplified token is a
-    distortion of the semantics, not more memory of it.
-
-    Parameters
-    ----------
-    retention : float or array-like
-        Retention values ``r``; NaN stays NaN.
-
-    Returns
-    -------
-    credit : float or ndarray
-        In ``[0, 1]``.
-
-    Examples
-    --------
-    >>> from sklearn_rnnmemory.indicators import credit
-    >>> credit([0.0, 0.5, 1.0, 1.5, 3.0]).tolist()
-    [0.0, 0.5, 1.0, 0.5, 0.0]
-    """
-    try:
-        retention = np.asarray(retention, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"retention must be a number or an array of numbers; got {retention!r}."
-        ) from None
-    return np.maximum(0.0, 1.0 - np.abs(1.0 - retention))
-
-
-def _retained(retention, stderr, alpha):
-    """Lags whose retention is significantly above 0, along the last axis.
-
-    One-sided tests of ``r(delta) > 0`` at level ``alpha``, made together over
-    the lags by the Benjamini-Hochberg step-up rule: of the lags called
-    retained, at most a share ``alpha`` are expected to be chance, however many
-    lags a window has (tested one by one, a memoryless model would be
-    credited ``alpha * T`` chance lags).
-    """
-    retention = np.asarray(retention, dtype=float)
-    stderr = np.broadcast_to(np.nan_to_num(stderr), retention.shape)
-    tested = np.isfinite(retention)
-    candidate = tested & (retention > _ROUNDING)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.where(stderr > 0, retention / stderr, np.inf)
-    score = np.where(candidate, score, -np.inf)
-    # p_(k) <= alpha k / m, in z-scores: the k-th largest score reaches the
-    # normal quantile of 1 - alpha k / m (an exact, zero-error lag: +inf).
-    m = max(int(tested.sum(axis=-1).max(initial=0)), 1)
-    critical = -scipy.special.ndtri(alpha * np.arange(1, m + 1) / m)
-    ordered = -np.sort(-score, axis=-1)[..., :m]
-    passing = ordered >= critical
-    count = np.where(
-        passing.any(axis=-1), m - np.argmax(passing[..., ::-1], axis=-1), 0
-    )
-    cut = np.take_along_axis(ordered, np.maximum(count - 1, 0)[..., None], axis=-1)[
-        ..., 0
-    ]
-    cut = np.where(count > 0, cut, np.inf)
-    return candidate & (score >= cut[..., None])
-
-
-def _capacity(retention, stderr, alpha):
-    """Sum of the credits of the retained lags; draws along the first axes."""
-    held = _retained(retention, stderr, alpha)
-    return np.where(held, credit(np.nan_to_num(retention)), 0.0).sum(axis=-1)
-
-
-def _capacity_interval(retention, covariance, stderr, alpha, confidence, rng):
-    """Interval of the capacity from draws ``r ~ N(r^, cov)``.
-
-    The low end is the lower percentile of the capacity of the draws, counted
-    as the estimate is (retained lags only); the high end the upper percentile
-    of every lag's credit, significant or not: a lag too faint to pass the
-    test may still hold memory, and the interval must allow for it.
-    """
-    identified = np.isfinite(retention)
-    if not np.any(covariance[np.ix_(identified, identified)]):
-        value = float(_capacity(retention, stderr, alpha))
-        return value, value
-    values, vectors = np.linalg.eigh(covariance[np.ix_(identified, identified)])
-    # The symmetric square root: unique, so rounding cannot rotate the draws.
-    root = (vectors * np.sqrt(np.maximum(values, 0.0))) @ vectors.T
-    draws = rng.standard_normal((_N_DRAWS, root.shape[1])) @ root
-    draws += retention[identified]
-    tail = 100 * (1 - confidence) / 2
-    low = np.percentile(_capacity(draws, stderr[identified], alpha), tail)
-    high = np.percentile(credit(draws).sum(axis=1), 100 - tail)
-    return float(low), float(high)
-
-
 @dataclass(frozen=True)
 class MemoryProfile:
     """The memory indicators of a model on a set of evaluated windows.
@@ -208,20 +116,34 @@ class MemoryProfile:
         coefficient in the joint least-squares account of the model's point
         by the tokens read. NaN where the windows do not identify a lag.
     retention_stderr : ndarray of shape (T,)
-        Sandwich standard error of each ``r(delta)``.
+        Cluster-jackknife standard error of each ``r(delta)``, with
+        ``n_clusters - 1`` degrees of freedom.
     retained : ndarray of bool, shape (T,)
-        Lags whose retention is significantly above 0: one-sided tests at
+        Lags whose retention is significantly above 0: one-sided t-tests at
         level ``alpha``, made together over the lags (Benjamini-Hochberg).
     memory_capacity : float
-        Sum over the retained lags of ``credit(r(delta))``: token-equivalents of
-        semantics retained (best: ``T``).
+        Token-equivalents of semantics retained, ``sum credit(r(delta))``
+        (best: ``T``): estimated over the retained lags, each lag's credit
+        corrected for the bias that noise gives it near full retention.
     memory_capacity_ci : tuple of float
-        ``(low, high)``: the capacity's ``confidence`` interval, the
-        percentiles of the capacity over draws of ``r`` from its estimated
-        normal distribution.
-    memory_span : int
-        Smallest lag whose credit (0 where not retained) is below
-        ``threshold``, or ``T`` if none: how many recent tokens are held.
+        ``(low, high)``: the capacity's ``confidence`` interval, from draws
+        of ``r`` reflected about the estimate, widened by the largest bias
+        the credit's correction can leave and by the faint lags not retained
+        (definitions §3.4b); it always holds ``memory_capacity``.
+    memory_span : float
+        How many lags are held: each lag counts
+        ``clip(1/2 + ln(credit / threshold) / ln(1 / threshold), 0, 1)``, so
+        1 where fully held, 0 where forgotten, 1/2 at the threshold, and the
+        counts are summed (significant or not, so the span moves continuously
+        with the retention). Keeping the last ``m`` tokens gives ``m``, a band
+        of ``m`` lags ``m``, decay ``lambda^delta`` the lag where the credit
+        falls to the threshold, plus at most one.
+    span_start : float
+        The lag the span starts at: for each level of credit between
+        ``threshold^{3/2}`` and ``threshold^{1/2}``, the first lag above it,
+        averaged over the levels (log-uniformly). 0 for a model that keeps the
+        last tokens, ``a`` for a band of lags ``a .. b``; NaN where the span
+        is 0.
     memory_rate : float
         ``memory_capacity / T`` (best: 1).
     semantic_skill : float
@@ -243,6 +165,14 @@ class MemoryProfile:
         Sum over lags ``1 .. T-1`` of the decodability of the input points from
         the hidden states at ``T``, chance level removed; NaN when no states
         were given.
+    probe_baseline : float
+        The probe capacity of a state that holds the current input point
+        ``e_T`` and nothing else, on the same windows and split: what the
+        points' own correlations over time give (real text: about 0.3;
+        independent tokens: 0).
+    probe_net_capacity : float
+        ``probe_capacity - probe_baseline``: what the states hold of past
+        inputs beyond the current one; the probe value that ranks models.
     window_length : int
         ``T``, the longest evaluated window.
     n_windows : int
@@ -257,7 +187,7 @@ class MemoryProfile:
         capacity is only the best linear account of a nonlinear model. NaN
         where the model's point does not vary.
     threshold : float
-        The credit below which a lag ends the memory span.
+        The credit at which a lag counts one half toward the memory span.
     alpha : float
         The level of the tests behind ``retained``.
     """
@@ -267,7 +197,8 @@ class MemoryProfile:
     retained: np.ndarray
     memory_capacity: float
     memory_capacity_ci: tuple
-    memory_span: int
+    memory_span: float
+    span_start: float
     memory_rate: float
     semantic_skill: float
     semantic_error: float
@@ -275,6 +206,8 @@ class MemoryProfile:
     semantic_similarity: float
     baseline_similarity: float
     probe_capacity: float
+    probe_baseline: float
+    probe_net_capacity: float
     window_length: int
     n_windows: int
     n_clusters: int
@@ -299,8 +232,10 @@ class MemoryProfile:
         return f"{type(self).__name__}({shown})"
 
     def summary(self) -> str:
-        """Return the indicators as one table, beside what a memoryless model
-        scores (the mean semantics of the windows, remembering nothing).
+        """Return the indicators as one table, beside what a model that
+        remembers nothing scores: the mean semantics of the windows for the
+        semantic indicators, a model that holds only the current input for
+        the probe (``probe_baseline``).
 
         Returns
         -------
@@ -316,13 +251,15 @@ class MemoryProfile:
         indicator                     value  memoryless
         memory_capacity               4.000       0.000
         memory_capacity_ci   [4.000, 4.000]
-        memory_span                       4           0
+        memory_span                   4.000       0.000
+        span_start                    0.000
         memory_rate                   1.000       0.000
         explained_share               1.000
         semantic_skill                1.000       0.000
         semantic_error                0.000       0.676
         semantic_similarity           1.000       0.721
-        probe_capacity                  nan       0.000
+        probe_capacity                  nan         nan
+        probe_net_capacity              nan       0.000
         window_length                     4
         n_windows                        50
         n_clusters                       50
@@ -470,7 +407,8 @@ def last_step_profile(
         ``S^_T`` of each window; rows of windows shorter than ``T`` are ignored.
     %(composition)s
     last_states : array-like of shape (n, H), default=None
-        The hidden states at ``T``, for ``probe_capacity``; None leaves it NaN.
+        The hidden states at ``T``, for ``probe_capacity`` and
+        ``probe_baseline``; None leaves them NaN.
     %(profile_options)s
     %(groups)s
 
@@ -577,38 +515,51 @@ def _profile(
             "windows that reach the last step hold the same token point, so no "
             "lag's effect can be told apart. Evaluate on more varied sequences."
         )
-    held = _retained(curve, stderr, alpha)
-    credits = np.where(held, credit(np.nan_to_num(curve)), 0.0)
-    capacity = float(credits.sum())
-    interval = _capacity_interval(
-        curve, regression.covariance, stderr, alpha, confidence, rng
+    # One stream each, so that the probe's split does not hang on how many
+    # draws the interval takes.
+    interval_rng, probe_rng = (
+        np.random.RandomState(seed) for seed in rng.randint(2**31 - 1, size=2)
     )
-    below = np.flatnonzero(credits < threshold)
-    span = int(below[0]) if below.size else step
+    estimate = estimate_capacity(
+        curve,
+        regression.covariance,
+        df=regression.n_clusters - 1,
+        alpha=alpha,
+        confidence=confidence,
+        rng=interval_rng,
+    )
+    held = estimate.retained
+    # On every lag's credit, significant or not, so that it moves continuously.
+    span, span_start = memory_span(curve, threshold=threshold)
 
     error, similarity = _semantic_scores(target, final)
     memoryless = target.mean(axis=0)
     baseline_error, baseline_similarity = _semantic_scores(target, memoryless)
 
-    probe_capacity = float("nan")
+    probe_capacity = probe_baseline = float("nan")
     if last_states is not None:
         states = np.asarray(last_states, dtype=np.float64)[rows]
-        probe_capacity = probe_last_step(points, states, rng=rng, rows=rows, step=step)
+        probe_capacity, probe_baseline = probe_last_step(
+            points, states, rng=probe_rng, rows=rows, step=step
+        )
 
     return MemoryProfile(
         retention_curve=curve,
         retention_stderr=stderr,
         retained=held,
-        memory_capacity=capacity,
-        memory_capacity_ci=interval,
+        memory_capacity=estimate.capacity,
+        memory_capacity_ci=estimate.interval,
         memory_span=span,
-        memory_rate=capacity / step,
+        span_start=span_start,
+        memory_rate=estimate.capacity / step,
         semantic_skill=_skill(target, final),
         semantic_error=error,
         baseline_error=baseline_error,
         semantic_similarity=similarity,
         baseline_similarity=baseline_similarity,
         probe_capacity=probe_capacity,
+        probe_baseline=probe_baseline,
+        probe_net_capacity=probe_capacity - probe_baseline,
         window_length=step,
         n_windows=int(rows.size),
         n_clusters=regression.n_clusters,
@@ -700,8 +651,8 @@ def memory_profile(
     >>> keep_last_two = np.cumsum(points, axis=1)
     >>> keep_last_two[:, 2:] -= np.cumsum(points, axis=1)[:, :-2]
     >>> profile = memory_profile(points, keep_last_two)
-    >>> round(profile.memory_capacity, 6), profile.memory_span
-    (2.0, 2)
+    >>> round(profile.memory_capacity, 6), profile.memory_span, profile.span_start
+    (2.0, 2.0, 0.0)
     """
     _check_options(composition, threshold, alpha, confidence, random_state)
     points, predicted, valid = _check_pair(points, predicted)

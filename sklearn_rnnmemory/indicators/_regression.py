@@ -35,6 +35,10 @@ _RCOND = 1e-10
 # A position whose centred points are this small against the points
 # themselves holds one token in every window (up to the rounding of the mean).
 _CONSTANT = 1e-20
+# The leave-one-cluster-out series of the covariance stops once a term changes
+# the scores by less than this share of their size, or after _MAX_TERMS terms.
+_SETTLED = 1e-7
+_MAX_TERMS = 200
 # Centred windows up to this size are kept between the two passes.
 _KEEP_BYTES = 256 * 2**20
 
@@ -157,6 +161,29 @@ def _solve(gram, rhs, identified):
     return pinv @ rhs, pinv
 
 
+def _leave_one_out(scores, leverage):
+    """Each cluster's score as if the cluster were left out of the fit.
+
+    Leaving cluster ``g`` out moves the coefficients (the lags' and the
+    intercept's) by ``(G - G_g)^+ s_g``, where ``G_g`` is the cluster's share of
+    the Gram matrix ``G``; the score
+    that moves them so through ``G^+`` is ``G (G - G_g)^+ s_g = (I - G_g
+    G^+)^-1 s_g``, summed here as the series ``s_g + G_g G^+ s_g + ...``,
+    which converges where no cluster alone identifies a lag (the floor on
+    clusters sees to that). ``leverage(v)`` returns ``G_g G^+ v_g`` for every
+    cluster.
+    """
+    current = scores
+    size = np.linalg.norm(scores)
+    for _ in range(_MAX_TERMS):
+        following = scores + leverage(current)
+        change = np.linalg.norm(following - current)
+        current = following
+        if not change > _SETTLED * size:
+            break
+    return current
+
+
 def regress_last_step(
     points: np.ndarray,
     last_predicted: np.ndarray,
@@ -263,33 +290,61 @@ def regress_last_step(
     solution, pinv = _solve(gram, rhs, identified)
 
     if groups is None:
-        codes, n_clusters = None, n
+        codes = None
+        n_clusters = n
     else:
         _, codes = np.unique(np.asarray(groups)[rows], return_inverse=True)
-        n_clusters = int(codes.max()) + 1 if codes.size else 0
-        cluster_scores = np.zeros((n_clusters, step))
-    meat = np.zeros((step, step))
+        n_clusters = int(codes.max()) + 1
+
+    def add_by_cluster(total, chunk, values):
+        """``total[cluster of each window of chunk] += values``, ``(m, T)``."""
+        if codes is None:
+            total[chunk] += values
+        else:
+            np.add.at(total, codes[chunk], values)
+
+    # Each cluster's score for the lags (its centred points times its
+    # residuals) and for the intercept (its residuals), side by side.
+    scores = np.zeros((n_clusters, step + d))
     residual_sum = 0.0
     for number, chunk in enumerate(slices):
         part = centred(number)
         fitted = weight * (solution @ part.reshape(step, -1)).reshape(-1, d)
         residual = target[chunk] - fitted
         residual_sum += float(np.einsum("nd,nd->", residual, residual))
-        scores = weight * np.einsum("pnd,nd->pn", part, residual)
-        if codes is None:
-            meat += scores @ scores.T
-        else:
-            np.add.at(cluster_scores, codes[chunk], scores.T)
-    if codes is not None:
-        meat = cluster_scores.T @ cluster_scores
+        lag_scores = weight * np.einsum("pnd,nd->np", part, residual)
+        add_by_cluster(scores, chunk, np.concatenate([lag_scores, residual], axis=1))
+
+    def leverage(vectors):
+        """``G_g G^+ v_g`` for each cluster ``g``, over the lags and the
+        intercept: ``G`` is block-diagonal (the points are centred), with
+        ``n I`` for the intercept; ``G_g`` is the cluster's own share."""
+        lags = of_cluster_all(vectors[:, :step] @ pinv)
+        intercept = of_cluster_all(vectors[:, step:] / n)
+        out = np.zeros_like(vectors)
+        for number, chunk in enumerate(slices):
+            part = centred(number)
+            # The change of each window's fitted point, (m, d).
+            moved = weight * np.einsum("pnd,np->nd", part, lags[chunk])
+            moved += intercept[chunk]
+            lag_part = weight * np.einsum("pnd,nd->np", part, moved)
+            add_by_cluster(out, chunk, np.concatenate([lag_part, moved], axis=1))
+        return out
+
+    def of_cluster_all(values):
+        """Each window's row of a per-cluster array, ``(n, ...)``."""
+        return values if codes is None else values[codes]
+
+    jackknifed = _leave_one_out(scores, leverage)[:, :step]
     total_sum = float(np.einsum("nd,nd->", target, target))
     # The model's points were divided by their largest magnitude: a total this
     # small is rounding of a point that does not vary across windows.
     varies = total_sum > _CONSTANT * n * d
     explained = 1.0 - residual_sum / total_sum if varies else float("nan")
-    # Small-sample factor of the cluster-robust covariance: G / (G - 1), as in
-    # the usual CR1 estimator.
-    covariance = pinv @ meat @ pinv * (n_clusters / max(n_clusters - 1, 1))
+    # The jackknife (CR3) covariance: each cluster's score as it would be
+    # with the cluster left out of the fit, and the factor (G - 1) / G.
+    meat = jackknifed.T @ jackknifed
+    covariance = pinv @ meat @ pinv * ((n_clusters - 1) / n_clusters)
     factor = target_scale / point_scale
     solution = solution * factor
     covariance = _rescaled_covariance(covariance, factor)

@@ -9,12 +9,19 @@ holds the rows, their summary over seeds and the length guidance
 (definitions §3.7).
 """
 
-import json
 import os
 from pathlib import Path
 
 from .._torch.registry import UNITS
-from ._columns import COLUMNS, CONFIG_COLUMNS, SCALAR_COLUMNS, TIMING_COLUMNS, Column
+from ._columns import (
+    COLUMNS,
+    CONFIG_COLUMNS,
+    LIST_FIELDS,
+    SCALAR_COLUMNS,
+    SCHEMA_VERSION,
+    TIMING_COLUMNS,
+    Column,
+)
 from ._results import StudyResult
 from ._run import (
     DEFAULT_BATCH_SIZE,
@@ -25,6 +32,7 @@ from ._run import (
     DEFAULT_UNITS,
     run_study,
 )
+from ._schema import VERSION_KEY, read_metadata
 from ._storage import read_rows
 
 RESULTS_NAME = "results.jsonl"
@@ -33,6 +41,12 @@ METADATA_NAME = "metadata.json"
 
 def load_study(path: str | os.PathLike) -> StudyResult:
     """Read a study back from its folder or its results file, without training.
+
+    The folder is read as input from someone else: every line of the results
+    file must be a complete row of one study, each configuration once, and
+    metadata.json (when there is one) must be of the study's layout. Folders of
+    earlier layouts load, with the fields they lack as absent (NaN). Nothing
+    read is run.
 
     Parameters
     ----------
@@ -48,6 +62,15 @@ def load_study(path: str | os.PathLike) -> StudyResult:
         hidden sizes and seeds ascending), settings and, for a folder,
         metadata.
 
+    Raises
+    ------
+    ValueError
+        In one line naming the file, the line and what is wrong: a line that
+        is not a row (not JSON, not an object, a field missing or of the wrong
+        kind), a row of another study or layout version, a configuration
+        twice, a layout newer than this library reads, or no finished row. A
+        last line cut off while being written is left out with a warning.
+
     Examples
     --------
     >>> from sklearn_rnnmemory.study import load_study
@@ -61,25 +84,35 @@ def load_study(path: str | os.PathLike) -> StudyResult:
     results = folder / RESULTS_NAME if path.is_dir() or not path.suffix else path
     if not results.is_file():
         raise ValueError(f"{path} holds no study: no {RESULTS_NAME} there.")
-    rows, settings = read_rows(results)
+    stored = read_rows(results)
+    if not stored.rows:
+        raise ValueError(
+            f"{results} holds no finished configuration: the study stopped before "
+            "its first one finished (or has not finished one yet). Resume the "
+            "study to run them."
+        )
     metadata_file = folder / METADATA_NAME
-    metadata = (
-        json.loads(metadata_file.read_text()) if metadata_file.is_file() else None
-    )
+    metadata = read_metadata(metadata_file) if metadata_file.is_file() else None
+    if metadata is not None and metadata[VERSION_KEY] != stored.version:
+        raise ValueError(
+            f"{metadata_file} is of study layout version {metadata[VERSION_KEY]} "
+            f"and {results} of version {stored.version}; they are not of one study."
+        )
+    rows = stored.rows
     # Rows are stored as they finish; give them back in the grid's order.
-    units = list((metadata or {}).get("grid", {}).get("units", []))
+    units = list((metadata or {}).get("grid", {}).get("units") or [])
     units += [u for u in UNITS if u not in units]
     rank = {unit: n for n, unit in enumerate(units)}
     rows.sort(
         key=lambda r: (
             rank.get(r["unit"], len(rank)),
-            str(r["unit"]),
+            r["unit"],
             r["seq_len"],
             r["hidden_size"],
             r["seed"],
         )
     )
-    return StudyResult(rows, settings=settings, metadata=metadata)
+    return StudyResult(rows, settings=stored.settings, metadata=metadata)
 
 
 __all__ = [
@@ -92,9 +125,11 @@ __all__ = [
     "DEFAULT_SEEDS",
     "DEFAULT_SEQ_LENS",
     "DEFAULT_UNITS",
+    "LIST_FIELDS",
     "METADATA_NAME",
     "RESULTS_NAME",
     "SCALAR_COLUMNS",
+    "SCHEMA_VERSION",
     "StudyResult",
     "TIMING_COLUMNS",
     "load_study",

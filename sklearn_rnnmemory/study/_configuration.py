@@ -12,9 +12,9 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from .._estimator import RecurrentMemoryRegressor
-from .._torch.registry import UnitLike, macs_per_step, unit_label
+from .._torch.registry import UnitLike, macs_per_step, unit_label, unit_reference
 from ..indicators import INDICATORS, retention_matrix
-from ._columns import CONFIG_COLUMNS, SCALAR_COLUMNS
+from ._columns import COLUMNS, CONFIG_COLUMNS
 
 #: One configuration: unit, training length, hidden size, seed.
 Configuration = tuple[UnitLike, int, int, int]
@@ -67,10 +67,12 @@ def labelled(config: Configuration) -> tuple:
 
 def empty_row(config: Configuration) -> dict[str, Any]:
     """A row of a configuration with every measurement missing."""
-    row = {name: float("nan") for name in SCALAR_COLUMNS}
+    row = {column.name: column.missing for column in COLUMNS}
     row.update(zip(CONFIG_COLUMNS, labelled(config), strict=True))
     row.update(
+        unit_ref=unit_reference(config[0]),
         n_windows=0,
+        n_clusters=0,
         n_parameters=0,
         macs_per_step=0,
         n_updates=0,
@@ -140,7 +142,11 @@ def run_configuration(
     for name in (
         "baseline_error",
         "baseline_similarity",
+        "span_start",
+        "probe_baseline",
         "n_windows",
+        "n_clusters",
+        "explained_share",
         "retention_curve",
         "retention_stderr",
     ):

@@ -2,10 +2,14 @@
 
 Everything here is rebuilt from the rows (and the metadata when there is any),
 without training: ``rnnmemory assess`` writes it at the end of a run and
-``rnnmemory report DIR`` writes it again from a finished folder.
+``rnnmemory report DIR`` writes it again from a finished folder. Names and
+text from the rows and the metadata (units, corpus, command, errors) come from
+someone else's files: they enter ``report.md`` escaped, as plain text.
 """
 
+import io
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,6 +18,7 @@ import numpy as np
 from .._convergence import CONVERGENCE_SPAN, CONVERGENCE_TOL, percent
 from ..selection import DEFAULT_TOL
 from ._columns import BY_NAME, REPORTED_COLUMNS
+from ._folder import check_all_writable, write_file
 from ._results import CONFIDENCE, StudyResult
 
 FIGURES = {
@@ -21,6 +26,33 @@ FIGURES = {
     "retention_curves.png": "Retention curves",
     "retention_matrix.png": "Retention matrix of the configuration with most memory",
 }
+
+
+#: Every file the report writes, in the order it writes them.
+REPORT_FILES = (
+    "results.csv",
+    "summary.csv",
+    "recommendations.json",
+    *FIGURES,
+    "report.md",
+)
+
+# What markdown, HTML or math would read inline: escaped with a backslash.
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|$~&])")
+
+
+def _text(value) -> str:
+    """A value from a study's files as plain markdown text, on one line."""
+    return _INLINE_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def _code(value) -> str:
+    """A value as an inline code span, on one line, whatever backticks it
+    holds."""
+    text = " ".join(str(value).split())
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _number(value, fmt=".2f"):
@@ -43,33 +75,41 @@ def _what_was_run(result):
     metadata = result.metadata or {}
     settings = result.settings or {}
     lines = []
-    if "command" in metadata:
-        lines.append(f"- Command: `{metadata['command']}`")
+    if metadata.get("command"):
+        lines.append(f"- Command: {_code(metadata['command'])}")
     corpus = metadata.get("corpus")
     if corpus:
         lines.append(
-            f"- Corpus: {corpus.get('name')} ({corpus.get('n_train')} training and "
-            f"{corpus.get('n_test')} test sequences, basis {corpus.get('basis')}, "
-            f"{corpus.get('dim')} dimensions, {corpus.get('vocabulary')} tokens)"
+            f"- Corpus: {_text(corpus.get('name'))} ({corpus.get('n_train')} "
+            f"training and {corpus.get('n_test')} test sequences, basis "
+            f"{_text(corpus.get('basis'))}, {corpus.get('dim')} dimensions, "
+            f"{corpus.get('vocabulary')} tokens)"
         )
-    if "device" in metadata:
-        lines.append(f"- Device: {metadata['device']} ({metadata.get('machine', '')})")
-    if "versions" in metadata:
-        versions = ", ".join(f"{k} {v}" for k, v in metadata["versions"].items())
+    if metadata.get("device"):
+        machine = metadata.get("machine") or ""
+        lines.append(f"- Device: {_text(metadata['device'])} ({_text(machine)})")
+    if metadata.get("versions"):
+        versions = ", ".join(
+            f"{_text(k)} {_text(v)}" for k, v in metadata["versions"].items()
+        )
         lines.append(f"- Versions: {versions}")
-    if "started" in metadata:
+    if metadata.get("started"):
+        duration = metadata.get("duration_s")
         lines.append(
-            f"- Started {metadata['started']}, finished {metadata.get('finished', '–')}"
-            + (f" ({metadata['duration_s']:.0f} s)" if "duration_s" in metadata else "")
+            f"- Started {_text(metadata['started'])}, finished "
+            f"{_text(metadata.get('finished') or '–')}"
+            + (f" ({duration:.0f} s)" if duration is not None else "")
         )
     seeds = sorted({row["seed"] for row in result.rows})
     lines.append(f"- Seeds: {', '.join(map(str, seeds))}")
     params = settings.get("estimator_params") or {}
-    if params:
-        shown = ", ".join(f"{k}={json.dumps(v)}" for k, v in sorted(params.items()))
+    if isinstance(params, dict) and params:
+        shown = ", ".join(
+            f"{_text(k)}={_text(json.dumps(v))}" for k, v in sorted(params.items())
+        )
         lines.append(f"- Estimator settings: {shown}")
     if "eval_len" in settings:
-        lines.append(f"- Evaluation length L: {settings['eval_len']}")
+        lines.append(f"- Evaluation length L: {_text(settings['eval_len'])}")
     return "\n".join(lines)
 
 
@@ -85,7 +125,7 @@ def _guidance_section(records, eval_len):
     ]
     lines = [
         [
-            r["unit"],
+            _text(r["unit"]),
             r["hidden_size"],
             _number(r["saturation"], "d"),
             _stability(r["saturation_stability"]),
@@ -110,7 +150,7 @@ def _summary_section(result):
         interval = f"[{_number(low)}, {_number(high)}]" if np.isfinite(low) else "–"
         lines.append(
             [
-                e["unit"],
+                _text(e["unit"]),
                 e["hidden_size"],
                 e["seq_len"],
                 e["eval_len"],
@@ -158,8 +198,8 @@ def report_markdown(
     if failed:
         parts += ["## Failed configurations", ""]
         parts += [
-            f"- {r['unit']} k={r['seq_len']} H={r['hidden_size']} seed={r['seed']}: "
-            f"{r['error']}"
+            f"- {_text(r['unit'])} k={r['seq_len']} H={r['hidden_size']} "
+            f"seed={r['seed']}: {_text(r['error'])}"
             for r in failed
         ]
         parts.append("")
@@ -174,8 +214,9 @@ def report_markdown(
             "",
         ]
         parts += [
-            f"- {r['unit']} k={r['seq_len']} H={r['hidden_size']} seed={r['seed']} "
-            f"({r['n_updates']} updates, final loss {_number(r['final_loss'], '.4g')})"
+            f"- {_text(r['unit'])} k={r['seq_len']} H={r['hidden_size']} "
+            f"seed={r['seed']} ({_number(r['n_updates'], 'd')} updates, final loss "
+            f"{_number(r['final_loss'], '.4g')})"
             for r in unconverged
         ]
         parts.append("")
@@ -186,10 +227,29 @@ def report_markdown(
     return "\n".join(parts)
 
 
+def _plottable_matrix(row):
+    try:
+        matrix = np.asarray(row["retention_matrix"], dtype=float)
+    except ValueError:  # rows of unequal length
+        return False
+    return matrix.ndim == 2 and bool(np.isfinite(matrix).any())
+
+
+def _png(draw, *args, **kwargs) -> bytes:
+    """A figure drawn by ``draw(..., path=buffer)`` as PNG bytes."""
+    buffer = io.BytesIO()
+    draw(*args, buffer, **kwargs)
+    return buffer.getvalue()
+
+
 def write_report(
     result: StudyResult, folder: Path, *, tol: float = DEFAULT_TOL
 ) -> list[str]:
     """Write a study's tables, guidance, figures and report into ``folder``.
+
+    Every file is checked before the first is written: a file of
+    :data:`REPORT_FILES` that is a link (that would write outside the folder)
+    is refused, and nothing is written.
 
     Parameters
     ----------
@@ -211,18 +271,33 @@ def write_report(
         plot_retention_matrix,
     )
 
-    result.to_csv(folder / "results.csv")
-    result.summary_to_csv(folder / "summary.csv")
+    folder = Path(folder)
+    check_all_writable(folder, REPORT_FILES)
+    for name, write in (
+        ("results.csv", result.to_csv),
+        ("summary.csv", result.summary_to_csv),
+    ):
+        text = io.StringIO()
+        write(text)
+        write_file(folder / name, text.getvalue())
     records = result.recommendation_records(tol=tol)
-    (folder / "recommendations.json").write_text(json.dumps(records, indent=2) + "\n")
+    write_file(folder / "recommendations.json", json.dumps(records, indent=2) + "\n")
     written = ["results.csv", "summary.csv", "recommendations.json"]
-    figures = []
+    figures = {}
     ok = result.ok_rows()
     if ok:
-        plot_capacity_vs_length(result, folder / "capacity_vs_length.png", tol=tol)
-        plot_retention_curves(result, folder / "retention_curves.png")
-        strongest = max(ok, key=lambda row: row["memory_capacity"])
-        plot_retention_matrix(strongest, folder / "retention_matrix.png")
-        figures = list(FIGURES)
-    (folder / "report.md").write_text(report_markdown(result, figures, tol=tol))
-    return written + figures + ["report.md"]
+        figures["capacity_vs_length.png"] = _png(
+            plot_capacity_vs_length, result, tol=tol
+        )
+        figures["retention_curves.png"] = _png(plot_retention_curves, result)
+        matrices = [row for row in ok if _plottable_matrix(row)]
+        if matrices:
+            strongest = max(
+                matrices,
+                key=lambda row: np.nan_to_num(row["memory_capacity"], nan=-np.inf),
+            )
+            figures["retention_matrix.png"] = _png(plot_retention_matrix, strongest)
+    for name, png in figures.items():
+        write_file(folder / name, png)
+    write_file(folder / "report.md", report_markdown(result, list(figures), tol=tol))
+    return written + list(figures) + ["report.md"]

@@ -6,8 +6,9 @@ from __future__ import annotations
 import csv
 import math
 import os
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.stats
@@ -45,6 +46,16 @@ def seed_interval(
     return mean, low, mean + half
 
 
+@contextmanager
+def _text_file(path_or_file: str | os.PathLike | IO[str]) -> Iterator[IO[str]]:
+    """An open text file for the CSV writer: the one given, or ``path`` opened."""
+    if hasattr(path_or_file, "write"):
+        yield path_or_file
+        return
+    with open(path_or_file, "w", newline="") as f:
+        yield f
+
+
 def _group_key(row):
     return (row["unit"], row["hidden_size"], row["seq_len"])
 
@@ -66,7 +77,8 @@ class StudyResult:
     ----------
     rows : list of dict
         One row per configuration and seed, in the study's order: the
-        configuration (``unit``, ``seq_len``, ``hidden_size``, ``seed``), the
+        configuration (``unit``, ``seq_len``, ``hidden_size``, ``seed``; the
+        unit by what it is in ``unit_ref``), the
         evaluation length ``eval_len``, every indicator at ``eval_len``, the
         capacity at the training length, ``retention_curve``,
         ``retention_stderr`` and ``retention_matrix``, the model's size and
@@ -178,8 +190,10 @@ class StudyResult:
             ``stability``: the share of seeds whose own scores pick the same
             length.
         """
-        if metric not in BY_NAME:
-            raise ValueError(f"metric must be a column of the study; got {metric!r}.")
+        if metric not in BY_NAME or BY_NAME[metric].kind not in ("int", "float"):
+            raise ValueError(
+                f"metric must be a numeric column of the study; got {metric!r}."
+            )
         out = {}
         for hidden_size in sorted({r["hidden_size"] for r in self.rows}):
             rows = [r for r in self.ok_rows() if r["hidden_size"] == hidden_size]
@@ -255,7 +269,10 @@ class StudyResult:
             cells.append(format(entry[first], BY_NAME[first].fmt))
             low, high = entry[f"{first}_low"], entry[f"{first}_high"]
             cells.append(f"[{low:.2f}, {high:.2f}]" if np.isfinite(low) else "-")
-            cells += [format(entry[c], BY_NAME[c].fmt) for c in indicators[1:]]
+            cells += [
+                format(entry[c], BY_NAME[c].fmt) if np.isfinite(entry[c]) else "-"
+                for c in indicators[1:]
+            ]
             cells += [
                 str(entry["n_seeds"]),
                 f"{entry['n_converged']}/{entry['n_seeds']}",
@@ -267,12 +284,14 @@ class StudyResult:
             for line in lines
         )
 
-    def to_csv(self, path: str | os.PathLike) -> None:
+    def to_csv(self, path: str | os.PathLike | IO[str]) -> None:
         """Write one row per configuration and seed, every scalar column, and
-        beside each the capacity's mean and 95 % interval over its seeds."""
+        beside each the capacity's mean and 95 % interval over its seeds.
+
+        ``path`` is a file name or an open text file."""
         summary = {_group_key(e): e for e in self.summary()}
         extra = ("capacity_seed_mean", "capacity_seed_low", "capacity_seed_high")
-        with open(path, "w", newline="") as f:
+        with _text_file(path) as f:
             writer = csv.writer(f)
             writer.writerow([*SCALAR_COLUMNS, *extra])
             for row in self.rows:
@@ -285,13 +304,15 @@ class StudyResult:
                     ]
                 )
 
-    def summary_to_csv(self, path: str | os.PathLike) -> None:
+    def summary_to_csv(self, path: str | os.PathLike | IO[str]) -> None:
         """Write the summary: one row per unit, size and length, each averaged
-        column with its mean and 95 % interval over seeds."""
+        column with its mean and 95 % interval over seeds.
+
+        ``path`` is a file name or an open text file."""
         names = ["unit", "hidden_size", "seq_len", "eval_len", "n_seeds", "n_converged"]
         for column in AVERAGED_COLUMNS:
             names += [column, f"{column}_low", f"{column}_high"]
-        with open(path, "w", newline="") as f:
+        with _text_file(path) as f:
             writer = csv.writer(f)
             writer.writerow(names)
             for entry in self.summary():

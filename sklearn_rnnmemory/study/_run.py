@@ -17,11 +17,12 @@ from tqdm.auto import tqdm
 
 from .._estimator import RecurrentMemoryRegressor
 from .._sequences import check_sequences, sequence_lengths
-from .._torch.registry import UnitLike, unit_labels
+from .._torch.registry import UnitLike, unit_label, unit_labels, unit_reference
 from .._typing import ArrayLike
 from .._validation import check_positive_int, check_threshold
 from ._columns import CONFIG_COLUMNS
 from ._configuration import expected_cost, labelled, run_configuration
+from ._interrupts import workers_ignore_interrupts
 from ._results import StudyResult
 from ._storage import ResultsFile, check_results_file, encode_setting, fingerprint
 
@@ -55,6 +56,42 @@ def _check_list(values, name):
     return values
 
 
+def _check_distinct(values, name, key=lambda value: value):
+    seen = set()
+    for value in values:
+        if key(value) in seen:
+            shown = unit_label(value) if name == "units" else value
+            raise ValueError(
+                f"{name} holds {shown} twice; give each once (a configuration runs "
+                "once per seed: repeats are seeds)."
+            )
+        seen.add(key(value))
+    return values
+
+
+def _check_seeds(seeds):
+    for seed in seeds:
+        if (
+            isinstance(seed, bool)
+            or not isinstance(seed, Integral)
+            or not 0 <= seed < 2**32
+        ):
+            raise ValueError(
+                f"seeds must be integers in [0, 2**32 - 1], the range numpy takes, "
+                f"so that every row can be reproduced; got {seed!r}."
+            )
+    return _check_distinct([int(seed) for seed in seeds], "seeds")
+
+
+def _check_network_sizes(units, hidden_sizes, n_features, estimator_params):
+    """Every unit at every hidden size fits in memory, before any training."""
+    for unit in units:
+        for hidden_size in hidden_sizes:
+            RecurrentMemoryRegressor(
+                unit, hidden_size=hidden_size, **estimator_params
+            )._check_network_size(n_features, n_features, f", d={n_features}")
+
+
 def _check_n_jobs(n_jobs):
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral) or n_jobs == 0:
         raise ValueError(
@@ -83,6 +120,16 @@ def _check_backend(backend):
             f"{sorted(BACKENDS)}; got {backend!r}."
         )
     return backend
+
+
+def _resume_hints(given):
+    """What to say when a resumed setting changed, by setting."""
+    if given:
+        return {}
+    return {
+        "eval_len": "eval_len was not given and follows the longest training "
+        "length; give eval_len={old} to resume"
+    }
 
 
 def _fillable_lengths(seq_lens, X_train):
@@ -164,7 +211,9 @@ def run_study(
     configuration gets the same number of optimizer updates.
 
     Everything is checked before the first configuration trains and before
-    the results file is touched.
+    the results file is touched: a unit, length, size or seed given twice, a
+    seed NumPy cannot take, a network too large for the machine's memory, a
+    user's unit that breaks the interface (in eval or in training mode).
 
     Parameters
     ----------
@@ -198,13 +247,17 @@ def run_study(
         (``lr``, ``composition``, ``device``, ``batch_size``, ...), the same for
         every configuration. ``batch_size`` defaults to 32 here.
     threshold : float in (0, 1], default=0.5
-        Credit below which a lag ends the memory span.
+        Credit at which a lag counts one half toward the memory span.
     results_file : str or path, default=None
         JSON-lines file; each row is appended and synced as it finishes. The
-        file is locked while the study runs: a second study on it is refused.
+        file is locked while the study runs: a second study on it is refused;
+        so is a file that is a link (a study writes only its own files).
     resume : bool, default=False
         Keep the rows already in ``results_file`` and run only the missing
-        configurations; the stored settings must be the same.
+        configurations. The stored rows are checked as ``load_study`` checks
+        them; their settings, layout version and units (by what they are, not
+        by their names) must be this study's, and a refusal names what
+        differs.
     overwrite : bool, default=False
         Replace the rows of an existing ``results_file``. Without ``resume`` or
         ``overwrite``, a file that holds results is refused.
@@ -255,13 +308,9 @@ def run_study(
         check_positive_int(h, "hidden_sizes entries")
         for h in _check_list(hidden_sizes, "hidden_sizes")
     ]
-    seeds = _check_list(seeds, "seeds")
-    for seed in seeds:
-        if isinstance(seed, bool) or not isinstance(seed, Integral):
-            raise ValueError(
-                f"seeds must be integers, so that every row can be reproduced; got "
-                f"{seed!r}."
-            )
+    _check_distinct(seq_lens, "seq_lens")
+    _check_distinct(hidden_sizes, "hidden_sizes")
+    seeds = _check_seeds(_check_list(seeds, "seeds"))
     check_positive_int(max_steps, "max_steps", allow_none=True)
     estimator_params = dict(estimator_params or {})
     clash = set(estimator_params) & _SWEPT
@@ -273,10 +322,13 @@ def run_study(
     estimator_params["max_steps"] = max_steps
     estimator_params.setdefault("batch_size", DEFAULT_BATCH_SIZE)
     # Every unit, parameter and the device before the first configuration.
+    _check_distinct(units, "units", key=unit_reference)
     unit_labels(units)
     for unit in units:
         RecurrentMemoryRegressor(unit, **estimator_params)._check_params()
+    _check_network_sizes(units, hidden_sizes, X_train.shape[2], estimator_params)
     seq_lens = _fillable_lengths(seq_lens, X_train)
+    eval_len_given = eval_len is not None
     eval_len = _check_eval_len(eval_len, seq_lens, X_test)
     n_jobs = _check_n_jobs(n_jobs)
     backend = _check_backend(backend)
@@ -307,7 +359,11 @@ def run_study(
         done = {}
         if results_file is not None:
             if resume:
-                done = {_config_key(row): row for row in storage.read()}
+                stored = storage.read(
+                    {unit_label(u): unit_reference(u) for u in units},
+                    hints=_resume_hints(eval_len_given),
+                )
+                done = {_config_key(row): row for row in stored}
             else:
                 storage.clear()
         # Longest first, so that no long configuration is left to run alone at
@@ -337,9 +393,14 @@ def run_study(
             unit="config",
         )
         try:
-            with backend_config:
+            with backend_config, warnings.catch_warnings():
+                # On Ctrl-C joblib would add that the tasks in flight were
+                # cancelled: the interruption says it.
+                warnings.filterwarnings("ignore", "[0-9]+ tasks which were still")
                 runner = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-                for row in runner(tasks):
+                with workers_ignore_interrupts():  # workers start within the call
+                    rows = runner(tasks)
+                for row in rows:
                     done[_config_key(row)] = row
                     if results_file is not None:
                         storage.append(row)
