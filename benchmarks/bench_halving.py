@@ -89,7 +89,8 @@ def main(path=None):
     torch.set_num_threads(2)
     tokens = make_zipf_sequences(600, 80, vocab_size=50, random_state=0)
     X = SemanticEuclideanSpace().fit_transform(tokens)
-    scorer = make_memory_scorer("memory_capacity")
+    # Each length read at its own length, as search_seq_len reads them.
+    scorer = make_memory_scorer("memory_capacity", eval_len=None)
     cv = KFold(2)
     by_epochs = RecurrentMemoryRegressor(
         "gru", hidden_size=32, max_epochs=EPOCHS, random_state=0, device="cpu"

@@ -4,8 +4,8 @@ Choosing the training length with GridSearchCV
 
 Search the training length ``seq_len`` (the external factor) and the recurrent unit
 (the internal factor) with scikit-learn's ``GridSearchCV``, score every candidate with
-all memory indicators at once, and let the saturation rule refit the unit at its
-recommended length.
+all memory indicators at once, on the same windows of each test fold, and let the
+saturation rule refit the unit at its recommended length.
 """
 
 import os
@@ -21,6 +21,7 @@ from sklearn_rnnmemory.selection import (
     recommend_seq_len,
     refit_seq_len,
     search_seq_len,
+    seq_len_guidance,
 )
 
 FAST = os.environ.get("SKLEARN_RNNMEMORY_FAST") == "1"
@@ -30,10 +31,15 @@ FAST = os.environ.get("SKLEARN_RNNMEMORY_FAST") == "1"
 # so nothing but memory lets a model recall a past token.
 tokens = make_zipf_sequences(120 if FAST else 600, 40, vocab_size=50, random_state=0)
 
+# Every training length gets the same number of optimizer updates (max_steps):
+# with a fixed number of passes, short windows would get many more.
 pipe = make_pipeline(
     SemanticEuclideanSpace("onehot"),
     RecurrentMemoryRegressor(
-        hidden_size=8 if FAST else 32, max_epochs=2 if FAST else 30, random_state=0
+        hidden_size=8 if FAST else 32,
+        max_steps=20 if FAST else 1000,
+        batch_size=32,
+        random_state=0,
     ),
 )
 grid = {
@@ -42,6 +48,8 @@ grid = {
     if FAST
     else ["rnn", "lstm", "gru"],
 }
+# The default scorers read every candidate on the same windows of its test fold:
+# the longest length the fold's sequences fill with enough windows.
 search = GridSearchCV(
     pipe,
     grid,
@@ -65,15 +73,15 @@ for params, capacity, span in zip(
     k = params["recurrentmemoryregressor__seq_len"]
     print(f"{unit:>5}  k={k:>3}  capacity={capacity:6.2f}  span={span:5.1f}")
 
-print("saturation:", recommend_seq_len(results))
+for unit, found in seq_len_guidance(results).items():
+    print(f"{unit}: k = {found.seq_len}, every candidate read at L = {found.eval_len}")
 print("best:      ", recommend_seq_len(results, rule="best"))
 print("refitted:  ", search.best_params_)
 
 # %%
-# For one unit, the same recommendation with fewer fits: memory capacity over
-# windows of ``k`` tokens is at most ``k``, so ``search_seq_len`` trains the
-# lengths from the longest down and skips those too short to matter. Each length
-# it trains scores exactly as in the grid.
+# For one unit, a narrower question with fewer fits: which length is best read at
+# its own length. There a memory capacity is at most ``k``, so ``search_seq_len``
+# trains the lengths from the longest down and skips those too short to matter.
 gru = clone(pipe).set_params(recurrentmemoryregressor__unit="gru")
 pruned = search_seq_len(
     gru,
@@ -84,6 +92,6 @@ pruned = search_seq_len(
 )
 n_grid_fits = 3 * len(grid["recurrentmemoryregressor__seq_len"])
 print(
-    f"gru: k = {pruned.recommended} from {pruned.n_fits} fits instead of "
-    f"{n_grid_fits} (skipped {pruned.skipped}); grid: {recommend_seq_len(results)}"
+    f"gru, read at its own length: k = {pruned.recommended} from {pruned.n_fits} "
+    f"fits instead of {n_grid_fits} (skipped {pruned.skipped})"
 )

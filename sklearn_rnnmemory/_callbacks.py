@@ -1,5 +1,7 @@
 """The skorch callbacks a user passes to an estimator, checked before training."""
 
+from __future__ import annotations
+
 import inspect
 from collections.abc import Sequence
 from typing import Any

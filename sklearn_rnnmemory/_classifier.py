@@ -1,5 +1,7 @@
 """RecurrentClassifier: sequence classification with input truncation."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from numbers import Real
 
@@ -127,7 +129,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
             raise ValueError("Every sequence of X must have at least one valid step.")
         return X
 
-    def fit(self, X: ArrayLike, y: ArrayLike) -> "RecurrentClassifier":
+    def fit(self, X: ArrayLike, y: ArrayLike) -> RecurrentClassifier:
         """Train the classifier.
 
         Parameters

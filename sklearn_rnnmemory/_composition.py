@@ -3,6 +3,8 @@
 ``S_t = sum_{p <= t} w_{t,p} e_p`` with ``sum`` (w = 1) or ``mean`` (w = 1/t).
 """
 
+from __future__ import annotations
+
 from typing import Any
 
 import numpy as np

@@ -1,5 +1,7 @@
 """RecurrentMemoryRegressor: a unit trained on the memory task (definitions §3.3)."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,7 +94,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
 
     composition: str = "sum"
 
-    def fit(self, X: ArrayLike, y: None = None) -> "RecurrentMemoryRegressor":
+    def fit(self, X: ArrayLike, y: None = None) -> RecurrentMemoryRegressor:
         """Train the network on windows of ``X``.
 
         Parameters
@@ -141,7 +143,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
             targets = np.concatenate([targets, valid[..., None]], axis=-1)
         return windows, targets, masked
 
-    def _advance(self, X: ArrayLike, n_updates: int) -> "RecurrentMemoryRegressor":
+    def _advance(self, X: ArrayLike, n_updates: int) -> RecurrentMemoryRegressor:
         """Train the fitted model for ``n_updates`` more updates on ``X``.
 
         ``X`` must be the training data of :meth:`fit`. The result is the model

@@ -1,5 +1,7 @@
 """RecurrentLanguageModel: next-token prediction in windows of a BPTT length."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -162,7 +164,7 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
     embedding_dim: int = 32
     vocab_size: int | None = None
 
-    def fit(self, X: ArrayLike, y: None = None) -> "RecurrentLanguageModel":
+    def fit(self, X: ArrayLike, y: None = None) -> RecurrentLanguageModel:
         """Train on next-token prediction.
 
         Parameters

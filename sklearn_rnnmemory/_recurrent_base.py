@@ -11,6 +11,8 @@ writes the explicit ``__init__`` signature that scikit-learn's ``get_params``
 and ``clone`` read (and that type checkers see).
 """
 
+from __future__ import annotations
+
 import math
 from contextlib import contextmanager
 from dataclasses import KW_ONLY, dataclass

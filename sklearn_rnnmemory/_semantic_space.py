@@ -1,5 +1,7 @@
 """The Semantic Euclidean Space: every token a point in R^d (definitions §3.1)."""
 
+from __future__ import annotations
+
 import math
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -583,7 +585,7 @@ class SemanticEuclideanSpace(
         norms = np.linalg.norm(points, axis=1, keepdims=True)
         return np.divide(points, norms, out=np.zeros_like(points), where=norms > 0)
 
-    def fit(self, X: Any, y: None = None) -> "SemanticEuclideanSpace":
+    def fit(self, X: Any, y: None = None) -> SemanticEuclideanSpace:
         """Learn the vocabulary and the token points.
 
         Parameters

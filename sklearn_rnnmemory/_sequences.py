@@ -5,6 +5,8 @@ steps set to NaN at the end of each sequence (the tslearn convention), so the
 lengths survive every Pipeline step and cross-validation split.
 """
 
+from __future__ import annotations
+
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 

@@ -6,28 +6,105 @@ indicators are negated and named ``neg_...``. Every memory scorer computes its
 indicator through :meth:`RecurrentMemoryRegressor.memory_profile`, hence through
 :func:`sklearn_rnnmemory.indicators.last_step_profile` only, as the study does
 (definitions §3.5).
+
+By default (``eval_len="auto"``) every candidate of a search is measured on the
+same windows of its test fold, of one length ``L`` that depends on the fold
+alone (:func:`common_eval_len`), never on the candidate's ``seq_len``: a
+capacity over windows of ``k`` tokens is at most ``k``, so candidates read at
+their own lengths would partly be compared on window length (definitions
+§3.7). The ``eval_len`` scorer records the ``L`` of each candidate and fold in
+``cv_results_``, where the length guidance reads it.
 """
+
+from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 from sklearn.pipeline import Pipeline
 
+from ._sequences import check_sequences, sequence_lengths
 from ._typing import ArrayLike, RandomStateLike
-from ._validation import check_positive_int, check_threshold
-from .indicators import INDICATORS, check_probe_params, probe_memory
+from ._validation import check_positive_int, check_threshold, is_positive_int
+from .indicators import INDICATORS, check_probe_params, min_clusters, probe_memory
+
+#: The ``eval_len`` of a scorer that picks the common length of each test fold.
+AUTO = "auto"
 
 #: Indicators read from the probe, decoded only when a scorer reads one.
 _PROBE_INDICATORS = frozenset({"probe_capacity", "probe_net_capacity"})
 
-#: Scorer name -> (indicator name, sign).
+#: Scorer name -> (profile attribute, sign). ``eval_len`` is the record of the
+#: evaluated window length ``L``, not a score to maximise.
 SCORER_NAMES = {
-    (name if greater_is_better else f"neg_{name}"): (
-        name,
-        1 if greater_is_better else -1,
-    )
-    for name, greater_is_better in INDICATORS.items()
+    **{
+        (name if greater_is_better else f"neg_{name}"): (
+            name,
+            1 if greater_is_better else -1,
+        )
+        for name, greater_is_better in INDICATORS.items()
+    },
+    "eval_len": ("window_length", 1),
 }
+
+
+def common_eval_len(X: ArrayLike) -> int:
+    """The longest window length at which sequences give enough windows.
+
+    Cut into consecutive windows of ``L`` tokens, a sequence of ``n`` valid
+    steps gives ``n // L`` windows that reach ``L``, the windows the
+    indicators measure; below
+    :func:`~sklearn_rnnmemory.indicators.min_clusters` ``(L, d)`` of them they
+    refuse. The default scorers (``eval_len="auto"``) measure every candidate
+    of a search at this length of its test fold: it depends on the fold's
+    sequences alone, so every candidate is read on the same windows.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, T, d) or (n, T)
+        Semantic points of the sequences, NaN-padded at the end.
+
+    Returns
+    -------
+    eval_len : int
+        The longest ``L`` with at least ``min_clusters(L, d)`` windows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnnmemory.indicators import min_clusters
+    >>> from sklearn_rnnmemory.scoring import common_eval_len
+    >>> X = np.ones((100, 30, 4))
+    >>> L = common_eval_len(X)
+    >>> 100 * (30 // L) >= min_clusters(L, 4)
+    True
+    """
+    X = check_sequences(X)
+    lengths, counts = np.unique(sequence_lengths(X), return_counts=True)
+    longest = int(lengths[-1]) if lengths.size else 0
+    d = X.shape[2]
+    # Windows reaching L only fall as L grows: the first L from the top that
+    # has enough is the longest.
+    for length in range(longest, 0, -1):
+        if int((lengths // length) @ counts) >= min_clusters(length, d):
+            return length
+    n_steps = int(lengths @ counts)
+    raise ValueError(
+        f"X gives too few windows at every evaluation length: {n_steps} windows "
+        f"of 1 step, where the indicators need {min_clusters(1, d)} at d = {d}. "
+        "Evaluate on more sequences."
+    )
+
+
+def _check_eval_len(eval_len):
+    if eval_len is None or (isinstance(eval_len, str) and eval_len == AUTO):
+        return eval_len
+    if is_positive_int(eval_len):
+        return int(eval_len)
+    raise ValueError(
+        f"eval_len must be 'auto', None or a positive integer; got {eval_len!r}."
+    )
 
 
 def _final_step(estimator, X, method, example):
@@ -99,14 +176,16 @@ class MemoryScorer:
     ----------
     name : str
         Scorer name, a key of :data:`SCORER_NAMES`.
-    eval_len : int, default=None
-        Evaluation window length; ``None`` uses the estimator's ``seq_len``.
+    eval_len : "auto", int or None, default="auto"
+        Evaluation window length: ``"auto"`` the test fold's
+        :func:`common_eval_len`, an int that length, ``None`` the estimator's
+        own ``seq_len``.
     threshold : float in (0, 1], default=0.5
         Credit at which a lag counts one half toward the memory span.
     """
 
     def __init__(
-        self, name: str, *, eval_len: int | None = None, threshold: float = 0.5
+        self, name: str, *, eval_len: int | str | None = AUTO, threshold: float = 0.5
     ) -> None:
         if not isinstance(name, str) or name not in SCORER_NAMES:
             hint = ""
@@ -117,7 +196,7 @@ class MemoryScorer:
                 f"{list(SCORER_NAMES)}." + hint
             )
         self.name = name
-        self.eval_len = check_positive_int(eval_len, "eval_len", allow_none=True)
+        self.eval_len = _check_eval_len(eval_len)
         self.threshold = check_threshold(threshold)
         self._shared = None
 
@@ -127,9 +206,10 @@ class MemoryScorer:
         )
         # The probe is decoded only when a scorer of the set reads it.
         names = self._shared.names if self._shared is not None else {self.name}
+        eval_len = common_eval_len(X) if self.eval_len == AUTO else self.eval_len
         return model.memory_profile(
             X,
-            eval_len=self.eval_len,
+            eval_len=eval_len,
             threshold=self.threshold,
             probe=bool(names & _PROBE_INDICATORS),
         )
@@ -152,7 +232,7 @@ class MemoryScorer:
 
 
 def make_memory_scorer(
-    name: str, *, eval_len: int | None = None, threshold: float = 0.5
+    name: str, *, eval_len: int | str | None = AUTO, threshold: float = 0.5
 ) -> MemoryScorer:
     """Make a scorer from a memory indicator.
 
@@ -163,11 +243,16 @@ def make_memory_scorer(
         ``"semantic_skill"``, ``"neg_semantic_error"``,
         ``"semantic_similarity"``, ``"probe_capacity"``,
         ``"probe_net_capacity"`` (the probe capacity less what the current
-        input alone decodes: the one to rank models by).
-    eval_len : int, default=None
-        Cut the test sequences into windows of this length; ``None`` uses the
-        estimator's ``seq_len``, so that a model trained at ``k`` is judged on
-        length-``k`` reading.
+        input alone decodes: the one to rank models by); or ``"eval_len"``,
+        the evaluated window length ``L`` itself: a record (in
+        ``cv_results_``) for the length guidance, not a score to maximise.
+    eval_len : "auto", int or None, default="auto"
+        Cut the test sequences into windows of this length. ``"auto"``: the
+        longest length the test sequences fill with enough windows
+        (:func:`common_eval_len`), the same for every candidate of a search.
+        ``None``: the estimator's own ``seq_len``, so that a model trained at
+        ``k`` is read at ``k``; across training lengths such scores compare
+        window lengths as much as memory.
     threshold : float in (0, 1], default=0.5
         Credit at which a lag counts one half toward the memory span.
 
@@ -187,13 +272,19 @@ def make_memory_scorer(
 
 
 def memory_scorers(
-    *, eval_len: int | None = None, threshold: float = 0.5
+    *, eval_len: int | str | None = AUTO, threshold: float = 0.5
 ) -> dict[str, MemoryScorer]:
     """Every memory scorer, as a dict for multi-metric ``scoring=``.
 
+    With the default ``eval_len="auto"``, every candidate of a search is read
+    on the same windows of its test fold (:func:`common_eval_len`), and the
+    ``eval_len`` entry records that length in ``cv_results_``
+    (``split<i>_test_eval_len``), where
+    :func:`~sklearn_rnnmemory.selection.seq_len_guidance` reports it.
+
     Parameters
     ----------
-    eval_len : int, default=None
+    eval_len : "auto", int or None, default="auto"
         See :func:`make_memory_scorer`.
     threshold : float in (0, 1], default=0.5
         See :func:`make_memory_scorer`.
@@ -208,7 +299,7 @@ def memory_scorers(
     --------
     >>> from sklearn_rnnmemory.scoring import memory_scorers
     >>> sorted(memory_scorers())[:3]
-    ['memory_capacity', 'memory_rate', 'memory_span']
+    ['eval_len', 'memory_capacity', 'memory_rate']
     """
     scorers = {
         name: make_memory_scorer(name, eval_len=eval_len, threshold=threshold)

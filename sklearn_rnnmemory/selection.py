@@ -16,14 +16,20 @@ The rules read a ``cv_results_`` dict of a search over ``seq_len`` (and
 optionally ``unit`` and ``random_state``); they are available as functions,
 :func:`recommend_seq_len` and :func:`seq_len_guidance`, and as
 ``GridSearchCV(refit=...)`` callables, :func:`refit_seq_len`. All share one
-implementation.
+implementation. Where the search recorded the evaluated window length (the
+``eval_len`` scorer of :func:`~sklearn_rnnmemory.scoring.memory_scorers`),
+each recommendation says which length ``L`` its scores were measured at, and a
+warning says when candidates were read at different lengths (their own, say).
 
-:func:`search_seq_len` reaches the full grid's recommendation without training
-every length: memory capacity at length ``k`` is at most ``k``, so once a
-length scores ``C``, every length too short to reach what the rule needs is
-skipped.
+:func:`search_seq_len` reaches the recommendation of a grid scored at each
+length's own windows without training every length: memory capacity at length
+``k`` is at most ``k``, so once a length scores ``C``, every length too short
+to reach what the rule needs is skipped.
 """
 
+from __future__ import annotations
+
+import re
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -135,6 +141,15 @@ class LengthRecommendation:
     means : dict
         Length -> mean score, every length of the grid (NaN where every fit
         failed).
+    eval_len : int, tuple of int or None
+        The evaluation length ``L`` every candidate of the unit was scored
+        at, as the ``eval_len`` scorer recorded it: an int where one ``L``
+        served every fold, a tuple of each fold's ``L`` where the folds'
+        differ (every candidate of a fold still read the same windows). None
+        where ``cv_results`` holds no record (a search without the
+        ``eval_len`` scorer of :func:`~sklearn_rnnmemory.scoring.memory_scorers`)
+        or where candidates of one fold were scored at different lengths (a
+        warning says so).
     """
 
     seq_len: int
@@ -143,6 +158,58 @@ class LengthRecommendation:
     n_seeds: int
     seed_choices: dict = field(default_factory=dict)
     means: dict = field(default_factory=dict)
+    eval_len: int | tuple | None = None
+
+
+def _recorded_eval_lens(cv_results):
+    """The evaluated window length of every candidate (rows) in every fold
+    (columns), as the ``eval_len`` scorer recorded it; None without a record."""
+    folds = sorted(
+        (key for key in cv_results if re.fullmatch(r"split\d+_test_eval_len", key)),
+        key=lambda key: int(key[len("split") : key.index("_")]),
+    )
+    if not folds and "mean_test_eval_len" in cv_results:
+        folds = ["mean_test_eval_len"]
+    if not folds:
+        return None
+    return np.column_stack([np.asarray(cv_results[key], float) for key in folds])
+
+
+def _common_eval_len(recorded, entries):
+    """The ``L`` the candidates ``entries`` of one unit were scored at (see
+    ``LengthRecommendation.eval_len``), and whether each fold's candidates
+    shared it."""
+    if recorded is None:
+        return None, True
+    per_fold = []
+    for column in recorded[[i for _, _, i in entries]].T:
+        values = np.unique(column[np.isfinite(column)])
+        if values.size > 1:
+            return None, False
+        if values.size:
+            per_fold.append(int(values[0]))
+    if not per_fold:
+        return None, True
+    return (per_fold[0] if len(set(per_fold)) == 1 else tuple(per_fold)), True
+
+
+def _warn_mixed_lengths(unit, entries, recorded):
+    pairs = sorted(
+        {(k, int(L)) for k, _, i in entries for L in recorded[i] if np.isfinite(L)}
+    )
+    own = all(k == L for k, L in pairs)
+    read = ", ".join(f"k = {k}: L = {L}" for k, L in pairs)
+    what = "at their own training lengths" if own else "at different lengths"
+    name = "" if unit is None else f" of unit {unit!r}"
+    warnings.warn(
+        f"The candidates{name} were scored {what} ({read}), not on the same "
+        "windows: a memory capacity over windows of k tokens is at most k, so "
+        "their scores compare window lengths as much as memory. Score every "
+        "candidate at one length: scoring=memory_scorers() (the longest length "
+        "each test fold fills with enough windows) or memory_scorers(eval_len=L).",
+        UserWarning,
+        stacklevel=4,
+    )
 
 
 def _guidance(cv_results, metric, rule, tol):
@@ -160,6 +227,7 @@ def _guidance(cv_results, metric, rule, tol):
         )
     unit_key = _param_key(params[0], "unit")
     seed_key = _param_key(params[0], "random_state")
+    recorded = _recorded_eval_lens(cv_results)
     by_unit = {}
     for index, candidate in enumerate(params):
         length = candidate[length_key]
@@ -205,6 +273,9 @@ def _guidance(cv_results, metric, rule, tol):
         )
         at_k = [i for k2, _, i in entries if k2 == k and np.isfinite(scores[i])]
         index = max(at_k, key=lambda i: scores[i])
+        eval_len, shared = _common_eval_len(recorded, entries)
+        if not shared:
+            _warn_mixed_lengths(unit, entries, recorded)
         out[unit] = (
             LengthRecommendation(
                 seq_len=k,
@@ -213,6 +284,7 @@ def _guidance(cv_results, metric, rule, tol):
                 n_seeds=max(len(seeds), 1),
                 seed_choices=choices,
                 means=means,
+                eval_len=eval_len,
             ),
             index,
         )
@@ -226,7 +298,7 @@ def seq_len_guidance(
     metric: str = "memory_capacity",
     rule: str = "saturation",
     tol: float = DEFAULT_TOL,
-) -> dict[Any, "LengthRecommendation"]:
+) -> dict[Any, LengthRecommendation]:
     """Recommend a training length per unit, with its stability over seeds.
 
     %(parameters_guidance)s
@@ -396,7 +468,7 @@ def search_seq_len(
     tol: float = DEFAULT_TOL,
     param: str = "seq_len",
     n_jobs: int | None = None,
-) -> "LengthSearch":
+) -> LengthSearch:
     """Find the recommended training length, skipping lengths that cannot win.
 
     Lengths are cross-validated from the longest down, scored by memory
@@ -404,9 +476,13 @@ def search_seq_len(
     steps is at most ``k``; so once the best mean capacity found is ``C``,
     every length below ``C`` (rule ``best``) or below ``C - tol |C|`` (rule
     ``saturation``) can neither be the best nor within ``tol`` of it, and is
-    not trained. The recommendation is the one a full
-    ``GridSearchCV`` over ``seq_lens`` with the same ``cv`` gives to
-    :func:`recommend_seq_len`, for a fraction of the fits.
+    not trained. The recommendation is the one a full ``GridSearchCV`` over
+    ``seq_lens`` with the same ``cv``, scored the same way
+    (``make_memory_scorer("memory_capacity", eval_len=None)``), gives to
+    :func:`recommend_seq_len`, for a fraction of the fits. It answers "which
+    length is best read at its own length"; the default scorers of a search
+    answer "which length is best on the same windows" (a common length ``L``),
+    where no such bound lets lengths be skipped.
 
     Parameters
     ----------
@@ -455,7 +531,9 @@ def search_seq_len(
     lengths = sorted({int(check_positive_int(k, "each of seq_lens")) for k in seq_lens})
     if not lengths:
         raise ValueError("seq_lens holds no length.")
-    scorer = make_memory_scorer("memory_capacity")
+    # Each length read at its own length: the bound capacity <= k holds there
+    # only (at a common L, a model trained at k may hold more than k).
+    scorer = make_memory_scorer("memory_capacity", eval_len=None)
     trained, folds, skipped = [], [], []
     best = -np.inf
     for k in reversed(lengths):

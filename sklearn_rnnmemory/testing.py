@@ -18,6 +18,8 @@ place of what it forgot is a choice (zero, or the expected semantics of the
 forgotten tokens), which an indicator must not mistake for memory.
 """
 
+from __future__ import annotations
+
 from collections.abc import Sequence
 from numbers import Integral
 

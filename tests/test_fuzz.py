@@ -407,7 +407,7 @@ def test_probe_memory_and_scorers(inputs, states, options):
 @FUZZ
 @given(
     name=mostly(st.sampled_from(list(SCORER_NAMES)), CARELESS),
-    eval_len=mostly(st.none(), CARELESS, 2),
+    eval_len=mostly(st.sampled_from([None, "auto"]), CARELESS, 2),
     threshold=mostly(st.just(0.5), CARELESS, 2),
 )
 def test_memory_scorer_parameters(name, eval_len, threshold):

@@ -388,6 +388,116 @@ def test_padding_errors_name_the_step():
         retention_curve(points, points)
 
 
+def _with_unknown_windows(composition="sum"):
+    """200 windows of 6 onehot tokens, every fourth of unknown tokens only
+    (zero points, as ``handle_unknown="ignore"`` gives), and their S_T."""
+    points = _onehot(make_zipf_sequences(200, 6, vocab_size=8, random_state=4), 8)
+    points[::4] = 0.0
+    weight = 1.0 if composition == "sum" else 1.0 / 6
+    return points, weight * points.sum(axis=1)
+
+
+@pytest.mark.parametrize("composition", ["sum", "mean"])
+def test_windows_of_unknown_tokens_have_zero_semantics_exactly(composition):
+    from sklearn_rnnmemory.indicators._regression import regress_last_step
+
+    points, semantics = _with_unknown_windows(composition)
+    _, rows, target = regress_last_step(
+        points, points.sum(axis=1), composition, np.full(200, 6)
+    )
+    np.testing.assert_array_equal(rows, np.arange(200))
+    np.testing.assert_array_equal(target, semantics)  # 0.0 where unknown, not 1e-16
+    assert (target[::4] == 0).all()
+
+
+@pytest.mark.parametrize("composition", ["sum", "mean"])
+def test_semantic_error_and_similarity_on_windows_of_unknown_tokens(composition):
+    points, semantics = _with_unknown_windows(composition)
+    half = np.repeat(0.5 * semantics[:, None], 6, axis=1)  # S^_T = S_T / 2
+    profile = memory_profile(points, half, composition=composition)
+    # sum ||S - S/2|| / sum ||S||: the unknown windows add 0 to both sums.
+    assert profile.semantic_error == pytest.approx(0.5, abs=1e-12)
+    assert profile.semantic_similarity == pytest.approx(1.0, abs=1e-12)
+    spread = np.sum((semantics - semantics.mean(axis=0)) ** 2)
+    skill = 1 - np.sum((semantics / 2) ** 2) / spread
+    assert profile.semantic_skill == pytest.approx(skill, abs=1e-12)
+
+    # Where it read nothing, a model that outputs a unit vector adds its whole
+    # error (1 per such window) to the sum, and nothing else.
+    half[::4, -1] = np.eye(8)[0]
+    profile = memory_profile(points, half, composition=composition)
+    total = np.linalg.norm(semantics, axis=1).sum()
+    expected = (0.5 * total + 50) / total
+    assert profile.semantic_error == pytest.approx(expected, rel=1e-12)
+    assert profile.semantic_similarity == pytest.approx(1.0, abs=1e-12)
+    assert np.isfinite(profile.baseline_error) and profile.baseline_error < 2
+
+
+def test_semantic_scores_are_of_the_order_of_one_on_text_with_unknown_words():
+    # The README's setting: random points, unknown words read as zero points,
+    # windows of 8 (some of them of unknown words only).
+    sentences = load_python_reference()[:400]
+    space = SemanticEuclideanSpace(
+        "random", dim=32, max_vocab=60, handle_unknown="ignore", random_state=0
+    ).fit(sentences[:200])
+    from sklearn_rnnmemory._sequences import cut_windows
+
+    windows, _ = cut_windows(space.transform(sentences[200:]), 8)
+    known = np.nan_to_num(windows).any(axis=2).any(axis=1)
+    assert not known.all()  # windows of unknown words only
+    predicted = linear_memory_model(windows, 0.9 ** np.arange(8), forgotten="expected")
+    predicted += 0.01  # off by a little everywhere, also where nothing was read
+    profile = memory_profile(windows, predicted)
+    assert 0 < profile.semantic_error < 1
+    assert 0 < profile.baseline_error < 2
+    assert -1 <= profile.baseline_similarity <= profile.semantic_similarity <= 1
+
+
+def test_a_profile_reads_in_one_line_and_one_table(zipf_onehot, monkeypatch):
+    from sklearn_rnnmemory.indicators import _profile
+
+    profile = memory_profile(zipf_onehot, linear_memory_model(zipf_onehot, np.ones(5)))
+    text = repr(profile)
+    # One line of the scalar indicators, not the per-lag arrays.
+    assert "\n" not in text and len(text) < 400 and "array" not in text
+    assert text.startswith("MemoryProfile(memory_capacity=5.0, ")
+    assert "memory_span=5.0, " in text and text.endswith(
+        ", n_windows=400, n_clusters=400)"
+    )
+
+    lines = profile.summary().splitlines()
+    assert lines[0].split() == ["indicator", "value", "memoryless"]
+    table = {line.split()[0]: line.split()[1:] for line in lines[1:]}
+    assert list(table) == list(_profile.SHOWN)
+    assert table["memory_capacity"] == ["5.000", "0.000"]
+    assert table["semantic_error"] == [
+        f"{profile.semantic_error:.3f}",
+        f"{profile.baseline_error:.3f}",
+    ]
+    assert table["n_windows"] == ["400"]
+    assert table["explained_share"] == ["1.000"]  # linear in its tokens
+    # A new field shows with one entry.
+    monkeypatch.setitem(_profile.SHOWN, "threshold", None)
+    assert profile.summary().splitlines()[-1].split() == ["threshold", "0.500"]
+    assert repr(profile).endswith(", threshold=0.5)")
+
+
+def test_profiles_stack_into_a_pandas_table(zipf_onehot, monkeypatch):
+    pd = pytest.importorskip("pandas")
+    keeps = {m: linear_memory_model(zipf_onehot, np.ones(m)) for m in (3, 7)}
+    profiles = {m: memory_profile(zipf_onehot, keeps[m]) for m in keeps}
+    table = pd.concat([profiles[m].to_frame(index=m) for m in profiles])
+    assert list(table.index) == [3, 7]
+    np.testing.assert_allclose(table["memory_capacity"], [3.0, 7.0])
+    assert table.loc[7, "capacity_ci_low"] == profiles[7].memory_capacity_ci[0]
+    assert table.loc[3, "baseline_error"] == profiles[3].baseline_error
+    assert table.loc[3, "n_windows"] == 400
+    assert "retention_curve" not in table  # per-lag arrays: to_dict()
+    monkeypatch.setitem(__import__("sys").modules, "pandas", None)
+    with pytest.raises(ImportError, match="to_frame needs pandas"):
+        profiles[3].to_frame()
+
+
 def test_explained_share_is_one_for_linear_models_and_low_for_a_square(
     zipf_onehot, random_basis
 ):

@@ -9,7 +9,12 @@ from sklearn.model_selection import cross_validate
 from sklearn.pipeline import make_pipeline
 
 from sklearn_rnnmemory import RecurrentMemoryRegressor, SemanticEuclideanSpace
-from sklearn_rnnmemory.scoring import SCORER_NAMES, make_memory_scorer, memory_scorers
+from sklearn_rnnmemory.scoring import (
+    SCORER_NAMES,
+    common_eval_len,
+    make_memory_scorer,
+    memory_scorers,
+)
 
 TEXTS = [
     "the cat sat on the mat",
@@ -37,17 +42,26 @@ def test_names_follow_the_sign_rule():
             "semantic_similarity",
             "probe_capacity",
             "probe_net_capacity",
+            "eval_len",
         ]
     )
 
 
 def test_each_scorer_reads_its_indicator(fitted, points):
-    profile = fitted.memory_profile(points)
+    profile = fitted.memory_profile(points, eval_len=common_eval_len(points))
     for name, scorer in memory_scorers().items():
         indicator = name.removeprefix("neg_")
         sign = -1 if name.startswith("neg_") else 1
+        if name == "eval_len":
+            indicator = "window_length"
         assert scorer(fitted, points) == sign * getattr(profile, indicator)
     assert memory_scorers()["neg_semantic_error"](fitted, points) < 0
+    own = fitted.memory_profile(points)  # read at its own seq_len
+    assert make_memory_scorer("eval_len", eval_len=None)(fitted, points) == 6
+    assert (
+        make_memory_scorer("memory_capacity", eval_len=None)(fitted, points)
+        == own.memory_capacity
+    )
 
 
 def test_eval_len_and_threshold(fitted, points):
@@ -65,8 +79,10 @@ def test_scorer_on_a_pipeline_equals_the_bare_estimator():
         ),
     ).fit(TEXTS)
     points = pipe[0].transform(TEXTS)
-    scorer = make_memory_scorer("memory_capacity")
+    scorer = make_memory_scorer("memory_capacity", eval_len=None)
     assert scorer(pipe, TEXTS) == scorer(pipe[-1], points) == pipe[-1].score(points)
+    common = make_memory_scorer("memory_capacity", eval_len=5)
+    assert common(pipe, TEXTS) == common(pipe[-1], points)
 
 
 def test_scorers_pickle(fitted, points):
@@ -84,8 +100,11 @@ def test_bad_scorers_raise_named_errors(points):
         make_memory_scorer("semantic_error")
     with pytest.raises(ValueError, match="Unknown memory scorer 'r2'"):
         make_memory_scorer("r2")
-    with pytest.raises(ValueError, match="eval_len must be a positive integer"):
-        make_memory_scorer("memory_span", eval_len=-2)
+    for eval_len in (-2, "own", 2.5):
+        with pytest.raises(
+            ValueError, match="eval_len must be 'auto', None or a positive integer"
+        ):
+            make_memory_scorer("memory_span", eval_len=eval_len)
     with pytest.raises(ValueError, match="threshold must be a number in"):
         make_memory_scorer("memory_span", threshold=2)
     dummy = DummyRegressor().fit(np.zeros((3, 1)), np.zeros(3))
@@ -146,3 +165,44 @@ def test_scorer_classes_check_their_parameters_when_made():
     )
     assert (numpy.max_lag, numpy.eval_len) == (2, 6)
     assert type(numpy.max_lag) is int and type(numpy.eval_len) is int
+
+
+def test_the_common_length_is_the_longest_the_sequences_fill_enough(monkeypatch):
+    import sklearn_rnnmemory.scoring as scoring
+
+    # 10 sequences of 30 steps, 10 of 12, 10 of 5 (NaN-padded), d = 3.
+    X = np.ones((30, 30, 3))
+    X[10:20, 12:] = np.nan
+    X[20:, 5:] = np.nan
+    # Windows that reach L: 10 (30 // L) + 10 (12 // L) + 10 (5 // L).
+    for floor, expected in {10: 30, 20: 15, 30: 12, 40: 10, 120: 3}.items():
+        monkeypatch.setattr(scoring, "min_clusters", lambda L, d, f=floor: f)
+        assert common_eval_len(X) == expected
+    # The floor is asked at each length and dimension.
+    asked = []
+    monkeypatch.setattr(
+        scoring, "min_clusters", lambda L, d: asked.append((L, d)) or 10 + L
+    )
+    assert common_eval_len(X) == 12  # 30 windows of 12 >= 22; 20 of 13 < 23
+    assert asked[0] == (30, 3) and asked[-1] == (12, 3)
+    monkeypatch.setattr(scoring, "min_clusters", lambda L, d: 10**6)
+    with pytest.raises(ValueError, match="too few windows at every evaluation length"):
+        common_eval_len(X)
+
+
+def test_default_scorers_read_every_candidate_at_the_folds_common_length(points):
+    # Two models trained at different lengths, scored on one fold.
+    short, long = (
+        RecurrentMemoryRegressor(
+            "rnn", hidden_size=4, seq_len=k, max_steps=5, random_state=0, device="cpu"
+        ).fit(points)
+        for k in (2, 6)
+    )
+    L = common_eval_len(points)
+    assert L == 12  # 43 of the 64 sequences reach 12: enough
+    for model in (short, long):
+        scorers = memory_scorers()
+        assert {name: s(model, points) for name, s in scorers.items()}["eval_len"] == L
+        assert scorers["memory_capacity"](model, points) == pytest.approx(
+            model.memory_profile(points, eval_len=L).memory_capacity
+        )

@@ -129,7 +129,7 @@ def test_search_skips_the_lengths_that_cannot_reach_the_best_and_agrees_with_the
     grid = GridSearchCV(
         WindowMemory(),
         {"seq_len": lengths},
-        scoring=make_memory_scorer("memory_capacity"),
+        scoring=make_memory_scorer("memory_capacity", eval_len=None),
         cv=KFold(2),
     ).fit(X)
     capacity = dict(zip(lengths, grid.cv_results_["mean_test_score"], strict=True))
@@ -157,7 +157,7 @@ def test_saturation_trains_the_lengths_within_tol_that_best_skips():
     grid = GridSearchCV(
         WindowMemory(),
         {"seq_len": lengths},
-        scoring=make_memory_scorer("memory_capacity"),
+        scoring=make_memory_scorer("memory_capacity", eval_len=None),
         cv=KFold(2),
     ).fit(X)
     # capacity about 6 at k = 32: k = 4 (capacity 4) cannot be the best, but
@@ -197,7 +197,7 @@ def test_search_matches_a_grid_search_of_a_real_network_in_a_pipeline(points):
     grid = GridSearchCV(
         model,
         {"model__seq_len": lengths},
-        scoring=make_memory_scorer("memory_capacity"),
+        scoring=make_memory_scorer("memory_capacity", eval_len=None),
         cv=KFold(2),
     ).fit(points)
     search = search_seq_len(model, points, lengths, cv=KFold(2), param="model__seq_len")
@@ -224,6 +224,81 @@ def test_search_bad_input(kwargs, message):
     options = {"seq_lens": [2, 4], **kwargs}
     with pytest.raises(ValueError, match=message):
         search_seq_len(WindowMemory(), onehot_tokens(n=20), **options)
+
+
+def with_eval_lens(results, per_candidate):
+    """``results`` with the eval_len scorer's record: one row per candidate,
+    one column per fold."""
+    per_candidate = np.asarray(per_candidate, dtype=float)
+    recorded = {
+        f"split{fold}_test_eval_len": per_candidate[:, fold]
+        for fold in range(per_candidate.shape[1])
+    }
+    return {**results, **recorded, "mean_test_eval_len": per_candidate.mean(axis=1)}
+
+
+def test_guidance_says_which_length_every_candidate_was_read_at(recwarn):
+    from sklearn_rnnmemory.selection import seq_len_guidance
+
+    results = cv_results()
+    assert seq_len_guidance(results)["lstm"].eval_len is None  # no record
+    common = with_eval_lens(results, [[40, 40]] * 8)
+    assert {u: g.eval_len for u, g in seq_len_guidance(common).items()} == {
+        "rnn": 40,
+        "lstm": 40,
+    }
+    # Folds may differ; the candidates of a fold share theirs.
+    by_fold = with_eval_lens(results, [[40, 36]] * 8)
+    assert seq_len_guidance(by_fold)["rnn"].eval_len == (40, 36)
+    # A failed fit (NaN) records nothing and changes nothing.
+    failed = with_eval_lens(results, [[40, 40]] * 7 + [[np.nan, np.nan]])
+    assert seq_len_guidance(failed)["lstm"].eval_len == 40
+    assert not recwarn.list
+
+
+def test_guidance_warns_when_candidates_were_read_at_their_own_lengths():
+    own = with_eval_lens(cv_results(), [[k, k] for k in LENGTHS] * 2)
+    with pytest.warns(UserWarning, match="at their own training lengths") as caught:
+        assert recommend_seq_len(own) == {"rnn": 10, "lstm": 20}  # still answers
+    message = str(caught[0].message)
+    assert "unit 'rnn'" in message and "k = 5: L = 5, k = 10: L = 10" in message
+    assert "memory_scorers(eval_len=L)" in message
+    from sklearn_rnnmemory.selection import seq_len_guidance
+
+    with pytest.warns(UserWarning, match="at their own"):
+        assert seq_len_guidance(own)["rnn"].eval_len is None
+    mixed = with_eval_lens(cv_results(), [[40, 40]] * 7 + [[20, 20]])
+    with pytest.warns(UserWarning, match="unit 'lstm' were scored at different"):
+        refit_seq_len()(mixed)
+
+
+# WindowMemory has no hidden states: its probe_capacity is NaN.
+@pytest.mark.filterwarnings("ignore:One or more of the test scores are non-finite")
+def test_a_search_with_the_default_scorers_records_one_length():
+    from sklearn_rnnmemory.scoring import memory_scorers
+    from sklearn_rnnmemory.selection import seq_len_guidance
+
+    X = onehot_tokens(n=60, length=16, vocab=20)
+    search = GridSearchCV(
+        WindowMemory(),
+        {"seq_len": [2, 4, 8]},
+        scoring=memory_scorers(),
+        refit=refit_seq_len(),
+        cv=KFold(2),
+    ).fit(X)
+    results = search.cv_results_
+    np.testing.assert_array_equal(results["split0_test_eval_len"], [16, 16, 16])
+    assert seq_len_guidance(results)[None].eval_len == 16
+    own = GridSearchCV(
+        WindowMemory(),
+        {"seq_len": [2, 4, 8]},
+        scoring=memory_scorers(eval_len=None),
+        refit=False,
+        cv=KFold(2),
+    ).fit(X)
+    np.testing.assert_array_equal(own.cv_results_["split1_test_eval_len"], [2, 4, 8])
+    with pytest.warns(UserWarning, match="at their own training lengths"):
+        recommend_seq_len(own.cv_results_)
 
 
 def test_a_unit_whose_every_score_is_nan_is_said_to_get_no_length():

@@ -44,3 +44,37 @@ def test_every_public_function_and_method_is_annotated():
         if not _annotated(node)
     ]
     assert not missing, "not annotated:\n" + "\n".join(missing)
+
+
+def _public_callables():
+    import importlib
+    import inspect
+
+    for name in ("", ".indicators", ".scoring", ".selection", ".study", ".testing"):
+        module = importlib.import_module("sklearn_rnnmemory" + name)
+        for attr in getattr(module, "__all__", dir(module)):
+            obj = getattr(module, attr)
+            if callable(obj) and not attr.startswith("_"):
+                for member in (
+                    [obj, *vars(obj).values()] if inspect.isclass(obj) else [obj]
+                ):
+                    if callable(member) and not getattr(
+                        member, "__name__", "_"
+                    ).startswith("_"):
+                        yield f"{module.__name__}.{attr}", member
+
+
+def test_help_shows_the_type_aliases_by_name():
+    import pydoc
+
+    from sklearn_rnnmemory.indicators import memory_profile
+
+    text = pydoc.render_doc(memory_profile, renderer=pydoc.plaintext)
+    assert "points: 'ArrayLike'" in text
+    assert "random_state: 'RandomStateLike'" in text
+    expanded = [
+        name
+        for name, obj in _public_callables()
+        if "numpy._typing" in pydoc.render_doc(obj, renderer=pydoc.plaintext)
+    ]
+    assert not expanded, "help() expands numpy's ArrayLike in: " + ", ".join(expanded)

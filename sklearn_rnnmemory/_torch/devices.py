@@ -1,5 +1,7 @@
 """The device an estimator trains on: ``"auto"`` resolved, anything else checked."""
 
+from __future__ import annotations
+
 from typing import Any
 
 import torch

@@ -1,5 +1,7 @@
 """The optimizers an estimator takes by name, and their fused implementations."""
 
+from __future__ import annotations
+
 import functools
 from typing import Any
 

@@ -12,6 +12,8 @@ A unit of the user's own is a ``torch.nn.Module`` subclass or a factory
 (see :mod:`.unit_checks`).
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial

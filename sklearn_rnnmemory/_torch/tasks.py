@@ -7,6 +7,8 @@
 - :class:`LanguageModelModule`: next-token logits from embedded token ids.
 """
 
+from __future__ import annotations
+
 import torch
 from torch import Tensor, nn
 

@@ -7,6 +7,8 @@ checks. A fitted model stores its unit by reference, so a unit must also be
 importable where the model is loaded (:func:`unit_reference_problem`).
 """
 
+from __future__ import annotations
+
 import importlib
 import inspect
 import os

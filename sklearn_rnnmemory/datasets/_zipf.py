@@ -1,5 +1,7 @@
 """A synthetic language whose tokens follow Zipf's law."""
 
+from __future__ import annotations
+
 import numpy as np
 
 from .._typing import RandomStateLike

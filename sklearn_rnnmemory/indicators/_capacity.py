@@ -22,6 +22,8 @@ The standard errors come with ``G - 1`` degrees of freedom (``G`` clusters):
 the tests and the draws use Student's t.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 import numpy as np

@@ -13,6 +13,8 @@ samples, split and lags; the net capacity, the probe capacity less that
 baseline, is what the states hold of the past.
 """
 
+from __future__ import annotations
+
 import math
 from dataclasses import dataclass, fields
 from typing import Any

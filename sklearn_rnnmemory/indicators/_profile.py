@@ -10,8 +10,10 @@ error, similarity and skill are measured at the same step, each beside what a
 memoryless model (the mean semantics of the windows) scores.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +28,9 @@ from ._probe import probe_last_step
 from ._regression import regress_every_step, regress_last_step
 from ._span import memory_span
 
+if TYPE_CHECKING:  # pandas is optional
+    import pandas
+
 #: Scalar indicators with whether greater is better, in report order.
 INDICATORS = {
     "memory_capacity": True,
@@ -38,6 +43,29 @@ INDICATORS = {
     "probe_net_capacity": True,
 }
 
+#: What a profile's repr and summary() show, in order: field -> what a model
+#: that remembers nothing scores there (a number, the field that holds it, or
+#: None where none applies). A new field shows with one entry here.
+SHOWN = {
+    "memory_capacity": 0.0,
+    "memory_capacity_ci": None,
+    "memory_span": 0.0,
+    "span_start": None,
+    "memory_rate": 0.0,
+    "explained_share": None,
+    "semantic_skill": 0.0,
+    "semantic_error": "baseline_error",
+    "semantic_similarity": "baseline_similarity",
+    "probe_capacity": "probe_baseline",
+    "probe_net_capacity": 0.0,
+    "window_length": None,
+    "n_windows": None,
+    "n_clusters": None,
+}
+
+# Semantics whose spread across windows is this small against their size do
+# not vary: the memoryless model is exact there, and skill is undefined.
+_NO_SPREAD = 1e-20
 _ALL_PADDING = "There is no window to evaluate: every sequence is padding."
 
 _COMPOSITION = (
@@ -123,11 +151,14 @@ class MemoryProfile:
         mean of ``S_T`` over windows: 1 perfect, 0 no better than knowing
         nothing of the window, negative worse.
     semantic_error : float
-        Mean ``||S_T - S^_T|| / ||S_T||`` over windows (best: 0).
+        ``sum ||S_T - S^_T|| / sum ||S_T||``, sums over windows: the error
+        relative to the size of the semantics (best: 0). A window of unknown
+        tokens only (``S_T = 0``) adds its error to the numerator alone.
     baseline_error : float
         The semantic error of the memoryless model.
     semantic_similarity : float
-        Mean cosine of ``S^_T`` and ``S_T`` over windows (best: 1).
+        Cosine of ``S^_T`` and ``S_T``, averaged over windows with weights
+        ``||S_T||`` (best: 1); a window of unknown tokens only weighs 0.
     baseline_similarity : float
         The semantic similarity of the memoryless model.
     probe_capacity : float
@@ -194,6 +225,108 @@ class MemoryProfile:
         out["memory_capacity_ci"] = [float(v) for v in self.memory_capacity_ci]
         return out
 
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={_format(getattr(self, name), '.4g', '()')}" for name in SHOWN
+        )
+        return f"{type(self).__name__}({shown})"
+
+    def summary(self) -> str:
+        """Return the indicators as one table, beside what a model that
+        remembers nothing scores: the mean semantics of the windows for the
+        semantic indicators, a model that holds only the current input for
+        the probe (``probe_baseline``).
+
+        Returns
+        -------
+        table : str
+            One line per indicator: name, value, memoryless value.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_rnnmemory.indicators import memory_profile
+        >>> points = np.eye(5)[np.random.default_rng(0).integers(0, 5, (50, 4))]
+        >>> print(memory_profile(points, np.cumsum(points, axis=1)).summary())
+        indicator                     value  memoryless
+        memory_capacity               4.000       0.000
+        memory_capacity_ci   [4.000, 4.000]
+        memory_span                   4.000       0.000
+        span_start                    0.000
+        memory_rate                   1.000       0.000
+        explained_share               1.000
+        semantic_skill                1.000       0.000
+        semantic_error                0.000       0.676
+        semantic_similarity           1.000       0.721
+        probe_capacity                  nan         nan
+        probe_net_capacity              nan       0.000
+        window_length                     4
+        n_windows                        50
+        n_clusters                       50
+        """
+        rows = [("indicator", "value", "memoryless")]
+        for name, memoryless in SHOWN.items():
+            if isinstance(memoryless, str):
+                memoryless = getattr(self, memoryless)
+            rows.append(
+                (
+                    name,
+                    _format(getattr(self, name), ".3f", "[]"),
+                    "" if memoryless is None else _format(memoryless, ".3f", "[]"),
+                )
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        return "\n".join(
+            f"{name:<{widths[0]}}  {value:>{widths[1]}}  {base:>{widths[2]}}".rstrip()
+            for name, value, base in rows
+        )
+
+    def to_frame(self, index: Any = None) -> pandas.DataFrame:
+        """Return the profile as a one-row pandas DataFrame of its scalars.
+
+        Rows of several profiles stack with ``pandas.concat``; the interval
+        is split into ``capacity_ci_low`` and ``capacity_ci_high`` (as in a
+        study's rows) and the per-lag arrays are left to :meth:`to_dict`.
+
+        Parameters
+        ----------
+        index : hashable, default=None
+            The row's label (the model's name, say); None numbers it 0.
+
+        Returns
+        -------
+        row : pandas.DataFrame
+            One row, one column per scalar field.
+        """
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError(
+                "MemoryProfile.to_frame needs pandas: pip install pandas (or "
+                "sklearn-rnnmemory[pandas])."
+            ) from None
+        row = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if field.name == "memory_capacity_ci":
+                row["capacity_ci_low"], row["capacity_ci_high"] = map(float, value)
+            elif not isinstance(value, np.ndarray):
+                row[field.name] = value
+        return pd.DataFrame([row], index=[0 if index is None else index])
+
+
+def _format(value, spec, brackets):
+    """A shown value: integers as they are, numbers by ``spec``, an interval
+    between ``brackets``."""
+    if isinstance(value, tuple):
+        inner = ", ".join(_format(v, spec, brackets) for v in value)
+        return f"{brackets[0]}{inner}{brackets[1]}"
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return str(int(value))
+    text = format(float(value), spec)
+    # A float reads as one: 4.0, not 4.
+    return text + ".0" if text.lstrip("-").isdigit() else text
+
 
 def _unit_rows(X):
     """Rows scaled to unit norm (zero rows stay zero), and the rows' norms;
@@ -206,27 +339,40 @@ def _unit_rows(X):
 
 
 def _semantic_scores(target, estimate):
-    """Mean relative error and mean cosine of ``estimate`` against ``target``."""
+    """Semantic error and similarity of ``estimate`` against ``target``.
+
+    Both are ratios of sums over windows, ``sum ||S - S^|| / sum ||S||`` and
+    ``sum ||S|| cos(S^, S) / sum ||S||``, so that no window's own norm is a
+    denominator: a window of unknown tokens only (``S = 0``) adds its error
+    and nothing else, and a window of tiny semantics weighs as little as it
+    holds. NaN when every window's semantics is zero.
+    """
     target_unit, target_norm = _unit_rows(target)
-    usable = target_norm > 0
-    if not usable.any():
+    largest = target_norm.max(initial=0.0)
+    if not largest > 0:
         return float("nan"), float("nan")
+    # Norms relative to the largest, so that their sums cannot overflow.
+    weight = target_norm / largest
     estimate = np.broadcast_to(estimate, target.shape)
     _, error_norm = _unit_rows(target - estimate)
-    error = float(np.mean(error_norm[usable] / target_norm[usable]))
     # A zero estimate has no direction: cosine 0 rather than undefined.
     cosine = np.einsum("nd,nd->n", target_unit, _unit_rows(estimate)[0])
-    return error, float(np.mean(cosine[usable]))
+    total = weight.sum()
+    return (
+        float(np.sum(error_norm / largest) / total),
+        float(weight @ cosine / total),
+    )
 
 
 def _skill(target, estimate):
-    """``1 - MSE(estimate) / MSE(mean of target)``, scale-free."""
-    scale = np.abs(target).max()
+    """``1 - MSE(estimate) / MSE(mean of target)``, scale-free; NaN where the
+    semantics do not vary across windows beyond rounding."""
+    scale = np.abs(target).max(initial=0.0)
     if not scale > 0:
         return float("nan")
     target, estimate = target / scale, estimate / scale
     memoryless = np.sum((target - target.mean(axis=0)) ** 2)
-    if not memoryless > 0:
+    if not memoryless > _NO_SPREAD * np.sum(target**2):
         return float("nan")
     return float(1.0 - np.sum((target - estimate) ** 2) / memoryless)
 
@@ -243,7 +389,7 @@ def last_step_profile(
     confidence: float = 0.95,
     random_state: RandomStateLike = 0,
     groups: ArrayLike | None = None,
-) -> "MemoryProfile":
+) -> MemoryProfile:
     """Every memory indicator from the model's points at the windows' last step.
 
     The one entry through which the estimators, the scorers and the studies
@@ -480,7 +626,7 @@ def memory_profile(
     confidence: float = 0.95,
     random_state: RandomStateLike = 0,
     groups: ArrayLike | None = None,
-) -> "MemoryProfile":
+) -> MemoryProfile:
     """Compute every memory indicator of a model on evaluated windows.
 
     Parameters

@@ -275,16 +275,17 @@ def regress_last_step(
     gram = np.zeros((step, step))
     rhs = np.zeros(step)
     semantics = np.empty((n, d))
-    ones = np.ones(step)
     for number, chunk in enumerate(slices):
         flat = centred(number).reshape(step, -1)  # [lag, window * d]
         gram += flat @ flat.T
         rhs += flat @ target[chunk].ravel()
-        semantics[chunk] = (ones @ flat).reshape(-1, d)
+        # From the points as given, not from the centred ones: a window of
+        # unknown tokens (zero points) has S_T = 0 exactly, not the rounding
+        # of sum_p (e_p - mu_p) + sum_p mu_p (about 1e-16).
+        semantics[chunk] = np.sum(window(chunk), axis=1, dtype=np.float64)
     gram *= weight * weight
     rhs *= weight
-    # S_T = w sum_p e_p = w sum_p (e_p - mu_p) + w sum_p mu_p
-    semantics = weight * (semantics + mu.sum(axis=0)) * point_scale
+    semantics *= weight
     identified = _identified(gram, n, weight, mu)
     solution, pinv = _solve(gram, rhs, identified)
 

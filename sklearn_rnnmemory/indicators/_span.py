@@ -27,6 +27,8 @@ computed on the credits of every lag, without the significance test behind the
 capacity, which would make it jump.
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 from .._typing import ArrayLike

@@ -61,7 +61,7 @@ class Column:
     since: int = 1
 
     @property
-    def missing(self):
+    def missing(self) -> float | list | None:
         """The value of a row that lacks it: NaN for a number, an empty list
         for a list, None otherwise."""
         if self.kind in ("int", "float"):
@@ -198,13 +198,15 @@ COLUMNS = (
     ),
     Column(
         "semantic_error",
-        "mean relative error of the semantic point at L",
+        "error of the semantic point at L, relative to the semantics' size",
         "sem_error",
         reported=True,
     ),
     Column("baseline_error", "semantic error of the memoryless model"),
     Column(
-        "semantic_similarity", "mean cosine of the semantic point at L", "similarity"
+        "semantic_similarity",
+        "cosine of the semantic point at L, weighted by the semantics' size",
+        "similarity",
     ),
     Column("baseline_similarity", "semantic similarity of the memoryless model"),
     Column(

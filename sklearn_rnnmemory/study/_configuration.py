@@ -1,5 +1,7 @@
 """One configuration of a study: train, then measure at L and at k."""
 
+from __future__ import annotations
+
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager

@@ -1,6 +1,8 @@
 """A finished study: its rows, their summary over seeds, and the guidance
 (definitions §3.7)."""
 
+from __future__ import annotations
+
 import csv
 import math
 import os
@@ -45,7 +47,7 @@ def seed_interval(
 
 
 @contextmanager
-def _text_file(path_or_file: "str | os.PathLike | IO[str]") -> Iterator[IO[str]]:
+def _text_file(path_or_file: str | os.PathLike | IO[str]) -> Iterator[IO[str]]:
     """An open text file for the CSV writer: the one given, or ``path`` opened."""
     if hasattr(path_or_file, "write"):
         yield path_or_file
@@ -282,7 +284,7 @@ class StudyResult:
             for line in lines
         )
 
-    def to_csv(self, path: "str | os.PathLike | IO[str]") -> None:
+    def to_csv(self, path: str | os.PathLike | IO[str]) -> None:
         """Write one row per configuration and seed, every scalar column, and
         beside each the capacity's mean and 95 % interval over its seeds.
 
@@ -302,7 +304,7 @@ class StudyResult:
                     ]
                 )
 
-    def summary_to_csv(self, path: "str | os.PathLike | IO[str]") -> None:
+    def summary_to_csv(self, path: str | os.PathLike | IO[str]) -> None:
         """Write the summary: one row per unit, size and length, each averaged
         column with its mean and 95 % interval over seeds.
 
@@ -316,7 +318,7 @@ class StudyResult:
             for entry in self.summary():
                 writer.writerow([entry[name] for name in names])
 
-    def to_frame(self, *, summary: bool = False) -> "pandas.DataFrame":
+    def to_frame(self, *, summary: bool = False) -> pandas.DataFrame:
         """The rows (or the summary) as a pandas DataFrame.
 
         Parameters

@@ -1,5 +1,7 @@
 """Running a study: check everything, then train the configurations in parallel."""
 
+from __future__ import annotations
+
 import os
 import warnings
 from collections.abc import Callable, Sequence
