@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.pipeline import Pipeline
+from sklearn.utils.metadata_routing import MetadataRequest
 
 from ._sequences import check_sequences, sequence_lengths
 from ._typing import ArrayLike, RandomStateLike
@@ -141,12 +142,13 @@ class _SharedProfile:
         self.names = frozenset(names)
         self._entry = None
 
-    def get(self, name, estimator, X, compute):
+    def get(self, name, estimator, X, compute, groups=None):
         entry = self._entry
         fresh = (
             entry is None
             or entry["estimator"] is not estimator
             or entry["X"] is not X
+            or entry["groups"] is not groups
             or entry["model"] is not _fitted_model(estimator)
             or name in entry["served"]
         )
@@ -154,6 +156,7 @@ class _SharedProfile:
             entry = {
                 "estimator": estimator,
                 "X": X,
+                "groups": groups,
                 "model": _fitted_model(estimator),
                 "profile": compute(),
                 "served": set(),
@@ -182,6 +185,16 @@ class MemoryScorer:
         own ``seq_len``.
     threshold : float in (0, 1], default=0.5
         Credit at which a lag counts one half toward the memory span.
+
+    Notes
+    -----
+    With scikit-learn's metadata routing on
+    (``sklearn.set_config(enable_metadata_routing=True)``), ``groups`` given to a
+    search's or ``cross_validate``'s ``fit`` reach the scorer, one label per
+    test sequence (its document, say): the windows of one label are one
+    cluster of the retention's covariance. The scorer requests ``groups`` by
+    default, as scikit-learn's group splitters do; ``set_score_request(groups=
+    False)`` declines them.
     """
 
     def __init__(
@@ -199,8 +212,37 @@ class MemoryScorer:
         self.eval_len = _check_eval_len(eval_len)
         self.threshold = check_threshold(threshold)
         self._shared = None
+        self._groups_request = True
 
-    def _profile(self, estimator, X):
+    def set_score_request(self, *, groups: bool | None = True) -> MemoryScorer:
+        """Say whether the scorer takes ``groups`` through metadata routing.
+
+        Parameters
+        ----------
+        groups : bool or None, default=True
+            True: take them; False: do not; None: refuse them if given.
+
+        Returns
+        -------
+        self : MemoryScorer
+        """
+        if groups not in (True, False, None):
+            raise ValueError(f"groups must be True, False or None; got {groups!r}.")
+        self._groups_request = groups
+        return self
+
+    def get_metadata_routing(self) -> MetadataRequest:
+        """The metadata this scorer takes: ``groups``, at ``score``.
+
+        Returns
+        -------
+        request : sklearn.utils.metadata_routing.MetadataRequest
+        """
+        request = MetadataRequest(owner=type(self).__name__)
+        request.score.add_request(param="groups", alias=self._groups_request)
+        return request
+
+    def _profile(self, estimator, X, groups=None):
         model, X = _final_step(
             estimator, X, "memory_profile", "RecurrentMemoryRegressor"
         )
@@ -212,15 +254,44 @@ class MemoryScorer:
             eval_len=eval_len,
             threshold=self.threshold,
             probe=bool(names & _PROBE_INDICATORS),
+            groups=groups,
         )
 
-    def __call__(self, estimator: Any, X: ArrayLike, y: None = None) -> float:
+    def __call__(
+        self,
+        estimator: Any,
+        X: ArrayLike,
+        y: None = None,
+        groups: ArrayLike | None = None,
+    ) -> float:
+        """Score ``estimator`` on the sequences ``X``.
+
+        Parameters
+        ----------
+        estimator : RecurrentMemoryRegressor or Pipeline ending in one
+            The fitted model.
+        X : array-like
+            The test sequences, as the estimator (or pipeline) reads them.
+        y : None
+            Ignored.
+        groups : array-like of shape (n_sequences,), default=None
+            One label per sequence: windows of one label are one cluster.
+
+        Returns
+        -------
+        score : float
+            The indicator, negated where lower is better.
+        """
         indicator, sign = SCORER_NAMES[self.name]
         if self._shared is None:
-            profile = self._profile(estimator, X)
+            profile = self._profile(estimator, X, groups)
         else:
             profile = self._shared.get(
-                self.name, estimator, X, lambda: self._profile(estimator, X)
+                self.name,
+                estimator,
+                X,
+                lambda: self._profile(estimator, X, groups),
+                groups,
             )
         return sign * float(getattr(profile, indicator))
 

@@ -206,3 +206,53 @@ def test_default_scorers_read_every_candidate_at_the_folds_common_length(points)
         assert scorers["memory_capacity"](model, points) == pytest.approx(
             model.memory_profile(points, eval_len=L).memory_capacity
         )
+
+
+def test_groups_reach_the_scorer_through_metadata_routing(monkeypatch):
+    import sklearn
+    from sklearn.model_selection import GroupKFold, cross_validate
+
+    from sklearn_rnnmemory import RecurrentMemoryRegressor
+    from sklearn_rnnmemory.datasets import make_zipf_sequences
+
+    tokens = make_zipf_sequences(120, 20, vocab_size=8, random_state=0)
+    X = np.eye(8, dtype=np.float32)[tokens]
+    documents = np.repeat(np.arange(30), 4)
+    scorer = make_memory_scorer("memory_capacity", eval_len=10)
+    model = RecurrentMemoryRegressor(
+        "gru", hidden_size=4, seq_len=10, max_steps=30, random_state=0
+    )
+    clusters = []
+    measure = RecurrentMemoryRegressor.memory_profile
+
+    def counting(self, X, **options):
+        profile = measure(self, X, **options)
+        clusters.append(profile.n_clusters)
+        return profile
+
+    monkeypatch.setattr(RecurrentMemoryRegressor, "memory_profile", counting)
+    with sklearn.config_context(enable_metadata_routing=True):
+        result = cross_validate(
+            model,
+            X,
+            cv=GroupKFold(3),
+            params={"groups": documents},
+            scoring=scorer,
+            return_estimator=True,
+            return_indices=True,
+        )
+    # Each test fold holds 10 documents of 4 sequences: 10 clusters, not the
+    # 40 windows of 10 steps.
+    assert clusters == [10, 10, 10]
+    for fitted, test, score in zip(
+        result["estimator"],
+        result["indices"]["test"],
+        result["test_score"],
+        strict=True,
+    ):
+        grouped = fitted.memory_profile(X[test], eval_len=10, groups=documents[test])
+        assert score == pytest.approx(grouped.memory_capacity)
+    request = scorer.get_metadata_routing()
+    assert request.score.requests == {"groups": True}
+    scorer.set_score_request(groups=False)
+    assert scorer.get_metadata_routing().score.requests == {"groups": False}
