@@ -23,7 +23,6 @@ from skorch.callbacks import GradientNormClipping
 from skorch.dataset import ValidSplit
 
 from ._callbacks import CallbacksLike
-from ._convergence import loss_levelled_off
 from ._sequences import check_sequences, cut_windows, merge_windows, valid_steps
 from ._shared_parameters import SHARED_PARAMETERS
 from ._torch.batches import WindowBatches
@@ -178,7 +177,7 @@ class RecurrentEstimatorBase(BaseEstimator):
             options["optimizer__fused"] = True
         return options
 
-    def _fit_network(self, params, net_class, module, X, y, **network):
+    def _fit_network(self, params, net_class, module, X, y, *, plateau=None, **network):
         """Build the skorch net and train it on ``(X, y)`` under the fit's seed.
 
         Torch's generators start from a seed drawn from ``random_state`` (so
@@ -195,6 +194,10 @@ class RecurrentEstimatorBase(BaseEstimator):
             The network it trains.
         X, y : ndarray
             The training samples (windows or sequences) and targets.
+        plateau : PlateauCheck, default=None
+            Runs the plateau rule inside the fit: it reads the model as it
+            trains (so ``net_`` is set before training) and ends training at
+            the checkpoint where the rule is finished.
         **network
             The net's other options: the network's sizes (``module__...``),
             the criterion.
@@ -205,8 +208,13 @@ class RecurrentEstimatorBase(BaseEstimator):
             **self._net_options(params, seed),
             **self._step_budget(len(X)),
         }
+        if plateau is not None:
+            options["callbacks"] = [*options["callbacks"], ("plateau", plateau)]
+            options["iterator_train__stop"] = plateau.stop_requested
         net = net_class(module, **network, **options)
         try:
+            if plateau is not None:
+                self.net_, self.device_ = net, str(net.device)
             with ctrl_c_stops_training(), seeded(seed, options["device"]):
                 net.fit(X, y)
             self.net_ = net
@@ -217,6 +225,11 @@ class RecurrentEstimatorBase(BaseEstimator):
                 f"{type(self).__name__}.fit was interrupted; the estimator is not "
                 "fitted."
             ) from exc
+        except BaseException:
+            # A fit that fails part way (a diverged network, say) leaves no
+            # model that would read as this one.
+            self._forget_fit()
+            raise
 
     def _forget_fit(self):
         """Drop every fitted attribute, so that the estimator reads as unfitted
@@ -286,6 +299,21 @@ class RecurrentEstimatorBase(BaseEstimator):
         with np.errstate(over="ignore"):  # beyond float32 only if S_t is too
             return np.ldexp(values, exponent)
 
+    def _updates_per_epoch(self, n_samples):
+        """Optimizer updates of one pass over ``n_samples`` training samples."""
+        n_train = n_samples
+        if self.validation_fraction is not None:
+            # skorch's ValidSplit holds out ceil(fraction * n), as ShuffleSplit
+            n_train -= math.ceil(self.validation_fraction * n_samples)
+        return math.ceil(max(n_train, 1) / self.batch_size)
+
+    def _update_cap(self, n_samples):
+        """The most updates a fit on ``n_samples`` makes: ``max_steps``, or
+        ``max_epochs`` passes."""
+        if self.max_steps is not None:
+            return self.max_steps
+        return self.max_epochs * self._updates_per_epoch(n_samples)
+
     def _step_budget(self, n_samples):
         """Net options that train for ``max_steps`` updates on ``n_samples``.
 
@@ -294,11 +322,7 @@ class RecurrentEstimatorBase(BaseEstimator):
         """
         if self.max_steps is None:
             return {}
-        n_train = n_samples
-        if self.validation_fraction is not None:
-            # skorch's ValidSplit holds out ceil(fraction * n), as ShuffleSplit
-            n_train -= math.ceil(self.validation_fraction * n_samples)
-        per_epoch = math.ceil(max(n_train, 1) / self.batch_size)
+        per_epoch = self._updates_per_epoch(n_samples)
         return {
             "max_epochs": math.ceil(self.max_steps / per_epoch),
             "iterator_train__max_batches": self.max_steps,
@@ -319,14 +343,11 @@ class RecurrentEstimatorBase(BaseEstimator):
             )
         self.history_ = self.net_.history
         self.device_ = str(self.net_.device)
-        batch_losses = [
-            batch["train_loss"]
+        self.n_updates_ = sum(
+            "train_loss" in batch
             for epoch in self.net_.history
             for batch in epoch["batches"]
-            if "train_loss" in batch
-        ]
-        self.n_updates_ = len(batch_losses)
-        self.converged_ = loss_levelled_off(batch_losses)
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -71,7 +71,7 @@ def correlated_tokens():
 def text_windows():
     """Sentences of real text on a co-occurrence basis, cut into windows of 12:
     padded windows, and unknown words (zero points) in the held-out part."""
-    sentences = load_python_reference()
+    sentences = load_python_reference(split="sentences")
     space = SemanticEuclideanSpace(
         "cooccurrence", dim=24, min_count=3, handle_unknown="ignore", random_state=0
     ).fit(sentences[:1500])
@@ -396,9 +396,7 @@ def test_explained_share_is_one_for_linear_models_and_low_for_a_square(
 
 
 def test_groups_cluster_the_covariance(zipf_onehot):
-    predicted = linear_memory_model(
-        zipf_onehot, np.ones(10), noise=0.5, random_state=0
-    )
+    predicted = linear_memory_model(zipf_onehot, np.ones(10), noise=0.5, random_state=0)
     alone = memory_profile(zipf_onehot, predicted)
     n = zipf_onehot.shape[0]
     each = memory_profile(zipf_onehot, predicted, groups=np.arange(n))

@@ -8,7 +8,7 @@ batch is one indexing operation.
 
 import math
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
@@ -47,6 +47,9 @@ class WindowBatches:
     max_batches : int, default=None
         Batches to yield over all passes together; a pass that reaches it
         stops early and later passes yield nothing. ``None``: no limit.
+    stop : callable, default=None
+        ``stop() -> bool``, asked before each batch: True ends the pass (how
+        the plateau rule ends training at a checkpoint).
     **kwargs
         Other DataLoader options (``num_workers``, ...) are ignored.
     """
@@ -57,12 +60,14 @@ class WindowBatches:
         batch_size: int = 64,
         shuffle: bool = False,
         max_batches: int | None = None,
+        stop: Callable[[], bool] | None = None,
         **kwargs: Any,
     ) -> None:
         self.X, self.y = _tensors(dataset)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.max_batches = max_batches
+        self.stop = stop
         self._yielded = 0
 
     def __len__(self) -> int:
@@ -73,6 +78,8 @@ class WindowBatches:
         order = torch.randperm(n) if self.shuffle else None
         for start in range(0, n, self.batch_size):
             if self.max_batches is not None and self._yielded >= self.max_batches:
+                return
+            if self.stop is not None and self.stop():
                 return
             self._yielded += 1
             if order is None:

@@ -120,7 +120,14 @@ COLUMNS = (
     Column("capacity_per_parameter", "memory capacity per trainable parameter"),
     Column("capacity_per_mac", "memory capacity per multiply-add per step"),
     Column("n_updates", "optimizer updates made"),
-    Column("converged", "whether the training loss had levelled off", None, "", False),
+    Column(
+        "converged",
+        "whether the validation capacity at L levelled off before the cap "
+        "(the plateau rule)",
+        None,
+        "",
+        False,
+    ),
     Column("final_loss", "training loss of the last pass"),
     Column("fit_time", "seconds spent training", "fit_s", ".1f"),
     Column("status", "ok or failed", None, "s", False),
@@ -132,7 +139,12 @@ BY_NAME = {column.name: column for column in COLUMNS}
 #: Scalar columns of a row, in table and CSV order.
 SCALAR_COLUMNS = tuple(column.name for column in COLUMNS)
 #: Columns holding a list per row (JSON lines only, not in the CSV).
-LIST_COLUMNS = ("retention_curve", "retention_stderr", "retention_matrix")
+LIST_COLUMNS = (
+    "retention_curve",
+    "retention_stderr",
+    "retention_matrix",
+    "capacity_trajectory",
+)
 #: Columns that may differ between two runs of one configuration.
 TIMING_COLUMNS = ("fit_time",)
 #: Columns averaged over seeds in the summary.
