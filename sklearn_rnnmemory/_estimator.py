@@ -268,13 +268,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         threshold = check_threshold(threshold)
         probe = check_bool(probe, "probe")
         X = self._check_input(X)
-        if groups is not None:
-            groups = np.asarray(groups)
-            if groups.ndim != 1 or groups.shape[0] != X.shape[0]:
-                raise ValueError(
-                    f"groups must hold one label per sequence of X, shape "
-                    f"({X.shape[0]},); got shape {groups.shape}."
-                )
+        groups = _check_groups(groups, X.shape[0])
         windows, origin = cut_windows(X, self.seq_len if eval_len is None else eval_len)
         if windows.shape[0] == 0:
             raise ValueError("X holds no valid step: every sequence is padding.")

@@ -161,7 +161,7 @@ _ESTIMATOR_OPTIONS = (
         "how a sequence's semantics is composed",
         {"choices": COMPOSITIONS},
     ),
-    ("lr", "--lr", "learning rate", {"type": _positive_float}),
+    ("lr", "--lr", "learning rate of every unit", {"type": _positive_float}),
     ("device", "--device", "torch device; auto picks CUDA when present", {}),
 )
 
@@ -249,8 +249,15 @@ def _add_training_options(assess):
     the batch size, the study's."""
     for name, flag, text, options in _ESTIMATOR_OPTIONS:
         default = _ESTIMATOR_DEFAULTS[name]
+        shown = default
+        if name == "lr":  # the study's own rate per unit, unless given
+            default = None
+            shown = (
+                ", ".join(f"{u} {r:g}" for u, r in study.DEFAULT_LEARNING_RATES.items())
+                + f"; other units {_ESTIMATOR_DEFAULTS['lr']:g}"
+            )
         assess.add_argument(
-            flag, default=default, help=_with_default(text, default), **options
+            flag, default=default, help=_with_default(text, shown), **options
         )
     assess.add_argument(
         "--batch-size",
@@ -518,10 +525,11 @@ def assess(
 
     estimator_params = {
         "composition": args.composition,
-        "lr": args.lr,
         "batch_size": args.batch_size,
         "device": device,
     }
+    if args.lr is not None:
+        estimator_params["lr"] = args.lr
     if args.epochs is not None:
         estimator_params["max_epochs"] = args.epochs
     options = dict(

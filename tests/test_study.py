@@ -321,6 +321,18 @@ def test_recommendations_per_unit_and_hidden_size_with_stability():
     }
 
 
+def test_each_unit_trains_at_its_own_rate_unless_lr_is_given(study):
+    from sklearn_rnnmemory.study._run import learning_rates
+
+    assert learning_rates(["rnn", "gru", "mgu"], {}) == {
+        "rnn": 0.01,
+        "gru": 0.03,
+        "mgu": 0.01,  # not measured: the estimator's default
+    }
+    assert learning_rates(["rnn", "gru"], {"lr": 0.005}) == {"rnn": 0.005, "gru": 0.005}
+    assert study.settings["learning_rates"] == {"rnn": 0.01, "gru": 0.03}
+
+
 def test_lengths_not_significantly_below_the_best_are_tied():
     # LSTM: 80 beats 40 by 1.0 +- 2 over three seeds, a near-tie; 20 lies
     # below 80 by 10 in every seed. GRU: 40 is below 80 by 1.0 in every seed.

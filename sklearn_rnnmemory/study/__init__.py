@@ -19,6 +19,7 @@ from ._results import StudyResult
 from ._run import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_HIDDEN_SIZES,
+    DEFAULT_LEARNING_RATES,
     DEFAULT_MAX_STEPS,
     DEFAULT_SEEDS,
     DEFAULT_SEQ_LENS,
@@ -88,6 +89,7 @@ __all__ = [
     "Column",
     "DEFAULT_HIDDEN_SIZES",
     "DEFAULT_BATCH_SIZE",
+    "DEFAULT_LEARNING_RATES",
     "DEFAULT_MAX_STEPS",
     "DEFAULT_SEEDS",
     "DEFAULT_SEQ_LENS",

@@ -86,6 +86,10 @@ def _what_was_run(result):
     if params:
         shown = ", ".join(f"{k}={json.dumps(v)}" for k, v in sorted(params.items()))
         lines.append(f"- Estimator settings: {shown}")
+    rates = settings.get("learning_rates") or {}
+    if rates:
+        shown = ", ".join(f"{unit} {rate:g}" for unit, rate in rates.items())
+        lines.append(f"- Learning rates: {shown}")
     if "eval_len" in settings:
         lines.append(f"- Evaluation length L: {settings['eval_len']}")
     rule = plateau_rule(result)
