@@ -10,15 +10,19 @@ sequences (what a study reports). Training is the same whatever is measured
 (the measurements draw no random numbers), so one run gives the trajectory
 that every choice of first round, minimum and tolerance would see.
 
-``--analyse`` replays the plateau rule on the stored trajectories for a grid
+``analyse`` replays the plateau rule on the stored trajectories for a grid
 of settings and prints, per setting, how many runs level off before the cap,
 the updates they stop at, and how far the test capacity at the stop lies below
-the test capacity at the cap.
+the test capacity at the cap. ``cost`` prices one rule: the updates each
+configuration of the default study stops at (seed 0, at each unit's rate), and
+the default study's training time that implies.
 
 Usage::
 
     python benchmarks/plateau_defaults.py run UNIT K LR SEED [--cap 8000]
-    python benchmarks/plateau_defaults.py analyse
+    python benchmarks/plateau_defaults.py analyse [--cap 8000] [--lr LR]
+    python benchmarks/plateau_defaults.py cost [--cap 16000] [--first 250] \
+        [--min 2000] [--tol 0.05] [--quiet 2]
 
 Results accumulate in ``benchmarks/results/plateau_trajectories.json``.
 """
@@ -193,6 +197,55 @@ def analyse(cap, first_rounds, minimums, tols, lr=None):
                     )
 
 
+#: Milliseconds per update of the default study's configurations, mean of the
+#: three seeds' fit times at 2,000 updates, two configurations at a time on 2
+#: cores (docs/performance.md, "The default study: time and training budget").
+MS_PER_UPDATE = {
+    "rnn": {5: 1.93, 10: 2.63, 20: 5.03, 40: 7.27, 80: 10.43},
+    "lstm": {5: 3.37, 10: 3.93, 20: 3.30, 40: 7.63, 80: 14.03},
+    "gru": {5: 3.97, 10: 6.37, 20: 8.73, 40: 15.73, 80: 31.27},
+}
+#: Each unit's rate in a study (DEFAULT_LEARNING_RATES).
+RATES = {"rnn": 0.01, "lstm": 0.03, "gru": 0.03}
+
+
+def cost(cap, first, minimum, tol, quiet):
+    """The updates each default configuration stops at under a rule (seed 0
+    at each unit's rate), and the default study's training time they imply:
+    3 seeds, two configurations at a time."""
+    runs = {}
+    for r in _load()["runs"].values():
+        if "error" in r or r["seed"] != 0 or r["lr"] != RATES[r["unit"]]:
+            continue
+        known = runs.get((r["unit"], r["k"]))
+        if known is None or known["updates"][-1] < r["updates"][-1]:
+            runs[(r["unit"], r["k"])] = r
+    rule = PlateauRule(cap, tol=tol, first_round=first, min_updates=minimum)
+    total, missing = 0.0, []
+    print(f"cap {cap}, first {first}, min {minimum}, tol {tol}, quiet {quiet}:")
+    for unit, lengths in MS_PER_UPDATE.items():
+        cells = []
+        for k, ms in lengths.items():
+            if (unit, k) not in runs:
+                missing.append(f"{unit}@{k}")
+                cells.append(f"k={k}: -")
+                continue
+            run = runs[(unit, k)]
+            replayed = _replay(run, rule, quiet)
+            if replayed is None:  # the run ends before the rule decides
+                missing.append(f"{unit}@{k} (beyond {run['updates'][-1]})")
+                cells.append(f"k={k}: >{run['updates'][-1]}")
+                continue
+            stop, levelled, test = replayed
+            total += 3 * stop * ms / 1000
+            cells.append(f"k={k}: {stop}{'' if levelled else '*'} ({test:.1f})")
+        print(f"  {unit}: " + ", ".join(cells))
+    print(
+        f"  training: {total:.0f} s on one core, {total / 2 / 60:.1f} min on two"
+        + (f" (without {', '.join(missing)})" if missing else "")
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -206,9 +259,17 @@ def main():
     replay = commands.add_parser("analyse")
     replay.add_argument("--cap", type=int, default=8000)
     replay.add_argument("--lr", type=float, default=None)
+    priced = commands.add_parser("cost")
+    priced.add_argument("--cap", type=int, default=16000)
+    priced.add_argument("--first", type=int, default=250)
+    priced.add_argument("--min", type=int, default=2000)
+    priced.add_argument("--tol", type=float, default=0.05)
+    priced.add_argument("--quiet", type=int, default=2)
     args = parser.parse_args()
     if args.command == "run":
         run(args.unit, args.k, args.lr, args.seed, args.cap, args.every)
+    elif args.command == "cost":
+        cost(args.cap, args.first, args.min, args.tol, args.quiet)
     else:
         analyse(
             args.cap,

@@ -366,7 +366,7 @@ class PlateauCheck(Callback):
         self.tracker = tracker
         self.measure = measure
 
-    def initialize(self):
+    def initialize(self) -> "PlateauCheck":
         self.updates_ = 0
         self.stopping_ = False
         return self
@@ -375,18 +375,20 @@ class PlateauCheck(Callback):
         """Whether the iterator should yield no further batch."""
         return self.stopping_
 
-    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+    def on_batch_end(
+        self, net: Any, batch: Any = None, training: bool | None = None, **kwargs: Any
+    ) -> None:
         if not training:
             return
         self.updates_ += 1
         if self.updates_ == self.tracker.next_checkpoint:
             self.stopping_ = self.tracker.record(self.updates_, self.measure())
 
-    def on_epoch_end(self, net, **kwargs):
+    def on_epoch_end(self, net: Any, **kwargs: Any) -> None:
         if self.stopping_:
             raise KeyboardInterrupt
 
-    def on_train_end(self, net, **kwargs):
+    def on_train_end(self, net: Any, **kwargs: Any) -> None:
         # The fitted net keeps its callbacks: no reference to the estimator or
         # its validation data stays behind.
         self.measure = None

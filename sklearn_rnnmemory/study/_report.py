@@ -39,7 +39,7 @@ def _markdown_table(header, lines):
     return "\n".join(out)
 
 
-def plateau_rule(result):
+def plateau_rule(result: StudyResult) -> PlateauRule | None:
     """The plateau rule the study trained under, from its settings; None for
     a study without one."""
     params = (result.settings or {}).get("estimator_params") or {}
@@ -67,7 +67,8 @@ def _what_was_run(result):
     if corpus:
         lines.append(
             f"- Corpus: {corpus.get('name')} ({corpus.get('n_train')} training and "
-            f"{corpus.get('n_test')} test sequences, basis {corpus.get('basis')}, "
+            f"{corpus.get('n_test')} test {corpus.get('kind', 'sequences')}, basis "
+            f"{corpus.get('basis')}, "
             f"{corpus.get('dim')} dimensions, {corpus.get('vocabulary')} tokens)"
         )
     if "device" in metadata:
