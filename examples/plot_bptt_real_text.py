@@ -32,7 +32,7 @@ CHUNK = 60 if FAST else 200
 # %%
 # The text as one stream of word ids (the 2,000 most frequent words, plus one id
 # for all others), cut into chunks of 200 words; the last fifth is held out.
-sentences = load_python_reference()
+sentences = load_python_reference(split="sentences")
 sentences = sentences[:300] if FAST else sentences
 space = SemanticEuclideanSpace(max_vocab=2000, handle_unknown="ignore").fit(sentences)
 stream = space.token_ids([" ".join(sentences)])[0]

@@ -16,7 +16,7 @@ from sklearn_rnnmemory.study import run_study
 
 FAST = os.environ.get("SKLEARN_RNNMEMORY_FAST") == "1"
 
-sentences = load_python_reference()
+sentences = load_python_reference(split="sentences")
 sentences = sentences[:150] if FAST else sentences
 split = len(sentences) * 4 // 5
 space = SemanticEuclideanSpace(

@@ -8,11 +8,13 @@ from . import indicators
 from ._classifier import RecurrentClassifier
 from ._estimator import RecurrentMemoryRegressor
 from ._language_model import RecurrentLanguageModel
+from ._plateau import PlateauStopping
 from ._semantic_space import SemanticEuclideanSpace
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "PlateauStopping",
     "RecurrentClassifier",
     "RecurrentLanguageModel",
     "RecurrentMemoryRegressor",

@@ -13,8 +13,8 @@ _CallbackLike = Callback | type[Callback]
 #: What ``callbacks`` takes: skorch callbacks, or (name, callback) pairs.
 CallbacksLike = Sequence[_CallbackLike | tuple[str, _CallbackLike]] | None
 
-#: Callback names the estimators' nets use themselves: skorch's defaults and
-#: the gradient clipping of ``max_grad_norm``.
+#: Callback names the estimators' nets use themselves: skorch's defaults, the
+#: gradient clipping of ``max_grad_norm`` and the rule of ``plateau``.
 RESERVED_CALLBACK_NAMES = (
     "epoch_timer",
     "train_loss",
@@ -22,6 +22,7 @@ RESERVED_CALLBACK_NAMES = (
     "valid_acc",
     "print_log",
     "gradient_clipping",
+    "plateau",
 )
 
 

@@ -99,7 +99,6 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         The class labels.
     %(device_)s
     %(n_updates_)s
-    %(converged_)s
     n_features_in_ : int
         Dimension ``d`` of the input points.
     %(input_scale_)s

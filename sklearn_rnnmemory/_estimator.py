@@ -8,6 +8,14 @@ import numpy as np
 import torch
 
 from ._composition import check_composition, compose
+from ._evaluation_windows import check_window_floor
+from ._plateau import (
+    PlateauCheck,
+    PlateauStopping,
+    PlateauTracker,
+    split_validation,
+    validation_capacity,
+)
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import all_windows_alike, check_sequences, cut_windows, valid_steps
 from ._shared_parameters import Parameter, fill_shared_docs
@@ -37,6 +45,30 @@ def _composition(value, name, estimator):
     return check_composition(value)
 
 
+def _plateau(value, name, estimator):
+    if value is None:
+        return None
+    if not isinstance(value, PlateauStopping):
+        raise ValueError(
+            f"{name} must be None (a fixed budget) or a PlateauStopping; got {value!r}."
+        )
+    value.rule(1)  # every setting checked before any data is read
+    return value
+
+
+def _check_groups(groups, n_sequences):
+    """One label per sequence, as an array; None stays None."""
+    if groups is None:
+        return None
+    groups = np.asarray(groups)
+    if groups.ndim != 1 or groups.shape[0] != n_sequences:
+        raise ValueError(
+            f"groups must hold one label per sequence of X, shape "
+            f"({n_sequences},); got shape {groups.shape}."
+        )
+    return groups
+
+
 @fill_shared_docs
 @dataclass(repr=False, eq=False, kw_only=True)
 class RecurrentMemoryRegressor(RecurrentEstimatorBase):
@@ -61,6 +93,13 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
     %(training_parameters)s
     composition : {"sum", "mean"}, default="sum"
         How a sequence's semantics is composed from its tokens' points.
+    plateau : PlateauStopping or None, default=None
+        None trains for the fixed budget (``max_steps`` updates, or
+        ``max_epochs`` passes), so a fit's cost is known in advance. A
+        :class:`~sklearn_rnnmemory.PlateauStopping` holds out part of the
+        training sequences and trains until the memory capacity measured on
+        them at its ``eval_len`` levels off, the budget being the cap; its
+        settings are nested parameters (``plateau__tol``).
 
     Attributes
     ----------
@@ -69,7 +108,12 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
     %(history_)s
     %(device_)s
     %(n_updates_)s
-    %(converged_)s
+    converged_ : bool or None
+        With ``plateau``: whether the capacity levelled off before the cap.
+        None for a fixed budget, where nothing is measured while training.
+    capacity_trajectory_ : list of (int, float)
+        With ``plateau``: the ``(updates, capacity)`` pairs measured on the
+        held-out sequences at each checkpoint; empty for a fixed budget.
     n_features_in_ : int
         Dimension ``d`` of the semantic points (1 for scalar sequences).
     %(input_scale_)s
@@ -89,12 +133,16 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
 
     _parameter_checks = {
         "composition": Parameter(_composition),
+        "plateau": Parameter(_plateau),
         **RecurrentEstimatorBase._parameter_checks,
     }
 
     composition: str = "sum"
+    plateau: PlateauStopping | None = None
 
-    def fit(self, X: ArrayLike, y: None = None) -> RecurrentMemoryRegressor:
+    def fit(
+        self, X: ArrayLike, y: None = None, groups: ArrayLike | None = None
+    ) -> RecurrentMemoryRegressor:
         """Train the network on windows of ``X``.
 
         Parameters
@@ -104,6 +152,10 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
             a 2-D array holds scalar sequences.
         y : None
             Ignored: the targets ``S_t`` are composed from ``X``.
+        groups : array-like of shape (n,), default=None
+            One label per sequence (its document), read only with
+            ``plateau``: whole groups are held out, and the held-out windows of
+            one group form one cluster of the retention's covariance.
 
         %(returns_fitted)s
         """
@@ -111,11 +163,44 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         X = check_sequences(X, dtype=np.float32)
         d = X.shape[2]
         self._check_network_size(d, d, f", d={d}")
+        groups = _check_groups(groups, X.shape[0])
+        plateau = params["plateau"]
+        if plateau is not None:
+            train, valid = split_validation(
+                X.shape[0], plateau.validation_fraction, plateau.random_state, groups
+            )
+            X, X_valid = X[train], X[valid]
+            groups_valid = None if groups is None else groups[valid]
+            check_window_floor(
+                X_valid,
+                plateau.eval_len,
+                groups=groups_valid,
+                what="The validation share held out for plateau",
+                remedy="raise plateau.validation_fraction, give more sequences or "
+                "a shorter plateau.eval_len",
+            )
         windows, targets, masked = self._training_windows(X, rescale=True)
-        self._fit_network(
-            params, MemoryNet, SemanticReader, windows, targets, **_network(d, masked)
-        )
         self.n_features_in_ = d
+        check = tracker = None
+        if plateau is not None:
+            tracker = PlateauTracker(plateau.rule(self._update_cap(len(windows))))
+            check = PlateauCheck(
+                tracker,
+                lambda: validation_capacity(
+                    self, X_valid, plateau.eval_len, groups_valid
+                ),
+            )
+        self._fit_network(
+            params,
+            MemoryNet,
+            SemanticReader,
+            windows,
+            targets,
+            plateau=check,
+            **_network(d, masked),
+        )
+        self.converged_ = None if tracker is None else tracker.converged
+        self.capacity_trajectory_ = [] if tracker is None else tracker.trajectory
         return self
 
     def _training_windows(self, X, rescale=False):
@@ -227,13 +312,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         threshold = check_threshold(threshold)
         probe = check_bool(probe, "probe")
         X = self._check_input(X)
-        if groups is not None:
-            groups = np.asarray(groups)
-            if groups.ndim != 1 or groups.shape[0] != X.shape[0]:
-                raise ValueError(
-                    f"groups must hold one label per sequence of X, shape "
-                    f"({X.shape[0]},); got shape {groups.shape}."
-                )
+        groups = _check_groups(groups, X.shape[0])
         windows, origin = cut_windows(X, self.seq_len if eval_len is None else eval_len)
         if windows.shape[0] == 0:
             raise ValueError("X holds no valid step: every sequence is padding.")

@@ -135,7 +135,6 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         Number of token ids the model predicts.
     %(device_)s
     %(n_updates_)s
-    %(converged_)s
 
     Examples
     --------

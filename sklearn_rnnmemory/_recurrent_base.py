@@ -26,7 +26,6 @@ from skorch.callbacks import GradientNormClipping
 from skorch.dataset import ValidSplit
 
 from ._callbacks import CallbacksLike
-from ._convergence import loss_levelled_off
 from ._sequences import check_sequences, cut_windows, merge_windows, valid_steps
 from ._shared_parameters import SHARED_PARAMETERS
 from ._torch.batches import BatchOrder, WindowBatches
@@ -181,7 +180,7 @@ class RecurrentEstimatorBase(BaseEstimator):
             options["optimizer__fused"] = True
         return options
 
-    def _fit_network(self, params, net_class, module, X, y, **network):
+    def _fit_network(self, params, net_class, module, X, y, *, plateau=None, **network):
         """Build the skorch net and train it on ``(X, y)`` under the fit's seed.
 
         Torch's generators start from a seed drawn from ``random_state`` (so
@@ -200,6 +199,10 @@ class RecurrentEstimatorBase(BaseEstimator):
             The network it trains.
         X, y : ndarray
             The training samples (windows or sequences) and targets.
+        plateau : PlateauCheck, default=None
+            Runs the plateau rule inside the fit: it reads the model as it
+            trains (so ``net_`` is set before training) and ends training at
+            the checkpoint where the rule is finished.
         **network
             The net's other options: the network's sizes (``module__...``),
             the criterion.
@@ -212,8 +215,11 @@ class RecurrentEstimatorBase(BaseEstimator):
         else:
             epochs = order.passes_for(self.max_steps, self._n_train(len(X)))
         net = self._new_network(
-            params, net_class, module, seed, order, epochs, **network
+            params, net_class, module, seed, order, epochs, plateau=plateau, **network
         )
+        if plateau is not None:
+            # The plateau check reads the model as it trains.
+            self.net_, self.device_ = net, str(net.device)
         with self._stopped_by_ctrl_c():
             with seeded(seed, params["device"]):
                 net.initialize()
@@ -229,12 +235,17 @@ class RecurrentEstimatorBase(BaseEstimator):
         ``random_state``."""
         return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
 
-    def _new_network(self, params, net_class, module, seed, order, epochs, **network):
+    def _new_network(
+        self, params, net_class, module, seed, order, epochs, plateau=None, **network
+    ):
         """The skorch net a fit trains, not yet initialised: ``order`` gives
         its training batches, ``epochs`` its passes (see :meth:`_fit_network`
         for the other parameters)."""
         options = self._net_options(params, seed)
         options.update(max_epochs=epochs, iterator_train__order=order)
+        if plateau is not None:
+            options["callbacks"] = [*options["callbacks"], ("plateau", plateau)]
+            options["iterator_train__stop"] = plateau.stop_requested
         return net_class(module, **network, **options)
 
     def _continue_training(self, X, y, n_updates):
@@ -271,6 +282,11 @@ class RecurrentEstimatorBase(BaseEstimator):
                 f"{type(self).__name__}.fit was interrupted; the estimator is not "
                 "fitted."
             ) from exc
+        except BaseException:
+            # A fit that fails part way (a diverged network, say) leaves no
+            # model that would read as this one.
+            self._forget_fit()
+            raise
 
     def _forget_fit(self):
         """Drop every fitted attribute, so that the estimator reads as unfitted
@@ -352,6 +368,17 @@ class RecurrentEstimatorBase(BaseEstimator):
         # skorch's ValidSplit holds out ceil(fraction * n), as ShuffleSplit
         return n_samples - math.ceil(self.validation_fraction * n_samples)
 
+    def _updates_per_epoch(self, n_samples):
+        """Optimizer updates of one pass over ``n_samples`` training samples."""
+        return math.ceil(max(self._n_train(n_samples), 1) / self.batch_size)
+
+    def _update_cap(self, n_samples):
+        """The most updates a fit on ``n_samples`` makes: ``max_steps``, or
+        ``max_epochs`` passes."""
+        if self.max_steps is not None:
+            return self.max_steps
+        return self.max_epochs * self._updates_per_epoch(n_samples)
+
     def _after_fit(self):
         """Record the history and device; refuse a diverged network."""
         losses = np.asarray(self.net_.history[:, "train_loss"], dtype=float)
@@ -384,7 +411,6 @@ class RecurrentEstimatorBase(BaseEstimator):
         self.history_ = self.net_.history
         self.device_ = str(self.net_.device)
         self.n_updates_ = len(batch_losses)
-        self.converged_ = loss_levelled_off(batch_losses)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -20,7 +20,6 @@ from numbers import Integral
 from typing import Any, TypeVar
 
 from ._callbacks import check_callbacks
-from ._convergence import CONVERGENCE_RULE
 from ._docstring import Substitution
 from ._torch.devices import check_device
 from ._torch.optimizers import OPTIMIZERS, check_optimizer
@@ -243,8 +242,6 @@ SHARED_ATTRIBUTES = {
     ),
     "device_": "device_ : str\n    The device the network was trained on.",
     "n_updates_": "n_updates_ : int\n    Optimizer updates made.",
-    "converged_": "converged_ : bool\n"
-    + _indented(f"Whether the training loss had levelled off: {CONVERGENCE_RULE}."),
     "input_scale_": "input_scale_ : float\n"
     + _indented(
         "The network reads ``X / input_scale_`` and its output is multiplied "

@@ -1,9 +1,10 @@
-"""Text handling: lower-cased words and sentences."""
+"""Text handling: lower-cased words, sentences and documents."""
 
 import re
 
 _WORD = re.compile(r"\w+(?:'\w+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_BLANK_LINES = re.compile(r"\n(?:[^\S\n]*\n)+")
 
 
 def word_tokenize(text: str) -> list[str]:
@@ -47,3 +48,25 @@ def split_sentences(text: str, *, min_words: int = 4) -> list[str]:
         for sentence in _SENTENCE_END.split(text)
         if len(word_tokenize(sentence)) >= min_words
     ]
+
+
+def split_documents(text: str) -> list[str]:
+    r"""Split text into documents at blank lines (lines of whitespace only).
+
+    Parameters
+    ----------
+    text : str
+        Raw text.
+
+    Returns
+    -------
+    documents : list of str
+        The documents that hold a word, stripped of surrounding whitespace.
+
+    Examples
+    --------
+    >>> from sklearn_rnnmemory._text import split_documents
+    >>> split_documents("One line.\nAnd its next.\n\n  \nAnother one.\n")
+    ['One line.\nAnd its next.', 'Another one.']
+    """
+    return [part.strip() for part in _BLANK_LINES.split(text) if word_tokenize(part)]

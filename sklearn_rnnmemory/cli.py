@@ -22,11 +22,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
 from sklearn.model_selection import train_test_split
 
 from . import __version__, study
 from ._composition import COMPOSITIONS
 from ._estimator import RecurrentMemoryRegressor
+from ._plateau import PLATEAU_TOL
 from ._semantic_space import BASES, SemanticEuclideanSpace
 from ._torch.devices import resolve_device
 from ._torch.registry import UNITS, unit_label
@@ -42,7 +44,7 @@ from .study import (
     run_study,
 )
 from .study._folder import check_all_writable, write_file
-from .study._report import REPORT_FILES, write_report
+from .study._report import REPORT_FILES, plateau_rule, write_report
 from .study._schema import VERSION_KEY, read_metadata
 
 _ESTIMATOR_DEFAULTS = RecurrentMemoryRegressor().get_params()
@@ -95,6 +97,7 @@ def _number(convert, accepts, expected):
 _positive_int = _number(int, lambda value: value >= 1, "a positive integer")
 _positive_float = _number(float, lambda value: value > 0, "a positive number")
 _share = _number(float, lambda value: 0 < value < 1, "a number in (0, 1)")
+_tolerance = _number(float, lambda value: 0 <= value < 1, "a number in [0, 1)")
 
 
 def _int_list(text, *, positive=True):
@@ -165,7 +168,7 @@ _ESTIMATOR_OPTIONS = (
         "how a sequence's semantics is composed",
         {"choices": COMPOSITIONS},
     ),
-    ("lr", "--lr", "learning rate", {"type": _positive_float}),
+    ("lr", "--lr", "learning rate of every unit", {"type": _positive_float}),
     ("device", "--device", "torch device; auto picks CUDA when present", {}),
 )
 
@@ -179,6 +182,7 @@ _FLAGS = {
     "hidden_sizes entries": "--hidden-sizes",
     "eval_len": "--eval-len",
     "max_steps": "--max-steps",
+    "plateau_tol": "--plateau-tol",
     "max_epochs": "--epochs",
     "n_jobs": "--n-jobs",
     "encoding": "--encoding",
@@ -260,8 +264,15 @@ def _add_training_options(assess):
     the batch size, the study's."""
     for name, flag, text, options in _ESTIMATOR_OPTIONS:
         default = _ESTIMATOR_DEFAULTS[name]
+        shown = default
+        if name == "lr":  # the study's own rate per unit, unless given
+            default = None
+            shown = (
+                ", ".join(f"{u} {r:g}" for u, r in study.DEFAULT_LEARNING_RATES.items())
+                + f"; other units {_ESTIMATOR_DEFAULTS['lr']:g}"
+            )
         assess.add_argument(
-            flag, default=default, help=_with_default(text, default), **options
+            flag, default=default, help=_with_default(text, shown), **options
         )
     assess.add_argument(
         "--batch-size",
@@ -273,14 +284,24 @@ def _add_training_options(assess):
         "--max-steps",
         type=_positive_int,
         help=_with_default(
-            "optimizer updates of every configuration, the same for every length",
+            "the cap on every configuration's optimizer updates, the same for "
+            "every length",
             study.DEFAULT_MAX_STEPS,
         ),
     )
     assess.add_argument(
+        "--plateau-tol",
+        type=_tolerance,
+        default=PLATEAU_TOL,
+        help="each configuration trains until its memory capacity at L on held-out "
+        "validation sequences moved by less than this share over two rounds of "
+        "doubling updates, or to the cap; 0 trains to the cap "
+        "(default: %(default)s)",
+    )
+    assess.add_argument(
         "--epochs",
         type=_positive_int,
-        help="train for this many passes over the windows instead of --max-steps "
+        help="cap at this many passes over the windows instead of --max-steps "
         "updates (a pass gives a length k 1/k as many updates; default: off)",
     )
 
@@ -375,14 +396,22 @@ class UsageError(ValueError):
 
 
 def _points(args):
+    """The corpus's training and test points, their groups and a description.
+
+    A text corpus is a list of documents: whole documents are held out, each
+    is one sequence (its windows are cut from its running token stream), and
+    each is the group of its windows.
+    """
     options = {} if args.encoding is None else {"encoding": args.encoding}
     sequences = load_corpus(args.corpus, n_sequences=args.n_sequences, **options)
     train, test = train_test_split(
         list(sequences), test_size=args.test_size, random_state=0
     )
+    groups = (None, None)
     if args.corpus == "zipf":
         space = SemanticEuclideanSpace(args.basis or "onehot", dim=args.dim)
     else:
+        groups = (np.arange(len(train)), np.arange(len(test)))
         space = SemanticEuclideanSpace(
             args.basis or "random",
             dim=args.dim if args.dim is not None else _TEXT_DIM,
@@ -393,15 +422,17 @@ def _points(args):
     X_train, X_test = space.fit_transform(train), space.transform(test)
     corpus = {
         "name": args.corpus,
+        "kind": "sequences" if args.corpus == "zipf" else "documents",
         "n_train": len(X_train),
         "n_test": len(X_test),
+        "n_tokens": int(sum(map(len, sequences))),
         "basis": space.basis,
         "dim": int(space.dim_),
         "vocabulary": len(space.vocabulary_),
     }
     if args.encoding is not None:
         corpus["encoding"] = args.encoding
-    return X_train, X_test, corpus
+    return X_train, X_test, groups, corpus
 
 
 #: Every file assess writes in its output folder.
@@ -512,7 +543,7 @@ def assess(
             "drop --scheduler to run here."
         )
     _check_output(args)
-    X_train, X_test, corpus = _points(args)
+    X_train, X_test, (train_groups, test_groups), corpus = _points(args)
     started = time.time()
     metadata = {
         VERSION_KEY: SCHEMA_VERSION,
@@ -532,6 +563,7 @@ def assess(
             "eval_len": args.eval_len,
             "max_steps": None if args.epochs is not None else args.max_steps,
             "epochs": args.epochs,
+            "plateau_tol": args.plateau_tol,
         },
         "started": _now(),
         "finished": None,
@@ -551,10 +583,11 @@ def assess(
 
     estimator_params = {
         "composition": args.composition,
-        "lr": args.lr,
         "batch_size": args.batch_size,
         "device": device,
     }
+    if args.lr is not None:
+        estimator_params["lr"] = args.lr
     if args.epochs is not None:
         estimator_params["max_epochs"] = args.epochs
     options = dict(
@@ -566,6 +599,9 @@ def assess(
         max_steps=None
         if args.epochs is not None
         else (args.max_steps or study.DEFAULT_MAX_STEPS),
+        plateau_tol=args.plateau_tol,
+        train_groups=train_groups,
+        test_groups=test_groups,
         estimator_params=estimator_params,
         results_file=args.output / RESULTS_NAME,
         resume=args.resume,
@@ -587,8 +623,8 @@ def _heading(args, corpus, device):
     return (
         f"Memory of {', '.join(map(unit_label, args.units))} on corpus "
         f"{args.corpus!r} "
-        f"({corpus['n_train']} training, {corpus['n_test']} test sequences, device "
-        f"{device}); mean over {len(args.seeds)} seed(s):\n"
+        f"({corpus['n_train']} training, {corpus['n_test']} test {corpus['kind']}, "
+        f"device {device}); mean over {len(args.seeds)} seed(s):\n"
     )
 
 
@@ -605,10 +641,11 @@ def _present(result, folder, out, *, heading, tol=DEFAULT_TOL):
             file=out,
         )
     unconverged = result.unconverged_rows()
-    if unconverged:
+    rule = plateau_rule(result)
+    if unconverged and not (rule is not None and rule.tol == 0):
         print(
-            f"\n{len(unconverged)} configuration(s) had not levelled off (see "
-            "report.md); more --max-steps may change their numbers.",
+            f"\n{len(unconverged)} configuration(s) had not levelled off before the "
+            "cap (see report.md); a higher --max-steps may change their numbers.",
             file=out,
         )
     written = write_report(result, folder, tol=tol)
@@ -616,18 +653,22 @@ def _present(result, folder, out, *, heading, tol=DEFAULT_TOL):
     if records:
         print(
             f"\nRecommended training length (memory capacity at L = "
-            f"{records[0]['eval_len']}; saturation: the shortest within "
-            f"{tol:.0%} of the best; stability: share of seeds that agree):",
+            f"{records[0]['eval_len']}; tied: the lengths not significantly below "
+            f"the best; saturation: the shortest tied length within {tol:.0%} of "
+            "the best; stability: the share of seeds whose own results pick the "
+            "same length):",
             file=out,
         )
         width = max(len(str(r["unit"])) for r in records)
         for r in records:
             stability = r["saturation_stability"]
             best_stability = r["best_stability"]
+            tied = ", ".join(map(str, r["tied"]))
             print(
                 f"  {r['unit']:>{width}} (hidden {r['hidden_size']}): k = "
-                f"{r['saturation']} (stability {_percent(stability)})  "
-                f"best: k = {r['best']} (stability {_percent(best_stability)})",
+                f"{r['saturation']} (saturation; tied: {tied}; stability "
+                f"{_percent(stability)})  best: k = {r['best']} (stability "
+                f"{_percent(best_stability)})",
                 file=out,
             )
     print(f"\nWrote {folder}/{', '.join(written)}", file=out)

@@ -3,8 +3,12 @@
 For each unit, over a grid of training lengths:
 
 - ``best``: the ``k`` with the highest mean score;
-- ``saturation``: the smallest ``k`` whose mean score is within ``tol`` of the
-  best (``score >= best - tol * |best|``).
+- ``tied``: the lengths whose mean score is not significantly below the
+  best's (a one-sided paired t-test at 5 %, paired over seeds, or over CV
+  folds in a search without seeds; with fewer than 3 pairs no length can be
+  shown below the best, and every length is tied);
+- ``saturation``: the smallest tied ``k`` whose mean score is within ``tol``
+  of the best (``score >= best - tol * |best|``).
 
 Means are taken over the candidates that share unit and length (other searched
 parameters, seeds). Lengths whose every score is NaN (failed fits) are never
@@ -29,6 +33,7 @@ to reach what the rule needs is skipped.
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from collections.abc import Iterable, Mapping
@@ -37,6 +42,7 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
+import scipy.stats
 from sklearn.base import clone
 from sklearn.model_selection import cross_val_score
 
@@ -48,6 +54,11 @@ from .scoring import make_memory_scorer
 RULES = ("saturation", "best")
 #: Relative tolerance of the ``saturation`` rule.
 DEFAULT_TOL = 0.05
+#: Level of the one-sided paired test behind ``tied``.
+TIE_LEVEL = 0.05
+#: The fewest pairs (seeds or folds) on which a length can be shown below the
+#: best.
+MIN_PAIRS = 3
 
 #: The options every length rule takes.
 _DOCS = dict(
@@ -62,7 +73,7 @@ _DOCS = dict(
     "    search had a single metric.",
     rule='rule : {"saturation", "best"}, default="saturation"\n'
     "    ``best``: the length with the highest mean score. ``saturation``: the\n"
-    "    smallest length whose mean score is within ``tol`` of the best.",
+    "    smallest tied length whose mean score is within ``tol`` of the best.",
     tol=f"tol : float in [0, 1), default={DEFAULT_TOL}\n"
     "    Relative tolerance of the ``saturation`` rule.",
 )
@@ -111,14 +122,91 @@ def _nanmean(values):
     return float(finite.mean()) if finite.size else float("nan")
 
 
-def _pick(means, rule, tol):
-    """The recommended length among ``{length: mean score}``; lengths with a
-    NaN mean are left out; None when every mean is NaN."""
+def _pick(means, rule, tol, tied=None):
+    """The recommended length among ``{length: mean score}`` (among the
+    ``tied`` lengths, when given); lengths with a NaN mean are left out; None
+    when every mean is NaN."""
     usable = {k: m for k, m in means.items() if np.isfinite(m)}
     if not usable:
         return None
     needed = _needed(max(usable.values()), rule, tol)
-    return min(k for k, m in usable.items() if m >= needed)
+    return min(
+        k for k, m in usable.items() if m >= needed and (tied is None or k in tied)
+    )
+
+
+def _fold_scores(cv_results, metric):
+    """Each candidate's score per CV fold, ``(n_candidates, n_folds)``, or None
+    when ``cv_results`` holds no ``split<i>_test_<metric>``."""
+    for name in (metric, "score"):
+        pattern = re.compile(rf"split(\d+)_test_{re.escape(name)}")
+        folds = sorted(
+            (int(m.group(1)), key)
+            for key in cv_results
+            if (m := pattern.fullmatch(key)) is not None
+        )
+        if folds:
+            return np.column_stack(
+                [np.asarray(cv_results[key], dtype=float) for _, key in folds]
+            )
+    return None
+
+
+def _paired(entries, scores, folds, length):
+    """A length's scores keyed by what pairs them across lengths: the seed
+    (mean over the other candidates of that seed), or, without seeds, the CV
+    fold; empty when there is neither."""
+    at = [(seed, i) for k, seed, i in entries if k == length]
+    if any(seed is not None for seed, _ in at):
+        seeds = {seed for seed, _ in at}
+        return {
+            seed: _nanmean([scores[i] for s, i in at if s == seed]) for seed in seeds
+        }
+    if folds is None:
+        return {}
+    return {
+        fold: _nanmean([folds[i, fold] for _, i in at])
+        for fold in range(folds.shape[1])
+    }
+
+
+def significantly_below(best: Mapping, other: Mapping) -> bool:
+    """Whether ``other``'s scores are significantly below ``best``'s.
+
+    A one-sided paired t-test at level :data:`TIE_LEVEL` over the keys (seeds
+    or folds) where both are finite; fewer than :data:`MIN_PAIRS` pairs show
+    nothing.
+
+    Parameters
+    ----------
+    best, other : mapping
+        Pair key -> score.
+
+    Returns
+    -------
+    below : bool
+
+    Examples
+    --------
+    >>> from sklearn_rnnmemory.selection import significantly_below
+    >>> significantly_below({0: 10.0, 1: 11.0, 2: 12.0}, {0: 9.0, 1: 9.5, 2: 10.0})
+    True
+    >>> significantly_below({0: 10.0, 1: 11.0, 2: 12.0}, {0: 10.5, 1: 9.0, 2: 12.0})
+    False
+    """
+    keys = [
+        key
+        for key in best
+        if key in other and np.isfinite(best[key]) and np.isfinite(other[key])
+    ]
+    if len(keys) < MIN_PAIRS:
+        return False
+    differences = np.array([best[key] - other[key] for key in keys], dtype=float)
+    mean, spread = differences.mean(), differences.std(ddof=1)
+    if spread == 0:
+        return bool(mean > 0)
+    t = mean / (spread / math.sqrt(len(keys)))
+    return bool(scipy.stats.t.sf(t, len(keys) - 1) < TIE_LEVEL)
 
 
 @dataclass(frozen=True)
@@ -141,6 +229,10 @@ class LengthRecommendation:
     means : dict
         Length -> mean score, every length of the grid (NaN where every fit
         failed).
+    tied : tuple of int
+        The lengths whose mean score is not significantly below the best's
+        (:func:`significantly_below`, paired over seeds, or over CV folds
+        without seeds), shortest first; a near-tie is a tie, not a flip.
     eval_len : int, tuple of int or None
         The evaluation length ``L`` every candidate of the unit was scored
         at, as the ``eval_len`` scorer recorded it: an int where one ``L``
@@ -158,6 +250,7 @@ class LengthRecommendation:
     n_seeds: int
     seed_choices: dict = field(default_factory=dict)
     means: dict = field(default_factory=dict)
+    tied: tuple = ()
     eval_len: int | tuple | None = None
 
 
@@ -228,6 +321,7 @@ def _guidance(cv_results, metric, rule, tol):
     unit_key = _param_key(params[0], "unit")
     seed_key = _param_key(params[0], "random_state")
     recorded = _recorded_eval_lens(cv_results)
+    folds = _fold_scores(cv_results, metric)
     by_unit = {}
     for index, candidate in enumerate(params):
         length = candidate[length_key]
@@ -246,8 +340,8 @@ def _guidance(cv_results, metric, rule, tol):
         means = {
             k: _nanmean([scores[i] for k2, _, i in entries if k2 == k]) for k in lengths
         }
-        k = _pick(means, rule, tol)
-        if k is None:  # every fit of this unit failed
+        usable = [length for length in lengths if np.isfinite(means[length])]
+        if not usable:  # every fit of this unit failed
             which = "" if unit is None else f" of unit {unit!r}"
             warnings.warn(
                 f"Every {metric} score{which} is NaN (every fit failed or scored "
@@ -256,6 +350,14 @@ def _guidance(cv_results, metric, rule, tol):
                 stacklevel=4,
             )
             continue
+        best = max(usable, key=means.get)
+        paired = {length: _paired(entries, scores, folds, length) for length in usable}
+        tied = tuple(
+            length
+            for length in usable
+            if not significantly_below(paired[best], paired[length])
+        )
+        k = _pick(means, rule, tol, tied)
         seeds = sorted({s for _, s, _ in entries if s is not None}, key=repr)
         choices = {}
         for seed in seeds:
@@ -285,6 +387,7 @@ def _guidance(cv_results, metric, rule, tol):
                 seed_choices=choices,
                 means=means,
                 eval_len=eval_len,
+                tied=tied,
             ),
             index,
         )

@@ -746,4 +746,4 @@ def test_cli_reports_malformed_input(tmp_path, capsys, args, message):
     assert err.count("\n") == 1
     with pytest.raises(SystemExit):
         main(["assess", "--corpus", str(empty), "--output", str(tmp_path)])
-    assert "holds 0 sentence" in capsys.readouterr().err
+    assert "holds 0 document" in capsys.readouterr().err

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from unittest.mock import ANY
 
 import numpy as np
 import pytest
@@ -54,7 +55,8 @@ def test_assess_prints_table_guidance_and_writes_the_folder(finished):
     # one line per finished configuration without a progress bar
     assert sum(": capacity " in line for line in out.splitlines()) == 8
     assert "Recommended training length (memory capacity at L = 6" in out
-    assert "rnn (hidden 32): k = " in out and "stability" in out
+    line = next(line for line in out.splitlines() if "rnn (hidden 32): k = " in line)
+    assert "(saturation; tied: " in line and "stability" in line
     for name in (
         "results.csv",
         "summary.csv",
@@ -69,11 +71,19 @@ def test_assess_prints_table_guidance_and_writes_the_folder(finished):
         assert (folder / name).stat().st_size > 0, name
     lines = (folder / "results.csv").read_text().splitlines()
     assert len(lines) == 1 + 8 and "eval_len" in lines[0].split(",")
+    header = lines[0].split(",")
+    assert {"n_updates", "converged", "n_windows"} <= set(header)
+    assert "capacity_trajectory" not in header  # a list: results.jsonl only
+    rows = [json.loads(line) for line in (folder / "results.jsonl").open()]
+    assert all(row["capacity_trajectory"] == [[6, ANY]] for row in rows)
     recommended = json.loads((folder / "recommendations.json").read_text())
     assert {r["unit"] for r in recommended} == {"rnn", "gru"}
     for record in recommended:
         assert record["saturation"] in (3, 6) and record["eval_len"] == 6
         assert record["saturation_stability"] in (0.0, 0.5, 1.0)
+        assert record["saturation"] in record["tied"]  # 2 seeds: both tie
+        assert record["tied"] == [3, 6]
+    assert "| tied |" in (folder / "report.md").read_text()
     metadata = json.loads((folder / "metadata.json").read_text())
     assert metadata["command"].startswith("rnnmemory assess --units rnn,gru")
     assert metadata["seeds"] == [0, 1] and metadata["device"] == "cpu"
@@ -276,14 +286,21 @@ def test_a_killed_run_resumes_with_every_configuration_once(tmp_path):
     )
 
 
-def test_a_text_file_corpus(tmp_path, capsys):
-    words = "the a café dog sat ran on under mat log red big".split()
-    rng = np.random.default_rng(0)
-    corpus = tmp_path / "corpus.txt"
-    corpus.write_text(
-        " ".join(" ".join(rng.choice(words, size=9)) + "." for _ in range(60)),
-        encoding="latin-1",
+def _documents(rng, words):
+    """60 documents of two sentences each, separated by blank lines."""
+    return "\n\n".join(
+        " ".join(rng.choice(words, size=4))
+        + ". "
+        + " ".join(rng.choice(words, size=9))
+        + "."
+        for _ in range(60)
     )
+
+
+def test_a_text_file_corpus_is_decoded_strictly(tmp_path, capsys):
+    words = "the a café dog sat ran on under mat log red big".split()
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text(_documents(np.random.default_rng(0), words), encoding="latin-1")
     output = tmp_path / "out"
     args = [*TINY, "--corpus", str(corpus), "--dim", "8", "--output", str(output)]
     with pytest.raises(SystemExit):
@@ -298,14 +315,42 @@ def test_a_text_file_corpus(tmp_path, capsys):
     assert metadata["schema_version"] == load_study(output).metadata["schema_version"]
 
 
+def test_a_text_file_corpus_is_read_as_documents(tmp_path, capsys, monkeypatch):
+    words = "the a cat dog sat ran on under mat log red big".split()
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text(_documents(np.random.default_rng(0), words))
+    args = [*TINY, "--corpus", str(corpus), "--dim", "8", "--output", str(tmp_path)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "(48 training, 12 test documents" in out
+    # Windows run across the sentences of a document: each 13-word document
+    # holds two windows of 6, and each is measured with its document as group.
+    rows = load_study(tmp_path).rows
+    assert {row["n_windows"] for row in rows} == {24}
+    # An L at which the test documents give fewer groups than the indicators'
+    # floor is refused before training, naming the windows it would have.
+    import sklearn_rnnmemory._evaluation_windows as windows
+
+    monkeypatch.setattr(windows, "min_clusters", lambda length, dims: 13)
+    with pytest.raises(SystemExit) as info:
+        main([*args[:-1], str(tmp_path / "refused")])
+    assert info.value.code == 2
+    assert capsys.readouterr().err == (
+        "rnnmemory: error: At --eval-len 6, the test data holds 24 window(s) of 6 "
+        "steps from 12 group(s); the indicators need at least 13 groups at L = 6 "
+        "and d = 8: give a shorter --eval-len or more test sequences.\n"
+    )
+    assert not (tmp_path / "refused" / "results.jsonl").exists()
+
+
 def test_max_steps_reaches_every_configuration(tmp_path, monkeypatch):
     from sklearn_rnnmemory.study import _configuration
 
     seen = []
     fit = _configuration.RecurrentMemoryRegressor.fit
 
-    def recording_fit(self, X, y=None):
-        fit(self, X, y)
+    def recording_fit(self, X, y=None, groups=None):
+        fit(self, X, y, groups)
         seen.append((self.seq_len, sum(self.history_[:, "train_batch_count"])))
         return self
 

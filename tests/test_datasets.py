@@ -5,6 +5,7 @@ import re
 import numpy as np
 import pytest
 
+from sklearn_rnnmemory._text import word_tokenize
 from sklearn_rnnmemory.datasets import (
     load_corpus,
     load_python_reference,
@@ -46,13 +47,30 @@ def test_zipf_bad_parameters(kwargs, message):
 
 
 def test_python_reference_is_english_sentences():
-    sentences = load_python_reference()
+    sentences = load_python_reference(split="sentences")
     assert len(sentences) > 1000
-    tokens = load_python_reference(as_tokens=True)
+    tokens = load_python_reference(split="sentences", as_tokens=True)
     assert len(tokens) == len(sentences)
     assert all(len(words) >= 4 for words in tokens)
     words = {w for sentence in tokens for w in sentence}
     assert {"the", "object", "function", "is"} <= words
+
+
+def test_python_reference_documents_are_the_topics_running_text():
+    from pydoc_data.topics import topics
+
+    documents = load_python_reference(as_tokens=True)
+    # One document per topic (every topic has four words or more), in the
+    # topics' order, every word of it: nothing is cut at sentences.
+    assert len(documents) == len(topics)
+    key = sorted(topics)[0]
+    assert documents[0] == word_tokenize(topics[key])
+    assert sum(map(len, documents)) == sum(
+        len(word_tokenize(text)) for text in topics.values()
+    )
+    assert load_python_reference(min_words=10**6) == []
+    with pytest.raises(ValueError, match="split must be one of"):
+        load_python_reference(split="paragraphs")
 
 
 def test_load_corpus(tmp_path):
@@ -62,14 +80,20 @@ def test_load_corpus(tmp_path):
     )
     assert load_corpus("python-reference") == load_python_reference(as_tokens=True)
     path = tmp_path / "text.txt"
-    path.write_text("One small step. " * 12 + "A giant leap for all!")
-    sentences = load_corpus(path)
-    assert sentences[0] == ["one", "small", "step"] and len(sentences) == 13
+    # Documents are separated by blank lines (whitespace-only lines count);
+    # sentences and single line breaks stay inside a document.
+    path.write_text(
+        "One small step. For a man!\nA giant leap.\n \t\n\nSecond one\n\n\n"
+    )
+    assert load_corpus(path) == [
+        ["one", "small", "step", "for", "a", "man", "a", "giant", "leap"],
+        ["second", "one"],
+    ]
     with pytest.raises(ValueError, match="neither a built-in corpus"):
         load_corpus(tmp_path / "missing.txt")
-    (tmp_path / "empty.txt").write_text("")
-    with pytest.raises(ValueError, match="holds 0 sentence"):
-        load_corpus(tmp_path / "empty.txt")
+    (tmp_path / "one.txt").write_text("A single document.\nNo blank line.")
+    with pytest.raises(ValueError, match="holds 1 document.*blank line"):
+        load_corpus(tmp_path / "one.txt")
 
 
 def test_zipf_takes_numpy_numbers_as_python_ones():
@@ -110,7 +134,8 @@ def test_corpus_names_and_sentence_lengths_are_checked():
         load_python_reference(as_tokens="yes")
 
 
-TEXT = "Un café au lait. Le thé est chaud. " * 8
+# two documents, separated by a blank line, as a study needs
+TEXT = ("Un café au lait. Le thé est chaud. " * 4 + "\n\n") * 2
 
 
 @pytest.mark.parametrize(

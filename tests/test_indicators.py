@@ -71,7 +71,7 @@ def correlated_tokens():
 def text_windows():
     """Sentences of real text on a co-occurrence basis, cut into windows of 12:
     padded windows, and unknown words (zero points) in the held-out part."""
-    sentences = load_python_reference()
+    sentences = load_python_reference(split="sentences")
     space = SemanticEuclideanSpace(
         "cooccurrence", dim=24, min_count=3, handle_unknown="ignore", random_state=0
     ).fit(sentences[:1500])
@@ -436,7 +436,7 @@ def test_semantic_error_and_similarity_on_windows_of_unknown_tokens(composition)
 def test_semantic_scores_are_of_the_order_of_one_on_text_with_unknown_words():
     # The README's setting: random points, unknown words read as zero points,
     # windows of 8 (some of them of unknown words only).
-    sentences = load_python_reference()[:400]
+    sentences = load_python_reference(split="sentences")[:400]
     space = SemanticEuclideanSpace(
         "random", dim=32, max_vocab=60, handle_unknown="ignore", random_state=0
     ).fit(sentences[:200])

@@ -43,7 +43,8 @@ def result():
         rows += [
             row("rnn", 4, 3.0, seed),
             row("rnn", 8, 5.0, seed),
-            row("rnn", 16, 5.1, seed),
+            # 16 beats 8 by 0.1 on average, but not in every seed: tied
+            row("rnn", 16, (5.3, 4.9, 5.1)[seed], seed),
             row("gru", 4, 3.5, seed),
             row("gru", 8, 7.0, seed),
             row("gru", 16, 12.0, seed),

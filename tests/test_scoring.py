@@ -232,6 +232,8 @@ def test_groups_reach_the_scorer_through_metadata_routing(monkeypatch):
 
     monkeypatch.setattr(RecurrentMemoryRegressor, "memory_profile", counting)
     with sklearn.config_context(enable_metadata_routing=True):
+        # fit's groups are the plateau's; this model trains a fixed budget
+        model.set_fit_request(groups=False)
         result = cross_validate(
             model,
             X,

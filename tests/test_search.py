@@ -19,7 +19,7 @@ LENGTHS = [2, 4, 8]
 
 @pytest.fixture(scope="module")
 def sentences():
-    return load_python_reference()[:120]
+    return load_python_reference(split="sentences")[:120]
 
 
 def pipeline(unit="gru"):

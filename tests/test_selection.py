@@ -12,9 +12,12 @@ from sklearn_rnnmemory._sequences import cut_windows
 from sklearn_rnnmemory.indicators import memory_profile
 from sklearn_rnnmemory.scoring import make_memory_scorer
 from sklearn_rnnmemory.selection import (
+    TIE_LEVEL,
     recommend_seq_len,
     refit_seq_len,
     search_seq_len,
+    seq_len_guidance,
+    significantly_below,
 )
 
 LENGTHS = [5, 10, 20, 40]
@@ -63,6 +66,43 @@ def test_other_parameters_are_averaged_per_unit_and_length():
     }
 
 
+def test_significantly_below_is_scipys_one_sided_paired_t_test():
+    import scipy.stats
+
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        best, other = rng.normal(10, 1, size=(2, 4))
+        other -= rng.uniform(0, 2)
+        p = scipy.stats.ttest_rel(best, other, alternative="greater").pvalue
+        assert significantly_below(dict(enumerate(best)), dict(enumerate(other))) == (
+            p < TIE_LEVEL
+        )
+    # Pairs are matched by key; NaN pairs and missing keys are left out, and
+    # fewer than 3 pairs show nothing.
+    best = {0: 10.0, 1: 11.0, 2: 12.0, 3: np.nan}
+    assert significantly_below(best, {0: 9.0, 1: 10.0, 2: 11.0, 3: 0.0})
+    assert not significantly_below(best, {0: 9.0, 1: 10.0, 3: 0.0})
+    assert not significantly_below(best, dict(best))  # equal: no difference
+
+
+def test_tied_lengths_pair_over_cv_folds_in_a_search_without_seeds():
+    # Three folds: 40 is below 80 in every fold by about 1 (significant);
+    # 20 is below 80 by 1 on average but the folds disagree (a tie).
+    folds = {5: [4, 5, 6], 20: [12, 17, 10], 40: [12, 15, 14], 80: [13, 16, 15]}
+    results = {"params": [{"seq_len": k} for k in folds]}
+    results["mean_test_memory_capacity"] = [np.mean(v) for v in folds.values()]
+    for i in range(3):
+        results[f"split{i}_test_memory_capacity"] = [v[i] for v in folds.values()]
+    found = seq_len_guidance(results)[None]
+    assert found.tied == (20, 80) and found.seq_len == 80
+    # recommend_seq_len keeps returning lengths.
+    assert recommend_seq_len(results) == {None: 80}
+    # Without per-fold scores there are no pairs: every length ties.
+    for i in range(3):
+        del results[f"split{i}_test_memory_capacity"]
+    assert seq_len_guidance(results)[None].tied == (5, 20, 40, 80)
+
+
 def test_negative_metrics_use_a_relative_tolerance():
     results = {
         "params": [{"seq_len": k} for k in (5, 10, 20)],
@@ -106,7 +146,9 @@ class WindowMemory(BaseEstimator):
         self.fits_ = getattr(self, "fits_", 0) + 1
         return self
 
-    def memory_profile(self, X, *, eval_len=None, threshold=0.5, probe=False):
+    def memory_profile(
+        self, X, *, eval_len=None, threshold=0.5, probe=False, groups=None
+    ):
         windows, _ = cut_windows(X, eval_len or self.seq_len)
         m = min(self.span, windows.shape[1])
         cumulative = np.cumsum(windows, axis=1)

@@ -129,7 +129,7 @@ def test_nearest_tokens_round_trip():
 
 
 def test_cooccurrence_on_real_english_puts_related_words_together():
-    sentences = load_python_reference()
+    sentences = load_python_reference(split="sentences")
     space = SemanticEuclideanSpace(
         "cooccurrence", dim=100, min_count=5, handle_unknown="ignore", random_state=0
     ).fit(sentences)
@@ -246,7 +246,7 @@ def test_a_tokenizer_may_return_any_iterable_of_tokens():
 
 
 def test_a_context_wider_than_every_sequence_counts_each_pair_once():
-    corpus = load_python_reference(as_tokens=True)[:200]
+    corpus = load_python_reference(split="sentences", as_tokens=True)[:200]
     longest = max(len(s) for s in corpus)
     points = [
         SemanticEuclideanSpace("cooccurrence", dim=8, context_size=size, random_state=0)

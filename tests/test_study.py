@@ -69,9 +69,11 @@ def test_rows_are_measured_at_one_evaluation_length(study):
         assert (
             row["capacity_ci_low"] <= row["memory_capacity"] <= row["capacity_ci_high"]
         )
-        # the same number of updates at every length
+        # the same cap at every length; below the first round, the one
+        # measurement of the validation capacity is at the cap
         assert row["n_updates"] == 12
-        assert row["converged"] in (True, False)
+        assert row["converged"] is False
+        assert [n for n, _ in row["capacity_trajectory"]] == [12]
         assert np.isfinite(row["probe_capacity"])
         assert row["probe_net_capacity"] == pytest.approx(
             row["probe_capacity"] - row["probe_baseline"]
@@ -318,8 +320,66 @@ def test_recommendations_per_unit_and_hidden_size_with_stability():
         "best": 20,
         "best_stability": 1.0,
         "best_score": 6.1,
+        # one seed: nothing is significantly below the best, every length ties
+        "tied": [5, 10, 20],
         "n_seeds": 1,
     }
+
+
+def test_each_unit_trains_at_its_own_rate_unless_lr_is_given(study):
+    from sklearn_rnnmemory.study._run import learning_rates
+
+    assert learning_rates(["rnn", "gru", "mgu"], {}) == {
+        "rnn": 0.01,
+        "gru": 0.03,
+        "mgu": 0.01,  # not measured: the estimator's default
+    }
+    assert learning_rates(["rnn", "gru"], {"lr": 0.005}) == {"rnn": 0.005, "gru": 0.005}
+    assert study.settings["learning_rates"] == {"rnn": 0.01, "gru": 0.03}
+
+
+def test_lengths_not_significantly_below_the_best_are_tied():
+    # LSTM: 80 beats 40 by 1.0 +- 2 over three seeds, a near-tie; 20 lies
+    # below 80 by 10 in every seed. GRU: 40 is below 80 by 1.0 in every seed.
+    lstm = {20: (30.0, 31.0, 29.0), 40: (40.0, 44.0, 38.0), 80: (43.0, 43.0, 39.0)}
+    gru = {20: (30.0, 31.0, 29.0), 40: (40.0, 44.0, 38.0), 80: (41.0, 45.0, 39.0)}
+    rows = [
+        _row(unit, k, capacity, seed=seed)
+        for unit, table in (("lstm", lstm), ("gru", gru))
+        for k, capacities in table.items()
+        for seed, capacity in enumerate(capacities)
+    ]
+    result = StudyResult(rows)
+    found = result.recommendations()
+    assert found[("lstm", 32)].tied == (40, 80)
+    assert found[("lstm", 32)].seq_len == 40  # within 5 % of 41.7, and tied
+    assert found[("gru", 32)].tied == (80,)
+    # 40 is within 5 % of 80's mean, but significantly below it: not chosen.
+    assert found[("gru", 32)].seq_len == 80
+    records = {r["unit"]: r for r in result.recommendation_records()}
+    assert records["lstm"]["tied"] == [40, 80] and records["gru"]["tied"] == [80]
+
+
+def test_a_length_that_gives_fewer_windows_than_the_floor_is_refused(data, monkeypatch):
+    import sklearn_rnnmemory._evaluation_windows as windows
+
+    monkeypatch.setattr(windows, "min_clusters", lambda length, dims: 25)
+    # 12 test sequences of 12 steps: 24 windows of 6, 48 of 3.
+    with pytest.raises(
+        ValueError,
+        match=r"At eval_len 6, the test data holds 24 window\(s\) of 6 steps; the "
+        r"indicators need at least 25 windows at L = 6 and d = 8: give a shorter "
+        r"eval_len or more test sequences.$",
+    ):
+        small_study(data)
+    # At L = 3 the test data suffice, but the 10 training sequences held out
+    # for the plateau rule give 40 windows from 5 groups.
+    with pytest.raises(
+        ValueError,
+        match=r"the validation share the plateau rule holds out \(20 % of the "
+        r"training sequences\) holds 40 window\(s\) of 3 steps from 5 group",
+    ):
+        small_study(data, eval_len=3, train_groups=np.arange(48) // 2)
 
 
 def test_a_length_with_failed_seeds_is_averaged_over_the_others():
@@ -395,6 +455,9 @@ def test_short_sentences_never_get_a_longer_length_recommended():
         ({"estimator_params": {"device": "nodevice"}}, "device 'nodevice'"),
         ({"threshold": 0}, "threshold must be a number"),
         ({"max_steps": 0}, "max_steps must be a positive integer"),
+        ({"plateau_tol": 1}, r"plateau_tol must be a number in \[0, 1\)"),
+        ({"estimator_params": {"plateau": None}}, r"must not set \['plateau'\]"),
+        ({"test_groups": [0, 1]}, r"test_groups must hold one label per sequence"),
         ({"eval_len": 0}, "eval_len must be a positive integer"),
         ({"n_jobs": 0}, "n_jobs must be a non-zero integer"),
         ({"backend": "nonsense"}, "backend must be None"),

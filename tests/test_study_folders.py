@@ -334,7 +334,8 @@ def test_resume_across_layouts_is_refused_naming_both(tmp_path, capsys):
     assert f"writes version {SCHEMA_VERSION}" in err
     # without metadata the rows say it
     (folder / "metadata.json").unlink()
-    X = token_points(20, 8, vocab_size=4)
+    # 60 sequences of 8: the plateau's validation share holds the floor's windows
+    X = token_points(60, 8, vocab_size=4)
     with pytest.raises(ValueError, match="rows of study layout version 1, and this"):
         run_study(X, X, units=["rnn"], seq_lens=[3], seeds=[0], max_steps=2,
                   results_file=folder / "results.jsonl", resume=True,

@@ -14,7 +14,7 @@ uninterrupted run would have drawn; the seeds trained together in one stack
 
 import math
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
@@ -131,6 +131,9 @@ class WindowBatches:
         Where the training run is in its passes: each pass over this iterator
         continues it, within its budget (``shuffle`` and ``max_batches`` are
         then the order's). ``None``: a new order every pass.
+    stop : callable, default=None
+        ``stop() -> bool``, asked before each batch: True ends the pass (how
+        the plateau rule ends training at a checkpoint).
     **kwargs
         Other DataLoader options (``num_workers``, ...) are ignored.
     """
@@ -142,6 +145,7 @@ class WindowBatches:
         shuffle: bool = False,
         max_batches: int | None = None,
         order: BatchOrder | None = None,
+        stop: Callable[[], bool] | None = None,
         **kwargs: Any,
     ) -> None:
         self.X, self.y = _tensors(dataset)
@@ -149,6 +153,7 @@ class WindowBatches:
         self.shuffle = shuffle
         self.max_batches = max_batches
         self.order = order
+        self.stop = stop
         self._yielded = 0
 
     def __len__(self) -> int:
@@ -157,13 +162,21 @@ class WindowBatches:
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         n = len(self.X)
         if self.order is not None:
-            for index in self.order.next_pass(n):
+            batches = self.order.next_pass(n)
+            # Asked before the order draws the batch, so that a stopped pass
+            # leaves the order where training stopped.
+            while self.stop is None or not self.stop():
+                index = next(batches, None)
+                if index is None:
+                    return
                 X, y = _take(self.X, index), _take(self.y, index)
                 yield X, torch.zeros(len(X)) if y is None else y
             return
         order = torch.randperm(n) if self.shuffle else None
         for start in range(0, n, self.batch_size):
             if self.max_batches is not None and self._yielded >= self.max_batches:
+                return
+            if self.stop is not None and self.stop():
                 return
             self._yielded += 1
             if order is None:

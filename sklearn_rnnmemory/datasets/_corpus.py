@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._text import split_sentences, word_tokenize
+from .._text import split_documents, word_tokenize
 from ._python_reference import load_python_reference
 from ._zipf import make_zipf_sequences
 
@@ -28,9 +28,11 @@ def load_corpus(
     ----------
     name : str or path
         ``"zipf"``: :func:`make_zipf_sequences` (50 tokens, exponent 1);
-        ``"python-reference"``: the sentences of
+        ``"python-reference"``: the documents of
         :func:`load_python_reference`; anything else: the path of a text file
-        (see ``encoding``), split into sentences of lower-cased words.
+        (see ``encoding``), read as documents separated by blank lines, each a
+        list of lower-cased words (a memory study cuts its windows from each
+        document's running text).
     n_sequences : int, default=1000
         Number of sequences of the ``zipf`` corpus.
     length : int, default=80
@@ -46,7 +48,7 @@ def load_corpus(
     Returns
     -------
     sequences : ndarray of shape (n_sequences, length) or list of list of str
-        Token ids (``zipf``) or word lists.
+        Token ids (``zipf``), or one word list per document.
 
     Examples
     --------
@@ -72,13 +74,14 @@ def load_corpus(
             "existing text file."
         )
     text = read_text_file(path, encoding)
-    sentences = [word_tokenize(s) for s in split_sentences(text, min_words=2)]
-    if len(sentences) < 10:
+    documents = [word_tokenize(d) for d in split_documents(text)]
+    if len(documents) < 2:
         raise ValueError(
-            f"corpus file {str(path)!r} holds {len(sentences)} sentence(s) of two "
-            "words or more; a study needs at least 10."
+            f"corpus file {str(path)!r} holds {len(documents)} document(s); a "
+            "study holds out whole documents to measure on and needs at least 2: "
+            "separate the documents by a blank line."
         )
-    return sentences
+    return documents
 
 
 #: Byte-order marks and the encodings they name, longest first (UTF-32's

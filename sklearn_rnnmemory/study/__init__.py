@@ -26,6 +26,7 @@ from ._results import StudyResult
 from ._run import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_HIDDEN_SIZES,
+    DEFAULT_LEARNING_RATES,
     DEFAULT_MAX_STEPS,
     DEFAULT_SEEDS,
     DEFAULT_SEQ_LENS,
@@ -121,6 +122,7 @@ __all__ = [
     "Column",
     "DEFAULT_HIDDEN_SIZES",
     "DEFAULT_BATCH_SIZE",
+    "DEFAULT_LEARNING_RATES",
     "DEFAULT_MAX_STEPS",
     "DEFAULT_SEEDS",
     "DEFAULT_SEQ_LENS",

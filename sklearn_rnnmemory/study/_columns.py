@@ -247,7 +247,9 @@ COLUMNS = (
     Column("n_updates", "optimizer updates made", kind="int"),
     Column(
         "converged",
-        "whether the training loss had levelled off",
+        "whether the validation capacity at L levelled off before the cap "
+        "(the plateau rule; in studies of layout 1, whether the training loss "
+        "had levelled off)",
         None,
         "",
         False,
@@ -295,6 +297,13 @@ LIST_FIELDS = (
         "retention r_t(t - p) at every reading step t (rows) and position p",
         averaged=False,
         kind="float_rows",
+    ),
+    Column(
+        "capacity_trajectory",
+        "the plateau rule's checks: [updates, validation capacity at L] pairs",
+        averaged=False,
+        kind="pairs",
+        since=2,
     ),
 )
 

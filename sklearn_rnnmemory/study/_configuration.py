@@ -82,25 +82,29 @@ def empty_row(config: Configuration) -> dict[str, Any]:
         retention_curve=[],
         retention_stderr=[],
         retention_matrix=[],
+        capacity_trajectory=[],
     )
     return row
 
 
 def run_configuration(
     config: Configuration,
-    X_train: np.ndarray,
-    X_test: np.ndarray,
+    train: tuple[np.ndarray, np.ndarray | None],
+    test: tuple[np.ndarray, np.ndarray | None],
     estimator_params: dict[str, Any],
     eval_len: int,
     threshold: float,
 ) -> dict[str, Any]:
     """Train and measure one configuration; never raises.
 
-    The model trained at ``k = seq_len`` is measured on test windows of the
-    common evaluation length ``eval_len`` (every indicator, the probe, the
-    retention matrix) and on windows of its own length ``k`` (capacity only).
+    The model trained at ``k = seq_len`` (to its plateau, when
+    ``estimator_params`` hold one) is measured on test windows of the common
+    evaluation length ``eval_len`` (every indicator, the probe, the retention
+    matrix) and on windows of its own length ``k`` (capacity only).
+    ``train`` and ``test`` are the sequences and their groups (or None).
     """
     unit, seq_len, hidden_size, seed = config
+    (X_train, train_groups), (X_test, test_groups) = train, test
     row = empty_row(config)
     row["eval_len"] = eval_len
     with one_thread():
@@ -112,10 +116,15 @@ def run_configuration(
                 seq_len=seq_len,
                 random_state=seed,
                 **estimator_params,
-            ).fit(X_train)
+            ).fit(X_train, groups=train_groups)
             row["fit_time"] = time.perf_counter() - start
             row["n_updates"] = model.n_updates_
-            row["converged"] = model.converged_
+            # A fixed budget measures nothing while training: not levelled.
+            row["converged"] = bool(model.converged_)
+            row["capacity_trajectory"] = [
+                [updates, round(capacity, 4)]
+                for updates, capacity in model.capacity_trajectory_
+            ]
             row["final_loss"] = float(model.history_[-1, "train_loss"])
             row["n_parameters"] = sum(
                 p.numel() for p in model.net_.module_.parameters() if p.requires_grad
@@ -123,12 +132,14 @@ def run_configuration(
             macs = macs_per_step(unit, X_train.shape[2], hidden_size, model.num_layers)
             row["macs_per_step"] = float("nan") if macs is None else macs
             profile = model.memory_profile(
-                X_test, eval_len=eval_len, threshold=threshold
+                X_test, eval_len=eval_len, threshold=threshold, groups=test_groups
             )
             own = (
                 profile
                 if seq_len == eval_len
-                else model.memory_profile(X_test, eval_len=seq_len, probe=False)
+                else model.memory_profile(
+                    X_test, eval_len=seq_len, probe=False, groups=test_groups
+                )
             )
             windows, predicted = model.read_windows(X_test, eval_len=eval_len)
             matrix = retention_matrix(windows, predicted, composition=model.composition)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .._convergence import CONVERGENCE_SPAN, CONVERGENCE_TOL, percent
-from ..selection import DEFAULT_TOL
+from .._plateau import PlateauRule
+from ..selection import DEFAULT_TOL, MIN_PAIRS, TIE_LEVEL
 from ._columns import BY_NAME, REPORTED_COLUMNS
 from ._folder import check_all_writable, write_file
 from ._results import CONFIDENCE, StudyResult
@@ -71,6 +71,24 @@ def _markdown_table(header, lines):
     return "\n".join(out)
 
 
+def plateau_rule(result: StudyResult) -> PlateauRule | None:
+    """The plateau rule the study trained under, from its settings; None for
+    a study without one."""
+    params = (result.settings or {}).get("estimator_params") or {}
+    plateau = params.get("plateau")
+    if not isinstance(plateau, dict) or "params" not in plateau:
+        return None
+    options = plateau["params"]
+    if params.get("max_steps") is None:
+        return None  # capped by passes: the cap differs by length
+    return PlateauRule(
+        params["max_steps"],
+        tol=options["tol"],
+        first_round=options["first_round"],
+        min_updates=options["min_updates"],
+    )
+
+
 def _what_was_run(result):
     metadata = result.metadata or {}
     settings = result.settings or {}
@@ -81,7 +99,8 @@ def _what_was_run(result):
     if corpus:
         lines.append(
             f"- Corpus: {_text(corpus.get('name'))} ({corpus.get('n_train')} "
-            f"training and {corpus.get('n_test')} test sequences, basis "
+            f"training and {corpus.get('n_test')} test "
+            f"{_text(corpus.get('kind', 'sequences'))}, basis "
             f"{_text(corpus.get('basis'))}, {corpus.get('dim')} dimensions, "
             f"{corpus.get('vocabulary')} tokens)"
         )
@@ -108,8 +127,15 @@ def _what_was_run(result):
             f"{_text(k)}={_text(json.dumps(v))}" for k, v in sorted(params.items())
         )
         lines.append(f"- Estimator settings: {shown}")
+    rates = settings.get("learning_rates") or {}
+    if rates:
+        shown = ", ".join(f"{unit} {rate:g}" for unit, rate in rates.items())
+        lines.append(f"- Learning rates: {shown}")
     if "eval_len" in settings:
         lines.append(f"- Evaluation length L: {_text(settings['eval_len'])}")
+    rule = plateau_rule(result)
+    if rule is not None:
+        lines.append(f"- Training: {rule.describe()}")
     return "\n".join(lines)
 
 
@@ -118,6 +144,7 @@ def _guidance_section(records, eval_len):
         "unit",
         "hidden",
         "recommended k (saturation)",
+        "tied",
         "stability",
         "best k",
         "stability",
@@ -128,6 +155,7 @@ def _guidance_section(records, eval_len):
             _text(r["unit"]),
             r["hidden_size"],
             _number(r["saturation"], "d"),
+            ", ".join(map(str, r.get("tied", []))) or "–",
             _stability(r["saturation_stability"]),
             _number(r["best"], "d"),
             _stability(r["best_stability"]),
@@ -183,13 +211,17 @@ def report_markdown(
             _guidance_section(records, eval_len),
             "",
             f"What the recommendation means: every model, whatever its training "
-            f"length k, is measured on windows of the same length L = {eval_len} "
-            "after the same number of optimizer updates. *saturation* is the "
-            f"shortest k whose mean memory capacity is within {tol:.0%} of the "
-            "best k's; *best* is the k with the highest mean. *stability* is the "
-            "share of seeds whose own results pick the same k: a low stability "
-            "means the seeds disagree and the choice between those lengths "
-            "matters little.",
+            f"length k, is measured on windows of the same length L = {eval_len}, "
+            "each trained until its memory capacity at L on held-out validation "
+            "sequences levelled off (or to the cap). *tied* are the lengths whose "
+            "mean capacity is not significantly below the best k's (a one-sided "
+            f"paired t-test over seeds at {TIE_LEVEL:.0%}; with fewer than "
+            f"{MIN_PAIRS} seeds every length is tied): between them the data "
+            "cannot choose. *saturation* is the shortest tied k whose mean "
+            f"capacity is within {tol:.0%} of the best k's; *best* is the k with "
+            "the highest mean. *stability* is the share of seeds whose own "
+            "results, read alone, pick the same k: a low stability means the "
+            "seeds disagree and the choice between those lengths matters little.",
             "",
         ]
     else:
@@ -204,19 +236,33 @@ def report_markdown(
         ]
         parts.append("")
     unconverged = result.unconverged_rows()
-    if unconverged:
+    rule = plateau_rule(result)
+    if unconverged and rule is not None and rule.tol == 0:
         parts += [
-            "## Configurations whose training had not levelled off",
+            "## Training",
             "",
-            f"The training loss still fell by {percent(CONVERGENCE_TOL)} or more "
-            f"over the last {percent(CONVERGENCE_SPAN)} of the updates; more "
-            "updates (`--max-steps`) may change their numbers.",
+            f"The plateau rule was off: every configuration trained to the cap "
+            f"of {rule.max_steps:,} updates.",
+            "",
+        ]
+    elif unconverged:
+        parts += [
+            "## Configurations that had not levelled off",
+            "",
+            "Their memory capacity at L on the validation sequences still moved "
+            "by the tolerance or more over the last two rounds when training "
+            "stopped at the cap; a higher cap (`--max-steps`) may change their "
+            "numbers.",
             "",
         ]
         parts += [
             f"- {_text(r['unit'])} k={r['seq_len']} H={r['hidden_size']} "
-            f"seed={r['seed']} ({_number(r['n_updates'], 'd')} updates, final loss "
-            f"{_number(r['final_loss'], '.4g')})"
+            f"seed={r['seed']} ({_number(r['n_updates'], 'd')} updates; validation "
+            "capacity "
+            + ", ".join(
+                f"{c:.1f}" for _, c in (r.get("capacity_trajectory") or [])[-3:]
+            )
+            + " at the last checkpoints)"
             for r in unconverged
         ]
         parts.append("")

@@ -82,8 +82,10 @@ class StudyResult:
         evaluation length ``eval_len``, every indicator at ``eval_len``, the
         capacity at the training length, ``retention_curve``,
         ``retention_stderr`` and ``retention_matrix``, the model's size and
-        cost, the training (``n_updates``, ``converged``, ``final_loss``,
-        ``fit_time``), ``status`` (``"ok"`` or ``"failed"``) and ``error``.
+        cost, the training (``n_updates``, ``converged`` by the plateau rule,
+        ``capacity_trajectory``: the ``[updates, validation capacity]`` pairs
+        it measured, ``final_loss``, ``fit_time``), ``status`` (``"ok"`` or
+        ``"failed"``) and ``error``.
     settings : dict or None
     metadata : dict or None
     """
@@ -110,7 +112,8 @@ class StudyResult:
         return [row for row in self.rows if row["status"] != "ok"]
 
     def unconverged_rows(self) -> list[dict[str, Any]]:
-        """Rows that trained but whose loss had not levelled off."""
+        """Rows that trained but whose validation capacity had not levelled
+        off before the cap (the plateau rule)."""
         return [row for row in self.ok_rows() if not row.get("converged", True)]
 
     # -- summary and guidance ------------------------------------------------
@@ -218,7 +221,9 @@ class StudyResult:
     def recommendation_records(
         self, *, tol: float = DEFAULT_TOL, metric: str = "memory_capacity"
     ) -> list[dict[str, Any]]:
-        """Both rules' recommendations as plain records (for JSON and reports)."""
+        """Both rules' recommendations as plain records (for JSON and reports):
+        per unit and hidden size, each rule's length, stability and mean
+        score, and ``tied``, the lengths not significantly below the best."""
         by_rule = {
             rule: self.recommendations(rule=rule, tol=tol, metric=metric)
             for rule in RULES
@@ -237,6 +242,7 @@ class StudyResult:
                 record[rule] = None if found is None else found.seq_len
                 record[f"{rule}_stability"] = None if found is None else found.stability
                 record[f"{rule}_score"] = None if found is None else found.score
+            record["tied"] = list(by_rule["saturation"][key].tied)
             record["n_seeds"] = by_rule["saturation"][key].n_seeds
             records.append(record)
         return records
@@ -251,7 +257,8 @@ class StudyResult:
         """The summary as a fixed-width text table, one line per length.
 
         The capacity is the mean over seeds with its 95 % interval; ``conv``
-        counts the seeds whose training had levelled off.
+        counts the seeds whose validation capacity had levelled off before the
+        cap.
         """
         columns = [
             c

@@ -16,35 +16,64 @@ from joblib import Parallel, delayed, parallel_config
 from tqdm.auto import tqdm
 
 from .._estimator import RecurrentMemoryRegressor
+from .._evaluation_windows import check_window_floor
+from .._plateau import (
+    PLATEAU_TOL,
+    VALIDATION_FRACTION,
+    PlateauStopping,
+    split_validation,
+)
 from .._sequences import check_sequences, sequence_lengths
 from .._torch.registry import UnitLike, unit_label, unit_labels, unit_reference
 from .._typing import ArrayLike
-from .._validation import check_positive_int, check_threshold
+from .._validation import check_positive_int, check_real, check_threshold
 from ._columns import CONFIG_COLUMNS
 from ._configuration import expected_cost, labelled, run_configuration
 from ._interrupts import workers_ignore_interrupts
 from ._results import StudyResult
 from ._storage import ResultsFile, check_results_file, encode_setting, fingerprint
 
-#: Optimizer updates every configuration gets by default: the same number for
-#: every training length (a pass over windows of k steps would give long
-#: lengths 1 / k as many). With DEFAULT_BATCH_SIZE, the largest that keeps
-#: the default study within 5 minutes on 2 CPU cores (docs: user guide).
-DEFAULT_MAX_STEPS = 1200
+#: The cap on every configuration's optimizer updates: each trains until its
+#: validation capacity levels off (the plateau rule, plateau_tol), or to this
+#: many updates. The same for every training length (a pass over windows of k
+#: steps would give long lengths 1 / k as many); chosen by measurement on the
+#: default study (docs: user guide).
+DEFAULT_MAX_STEPS = 8000
+#: Seed of the split of the training sequences into those trained on and those
+#: the plateau rule measures: the same for every configuration.
+VALIDATION_SEED = 0
 #: Windows per update in a study, unless estimator_params say otherwise: at
 #: the same cost per update, 32 windows gave more memory than 64 or 16.
 DEFAULT_BATCH_SIZE = 32
+#: Adam's learning rate per unit in a study, unless estimator_params set
+#: ``lr``; other units take the estimator's default. Measured on the default
+#: study (docs: user guide): 0.03 brings the LSTM and the GRU to their plateau
+#: in about half the updates 0.01 needs, and makes the vanilla RNN collapse.
+DEFAULT_LEARNING_RATES = {"rnn": 0.01, "lstm": 0.03, "gru": 0.03}
 #: The study's default grid.
 DEFAULT_UNITS = ("rnn", "lstm", "gru")
 DEFAULT_SEQ_LENS = (5, 10, 20, 40, 80)
 DEFAULT_HIDDEN_SIZES = (32,)
 DEFAULT_SEEDS = (0, 1, 2)
 #: What the study sweeps itself; estimator_params must not set these.
-_SWEPT = {"unit", "hidden_size", "seq_len", "random_state", "max_steps"}
+_SWEPT = {"unit", "hidden_size", "seq_len", "random_state", "max_steps", "plateau"}
 
 
 def _config_key(row):
     return tuple(row[c] for c in CONFIG_COLUMNS)
+
+
+def learning_rates(
+    units: Sequence[UnitLike], estimator_params: dict[str, Any]
+) -> dict[str, float]:
+    """Each unit's learning rate in a study, by its label: ``lr`` of
+    ``estimator_params`` when set, else :data:`DEFAULT_LEARNING_RATES`, else
+    the estimator's default."""
+    default = RecurrentMemoryRegressor().lr
+    return {
+        label: estimator_params.get("lr", DEFAULT_LEARNING_RATES.get(label, default))
+        for label in unit_labels(units)
+    }
 
 
 def _check_list(values, name):
@@ -156,28 +185,62 @@ def _fillable_lengths(seq_lens, X_train):
     return kept
 
 
-def _check_eval_len(eval_len, kept, X_test):
+def _check_eval_len(eval_len, kept, X_test, test_groups):
     """The evaluation length: given, or the longest training length; the test
-    data must hold at least two windows of it."""
+    data must hold at least the indicators' floor of windows (groups) of it."""
     if eval_len is None:
         eval_len = max(kept)
     else:
         eval_len = check_positive_int(eval_len, "eval_len")
-    lengths = sequence_lengths(X_test)
-    longest = int(lengths.max())
+    longest = int(sequence_lengths(X_test).max())
     if eval_len > longest:
         raise ValueError(
             f"eval_len {eval_len} is longer than the longest test sequence "
             f"({longest} steps); give eval_len of at most {longest}."
         )
-    windows = int(np.sum(lengths // eval_len))
-    if windows < 2:
-        raise ValueError(
-            f"The test sequences hold {windows} window of eval_len {eval_len} "
-            "steps; retention is estimated across windows and needs at least 2. "
-            "Give a shorter eval_len or more test sequences."
-        )
+    check_window_floor(
+        X_test,
+        eval_len,
+        groups=test_groups,
+        what=f"At eval_len {eval_len}, the test data",
+        remedy="give a shorter eval_len or more test sequences",
+    )
     return eval_len
+
+
+def _check_groups(groups, X, name):
+    """One label per sequence of ``X``, as an array; None stays None."""
+    if groups is None:
+        return None
+    groups = np.asarray(groups)
+    if groups.ndim != 1 or groups.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"{name} must hold one label per sequence, shape ({X.shape[0]},); got "
+            f"shape {groups.shape}."
+        )
+    # Only which sequences share a label matters: integer codes, which also
+    # fingerprint the same in every process.
+    return np.unique(groups, return_inverse=True)[1].reshape(-1)
+
+
+def _check_validation(X_train, train_groups, eval_len, plateau):
+    """The sequences the plateau rule holds out must give the floor's windows
+    at L; checked once here, before any configuration trains."""
+    _, valid = split_validation(
+        X_train.shape[0],
+        plateau.validation_fraction,
+        plateau.random_state,
+        train_groups,
+    )
+    check_window_floor(
+        X_train[valid],
+        eval_len,
+        groups=None if train_groups is None else train_groups[valid],
+        what=f"At eval_len {eval_len}, the validation share the plateau rule "
+        f"holds out ({100 * plateau.validation_fraction:g} % of the training "
+        "sequences)",
+        remedy="give a shorter eval_len or more training sequences",
+    )
 
 
 def run_study(
@@ -190,6 +253,9 @@ def run_study(
     seeds: Sequence[int] = DEFAULT_SEEDS,
     eval_len: int | None = None,
     max_steps: int | None = DEFAULT_MAX_STEPS,
+    plateau_tol: float = PLATEAU_TOL,
+    train_groups: ArrayLike | None = None,
+    test_groups: ArrayLike | None = None,
     estimator_params: dict[str, Any] | None = None,
     threshold: float = 0.5,
     results_file: str | os.PathLike | None = None,
@@ -208,7 +274,10 @@ def run_study(
     one common evaluation length ``eval_len`` (so that models trained at every
     ``k`` answer the same question: how much of a length-``L`` window they
     keep), and its memory capacity on windows of ``k`` as well. Every
-    configuration gets the same number of optimizer updates.
+    configuration trains to its plateau: until its memory capacity at ``L``,
+    measured on validation sequences held out of ``X_train``, levels off
+    (:class:`~sklearn_rnnmemory.PlateauStopping`), or to the cap
+    ``max_steps``.
 
     Everything is checked before the first configuration trains and before
     the results file is touched: a unit, length, size or seed given twice, a
@@ -236,16 +305,34 @@ def run_study(
         interval over them.
     eval_len : int, default=None
         Common evaluation window length ``L``; None: the longest training
-        length. Must not exceed the longest test sequence.
-    max_steps : int or None, default=1200
-        Optimizer updates of every configuration, of ``batch_size`` windows
-        each (32 unless ``estimator_params`` set it). None trains for the
+        length. Must not exceed the longest test sequence, and the test
+        sequences (and the validation sequences held out of ``X_train``) must
+        give at least :func:`~sklearn_rnnmemory.indicators.min_clusters`
+        windows (groups) of it.
+    max_steps : int or None, default=8000
+        The cap on every configuration's optimizer updates, of ``batch_size``
+        windows each (32 unless ``estimator_params`` set it). None caps at the
         estimator's ``max_epochs`` passes instead (which gives a length ``k``
         ``1 / k`` as many updates as a length 1).
+    plateau_tol : float in [0, 1), default=0.05
+        Tolerance of the plateau rule: a configuration stops once its
+        validation capacity moved by less than this share (at least
+        ``10 * plateau_tol`` tokens) over two consecutive rounds of doubling
+        updates. 0 trains every configuration to the cap, still recording
+        its trajectory. 20 % of the training sequences (of their groups) are
+        held out for it, the same for every configuration.
+    train_groups, test_groups : array-like of shape (n,) and (m,), default=None
+        One label per training and test sequence (its document): the
+        plateau rule holds out whole groups, and the windows of one group form
+        one cluster of the indicators' covariance. None: every window is its
+        own cluster.
     estimator_params : dict, default=None
         Further :class:`~sklearn_rnnmemory.RecurrentMemoryRegressor` parameters
         (``lr``, ``composition``, ``device``, ``batch_size``, ...), the same for
-        every configuration. ``batch_size`` defaults to 32 here.
+        every configuration. ``batch_size`` defaults to 32 here, and ``lr`` to
+        each unit's rate in :data:`DEFAULT_LEARNING_RATES` (0.01 for the
+        vanilla RNN, 0.03 for the LSTM and the GRU; the estimator's 0.01 for
+        other units).
     threshold : float in (0, 1], default=0.5
         Credit at which a lag counts one half toward the memory span.
     results_file : str or path, default=None
@@ -290,6 +377,8 @@ def run_study(
     >>> [(row["unit"], row["seq_len"], row["eval_len"], row["status"])
     ...  for row in result.rows]
     [('gru', 3, 6, 'ok'), ('gru', 6, 6, 'ok')]
+    >>> [updates for updates, _ in result.rows[0]["capacity_trajectory"]]
+    [20]
     """
     threshold = check_threshold(threshold)
     X_train = check_sequences(X_train, name="X_train", dtype=np.float32)
@@ -312,33 +401,53 @@ def run_study(
     _check_distinct(hidden_sizes, "hidden_sizes")
     seeds = _check_seeds(_check_list(seeds, "seeds"))
     check_positive_int(max_steps, "max_steps", allow_none=True)
+    plateau_tol = check_real(plateau_tol, "plateau_tol", low=0, high=1, closed="left")
+    train_groups = _check_groups(train_groups, X_train, "train_groups")
+    test_groups = _check_groups(test_groups, X_test, "test_groups")
     estimator_params = dict(estimator_params or {})
     clash = set(estimator_params) & _SWEPT
     if clash:
         raise ValueError(
             f"estimator_params must not set {sorted(clash)}: the study sets them "
-            "(max_steps is a parameter of run_study)."
+            "(max_steps and plateau_tol are parameters of run_study)."
         )
     estimator_params["max_steps"] = max_steps
     estimator_params.setdefault("batch_size", DEFAULT_BATCH_SIZE)
+    seq_lens = _fillable_lengths(seq_lens, X_train)
+    eval_len_given = eval_len is not None
+    eval_len = _check_eval_len(eval_len, seq_lens, X_test, test_groups)
+    estimator_params["plateau"] = PlateauStopping(
+        eval_len,
+        tol=plateau_tol,
+        validation_fraction=VALIDATION_FRACTION,
+        random_state=VALIDATION_SEED,
+    )
     # Every unit, parameter and the device before the first configuration.
     _check_distinct(units, "units", key=unit_reference)
     unit_labels(units)
     for unit in units:
         RecurrentMemoryRegressor(unit, **estimator_params)._check_params()
     _check_network_sizes(units, hidden_sizes, X_train.shape[2], estimator_params)
-    seq_lens = _fillable_lengths(seq_lens, X_train)
-    eval_len_given = eval_len is not None
-    eval_len = _check_eval_len(eval_len, seq_lens, X_test)
+    _check_validation(X_train, train_groups, eval_len, estimator_params["plateau"])
     n_jobs = _check_n_jobs(n_jobs)
     backend = _check_backend(backend)
     if not isinstance(resume, bool) or not isinstance(overwrite, bool):
         raise ValueError("resume and overwrite must be True or False.")
+    rates = learning_rates(units, estimator_params)
+    stored_params = encode_setting(estimator_params)
+    # The plateau's evaluation length is the study's: stored once, as eval_len,
+    # so that a change of it is named as such on resume.
+    stored_params["plateau"]["params"].pop("eval_len", None)
     settings = {
-        "estimator_params": encode_setting(estimator_params),
+        "estimator_params": stored_params,
+        "learning_rates": encode_setting(rates, "learning rates"),
         "eval_len": eval_len,
         "threshold": threshold,
-        "data": fingerprint(X_train, X_test),
+        "data": fingerprint(
+            X_train,
+            X_test,
+            *(g for g in (train_groups, test_groups) if g is not None),
+        ),
     }
     if results_file is not None:
         results_file = Path(results_file)
@@ -377,7 +486,12 @@ def run_study(
         )
         tasks = (
             delayed(run_configuration)(
-                c, X_train, X_test, estimator_params, eval_len, threshold
+                c,
+                (X_train, train_groups),
+                (X_test, test_groups),
+                {**estimator_params, "lr": rates[labelled(c)[0]]},
+                eval_len,
+                threshold,
             )
             for c in todo
         )
