@@ -206,7 +206,7 @@ MS_PER_UPDATE = {
     "gru": {5: 3.97, 10: 6.37, 20: 8.73, 40: 15.73, 80: 31.27},
 }
 #: Each unit's rate in a study (DEFAULT_LEARNING_RATES).
-RATES = {"rnn": 0.01, "lstm": 0.03, "gru": 0.03}
+RATES = {"rnn": 0.003, "lstm": 0.03, "gru": 0.03}
 
 
 def cost(cap, first, minimum, tol, quiet):
