@@ -330,12 +330,12 @@ def test_each_unit_trains_at_its_own_rate_unless_lr_is_given(study):
     from sklearn_rnnmemory.study._run import learning_rates
 
     assert learning_rates(["rnn", "gru", "mgu"], {}) == {
-        "rnn": 0.01,
+        "rnn": 0.003,
         "gru": 0.03,
         "mgu": 0.01,  # not measured: the estimator's default
     }
     assert learning_rates(["rnn", "gru"], {"lr": 0.005}) == {"rnn": 0.005, "gru": 0.005}
-    assert study.settings["learning_rates"] == {"rnn": 0.01, "gru": 0.03}
+    assert study.settings["learning_rates"] == {"rnn": 0.003, "gru": 0.03}
 
 
 def test_lengths_not_significantly_below_the_best_are_tied():
