@@ -360,7 +360,8 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
                 batch = self._network_input(windows[start : start + self.batch_size])
                 # A copy: a view of the last step would keep every step's
                 # states of the batch alive.
-                last = module.encoder(torch.as_tensor(batch).to(self.device_))[:, -1]
+                # torch.tensor copies: windows may be a read-only strided view
+                last = module.encoder(torch.tensor(batch, device=self.device_))[:, -1]
                 last = last.clone()
                 states.append(last.cpu().numpy())
                 predicted.append(module.readout(last).cpu().numpy())

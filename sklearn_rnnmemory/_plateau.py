@@ -21,6 +21,7 @@ The parts are plain, so that any trainer can drive them:
   ``fit``.
 """
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -360,6 +361,11 @@ class PlateauCheck(Callback):
     tracker : PlateauTracker
     measure : callable
         ``measure() -> float``: the capacity of the model being trained.
+
+    Attributes
+    ----------
+    seconds_ : float
+        Time spent in ``measure``, within the fit's.
     """
 
     def __init__(self, tracker: PlateauTracker, measure: Any) -> None:
@@ -369,6 +375,7 @@ class PlateauCheck(Callback):
     def initialize(self) -> "PlateauCheck":
         self.updates_ = 0
         self.stopping_ = False
+        self.seconds_ = 0.0
         return self
 
     def stop_requested(self) -> bool:
@@ -382,7 +389,10 @@ class PlateauCheck(Callback):
             return
         self.updates_ += 1
         if self.updates_ == self.tracker.next_checkpoint:
-            self.stopping_ = self.tracker.record(self.updates_, self.measure())
+            start = time.perf_counter()
+            capacity = self.measure()
+            self.seconds_ += time.perf_counter() - start
+            self.stopping_ = self.tracker.record(self.updates_, capacity)
 
     def on_epoch_end(self, net: Any, **kwargs: Any) -> None:
         if self.stopping_:

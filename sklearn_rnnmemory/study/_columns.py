@@ -256,7 +256,29 @@ COLUMNS = (
         kind="bool",
     ),
     Column("final_loss", "training loss of the last pass"),
-    Column("fit_time", "seconds spent training", "fit_s", ".1f"),
+    Column(
+        "fit_time",
+        "seconds spent training, the plateau rule's checks included (seeds "
+        "trained as one stack: each round's time shared among its seeds)",
+        "fit_s",
+        ".1f",
+    ),
+    Column(
+        "check_time",
+        "seconds of fit_time spent on the plateau rule's validation checks",
+        None,
+        ".1f",
+        False,
+        since=2,
+    ),
+    Column(
+        "measure_time",
+        "seconds spent measuring on the test windows",
+        None,
+        ".1f",
+        False,
+        since=2,
+    ),
     Column(
         "status",
         "ok or failed",
@@ -316,7 +338,7 @@ SCALAR_COLUMNS = tuple(column.name for column in COLUMNS)
 #: Columns holding a list per row (JSON lines only, not in the CSV).
 LIST_COLUMNS = tuple(column.name for column in LIST_FIELDS)
 #: Columns that may differ between two runs of one configuration.
-TIMING_COLUMNS = ("fit_time",)
+TIMING_COLUMNS = ("fit_time", "check_time", "measure_time")
 #: Columns averaged over seeds in the summary.
 AVERAGED_COLUMNS = tuple(c.name for c in COLUMNS if c.averaged)
 #: Columns of report.md's table of memory by training length.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -12,7 +12,9 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from .._estimator import RecurrentMemoryRegressor
+from .._plateau import PlateauTracker, split_validation, validation_capacity
 from .._torch.registry import UnitLike, macs_per_step, unit_label, unit_reference
+from .._torch.stacked_seeds import StackedSeeds
 from ..indicators import INDICATORS, retention_matrix
 from ._columns import COLUMNS, CONFIG_COLUMNS
 
@@ -117,36 +119,187 @@ def run_configuration(
                 random_state=seed,
                 **estimator_params,
             ).fit(X_train, groups=train_groups)
-            row["fit_time"] = time.perf_counter() - start
-            row["n_updates"] = model.n_updates_
-            # A fixed budget measures nothing while training: not levelled.
-            row["converged"] = bool(model.converged_)
-            row["capacity_trajectory"] = [
-                [updates, round(capacity, 4)]
-                for updates, capacity in model.capacity_trajectory_
-            ]
-            row["final_loss"] = float(model.history_[-1, "train_loss"])
-            row["n_parameters"] = sum(
-                p.numel() for p in model.net_.module_.parameters() if p.requires_grad
+            fit_time = time.perf_counter() - start
+            check = dict(model.net_.callbacks_).get("plateau")
+            row["check_time"] = 0.0 if check is None else check.seconds_
+            return _measured(
+                row,
+                model,
+                fit_time,
+                model.converged_,
+                model.capacity_trajectory_,
+                (X_test, test_groups),
+                eval_len,
+                threshold,
             )
-            macs = macs_per_step(unit, X_train.shape[2], hidden_size, model.num_layers)
-            row["macs_per_step"] = float("nan") if macs is None else macs
-            profile = model.memory_profile(
-                X_test, eval_len=eval_len, threshold=threshold, groups=test_groups
-            )
-            own = (
-                profile
-                if seq_len == eval_len
-                else model.memory_profile(
-                    X_test, eval_len=seq_len, probe=False, groups=test_groups
-                )
-            )
-            windows, predicted = model.read_windows(X_test, eval_len=eval_len)
-            matrix = retention_matrix(windows, predicted, composition=model.composition)
         except Exception as exc:  # a failed configuration is a row, not a crash
-            row["status"] = "failed"
-            row["error"] = f"{type(exc).__name__}: {exc}"
-            return row
+            return _failed(row, exc)
+
+
+def run_stacked_configurations(
+    configs: Sequence[Configuration],
+    train: tuple[np.ndarray, np.ndarray | None],
+    test: tuple[np.ndarray, np.ndarray | None],
+    estimator_params: dict[str, Any],
+    eval_len: int,
+    threshold: float,
+) -> list[dict[str, Any]]:
+    """Train the seeds of one configuration together, each to its own
+    plateau, and measure each as :func:`run_configuration` does; never raises.
+
+    ``configs`` differ only in their seed. The seeds train as one
+    :class:`~sklearn_rnnmemory._torch.stacked_seeds.StackedSeeds`; each seed
+    is checked at the plateau rule's checkpoints on the validation sequences
+    its own fit would hold out, leaves the stack once its rule is finished,
+    and is then the model its own fit with ``plateau`` gives, up to float
+    rounding. A seed's ``fit_time`` is its share of the stack's training (each
+    round's time divided among the seeds it trained) plus its own checks.
+    """
+    unit, seq_len, hidden_size, _ = configs[0]
+    seeds = [config[3] for config in configs]
+    (X_train, train_groups), (X_test, test_groups) = train, test
+    rows = {config[3]: empty_row(config) for config in configs}
+    for row in rows.values():
+        row["eval_len"] = eval_len
+        row["check_time"] = 0.0
+    params = dict(estimator_params)
+    plateau = params.pop("plateau")
+    with one_thread():
+        try:
+            train_index, valid_index = split_validation(
+                X_train.shape[0],
+                plateau.validation_fraction,
+                plateau.random_state,
+                train_groups,
+            )
+            X_valid = X_train[valid_index]
+            valid_groups = None if train_groups is None else train_groups[valid_index]
+            start = time.perf_counter()
+            stack = StackedSeeds(
+                unit,
+                seeds,
+                X_train[train_index],
+                hidden_size=hidden_size,
+                seq_len=seq_len,
+                **params,
+            )
+            shared = (time.perf_counter() - start) / len(seeds)
+        except Exception as exc:
+            return [_failed(row, exc) for row in rows.values()]
+        fit_time = dict.fromkeys(seeds, shared)
+        trackers = {
+            seed: PlateauTracker(plateau.rule(params["max_steps"])) for seed in seeds
+        }
+        models: dict[int, RecurrentMemoryRegressor] = {}
+        try:
+            while stack.active:
+                _next_round(
+                    stack,
+                    trackers,
+                    fit_time,
+                    models,
+                    rows,
+                    X_valid,
+                    valid_groups,
+                    plateau.eval_len,
+                )
+        except Exception as exc:  # the stack itself failed: so did its seeds
+            for seed in stack.active:
+                _failed(rows[seed], exc)
+        for seed, model in models.items():
+            tracker = trackers[seed]
+            try:
+                _measured(
+                    rows[seed],
+                    model,
+                    fit_time[seed],
+                    tracker.converged,
+                    tracker.trajectory,
+                    (X_test, test_groups),
+                    eval_len,
+                    threshold,
+                )
+            except Exception as exc:
+                _failed(rows[seed], exc)
+    return [rows[seed] for seed in seeds]
+
+
+def _next_round(stack, trackers, fit_time, models, rows, X_valid, groups, eval_len):
+    """Train the stack's active seeds to their next checkpoint and check each:
+    a seed whose rule is finished leaves the stack for ``models``, a seed
+    whose network diverged leaves it as a failed row."""
+    # The seeds in the stack share the rule's checkpoints.
+    active = stack.active
+    checkpoint = trackers[active[0]].next_checkpoint
+    start = time.perf_counter()
+    stack.advance(checkpoint - stack.n_updates(active[0]))
+    elapsed = time.perf_counter() - start
+    for seed in active:
+        fit_time[seed] += elapsed / len(active)
+        start = time.perf_counter()
+        try:
+            model = stack.fitted(seed)
+            capacity = validation_capacity(model, X_valid, eval_len, groups)
+        except Exception as exc:  # diverged: refused, as a fit refuses it
+            stack.stop(seed)
+            _failed(rows[seed], exc)
+            continue
+        finally:
+            seconds = time.perf_counter() - start
+            fit_time[seed] += seconds
+            rows[seed]["check_time"] += seconds
+        if trackers[seed].record(checkpoint, capacity):
+            stack.stop(seed)
+            models[seed] = model
+
+
+def _failed(row: dict[str, Any], exc: Exception) -> dict[str, Any]:
+    """``row`` marked failed, with the error; its measurements stay missing."""
+    row["status"] = "failed"
+    row["error"] = f"{type(exc).__name__}: {exc}"
+    return row
+
+
+def _measured(
+    row: dict[str, Any],
+    model: RecurrentMemoryRegressor,
+    fit_time: float,
+    converged: bool | None,
+    trajectory: list[tuple[int, float]],
+    test: tuple[np.ndarray, np.ndarray | None],
+    eval_len: int,
+    threshold: float,
+) -> dict[str, Any]:
+    """``row`` filled with the training record of ``model`` and every
+    measurement on the test sequences; raises what the measurements raise."""
+    seq_len, hidden_size = row["seq_len"], row["hidden_size"]
+    X_test, test_groups = test
+    start = time.perf_counter()
+    row["fit_time"] = fit_time
+    row["n_updates"] = model.n_updates_
+    # A fixed budget measures nothing while training: not levelled.
+    row["converged"] = bool(converged)
+    row["capacity_trajectory"] = [
+        [updates, round(capacity, 4)] for updates, capacity in trajectory
+    ]
+    row["final_loss"] = float(model.history_[-1, "train_loss"])
+    row["n_parameters"] = sum(
+        p.numel() for p in model.net_.module_.parameters() if p.requires_grad
+    )
+    macs = macs_per_step(model.unit, X_test.shape[2], hidden_size, model.num_layers)
+    row["macs_per_step"] = float("nan") if macs is None else macs
+    profile = model.memory_profile(
+        X_test, eval_len=eval_len, threshold=threshold, groups=test_groups
+    )
+    own = (
+        profile
+        if seq_len == eval_len
+        else model.memory_profile(
+            X_test, eval_len=seq_len, probe=False, groups=test_groups
+        )
+    )
+    windows, predicted = model.read_windows(X_test, eval_len=eval_len)
+    matrix = retention_matrix(windows, predicted, composition=model.composition)
     values = profile.to_dict()
     row.update({name: values[name] for name in INDICATORS})
     row["capacity_ci_low"], row["capacity_ci_high"] = values["memory_capacity_ci"]
@@ -167,4 +320,5 @@ def run_configuration(
     row["capacity_per_parameter"] = row["memory_capacity"] / row["n_parameters"]
     row["capacity_per_mac"] = row["memory_capacity"] / row["macs_per_step"]
     row["retention_matrix"] = np.round(matrix, 6).tolist()
+    row["measure_time"] = time.perf_counter() - start
     return row

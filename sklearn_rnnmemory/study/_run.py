@@ -24,11 +24,19 @@ from .._plateau import (
     split_validation,
 )
 from .._sequences import check_sequences, sequence_lengths
+from .._torch.optimizers import OPTIMIZERS
 from .._torch.registry import UnitLike, unit_label, unit_labels, unit_reference
+from .._torch.stacked_seeds import seed_groups, seeds_per_stack
 from .._typing import ArrayLike
 from .._validation import check_positive_int, check_real, check_threshold
 from ._columns import CONFIG_COLUMNS
-from ._configuration import expected_cost, labelled, run_configuration
+from ._configuration import (
+    Configuration,
+    expected_cost,
+    labelled,
+    run_configuration,
+    run_stacked_configurations,
+)
 from ._interrupts import workers_ignore_interrupts
 from ._results import StudyResult
 from ._storage import ResultsFile, check_results_file, encode_setting, fingerprint
@@ -63,6 +71,47 @@ _SWEPT = {"unit", "hidden_size", "seq_len", "random_state", "max_steps", "platea
 
 def _config_key(row):
     return tuple(row[c] for c in CONFIG_COLUMNS)
+
+
+def _run_one(job, *args):
+    """:func:`run_configuration` of a job of one configuration, as a list."""
+    return [run_configuration(job[0], *args)]
+
+
+def _jobs(
+    configs: Sequence[Configuration], estimator_params: dict[str, Any]
+) -> list[tuple[Configuration, ...]]:
+    """The configurations in jobs: the seeds of one unit, length and hidden
+    size that train faster together form one stacked job, by the fixed rule
+    :func:`~sklearn_rnnmemory._torch.stacked_seeds.seeds_per_stack` (never by
+    a timing taken at run time, so every run trains alike); the others are
+    jobs of one. Jobs keep the order of their first configuration."""
+    params = {**RecurrentMemoryRegressor().get_params(), **estimator_params}
+    stackable = (
+        not params["callbacks"]
+        and params["validation_fraction"] is None
+        and params["plateau"] is not None
+        and (
+            params["optimizer"] in OPTIMIZERS
+            or params["optimizer"] in OPTIMIZERS.values()
+        )
+    )
+    seeds: dict[tuple, list[int]] = {}
+    for unit, k, h, seed in configs:
+        seeds.setdefault((unit, k, h), []).append(seed)
+    jobs = []
+    for (unit, k, h), group in seeds.items():
+        per_stack = (
+            seeds_per_stack(unit, params["device"], k, h, params["batch_size"])
+            if stackable
+            else 1
+        )
+        jobs.extend(
+            tuple((unit, k, h, seed) for seed in part)
+            for part in seed_groups(group, per_stack)
+        )
+    order = {config: i for i, config in enumerate(configs)}
+    return sorted(jobs, key=lambda job: order[job[0]])
 
 
 def learning_rates(
@@ -479,23 +528,34 @@ def run_study(
                 storage.clear()
         # Longest first, so that no long configuration is left to run alone at
         # the end while the other workers idle; the rows keep the grid's order.
+        # Jobs are cut from the whole grid, so that a resumed study trains a
+        # seed in the stack it trains in on a full run (a stacked and a
+        # separate fit differ by float rounding): a stack with a seed left to
+        # do is trained again, and only the rows not yet stored are kept.
         lengths = sequence_lengths(X_train)
-        todo = sorted(
-            (c for c in configs if labelled(c) not in done),
-            key=lambda c: (
-                -expected_cost(c, lengths, X_train.shape[2], estimator_params)
-            ),
-        )
+        jobs = [
+            job
+            for job in _jobs(
+                sorted(
+                    configs,
+                    key=lambda c: (
+                        -expected_cost(c, lengths, X_train.shape[2], estimator_params)
+                    ),
+                ),
+                estimator_params,
+            )
+            if any(labelled(c) not in done for c in job)
+        ]
         tasks = (
-            delayed(run_configuration)(
-                c,
+            delayed(run_stacked_configurations if len(job) > 1 else _run_one)(
+                job,
                 (X_train, train_groups),
                 (X_test, test_groups),
-                {**estimator_params, "lr": rates[labelled(c)[0]]},
+                {**estimator_params, "lr": rates[labelled(job[0])[0]]},
                 eval_len,
                 threshold,
             )
-            for c in todo
+            for job in jobs
         )
         # parallel_config, unlike Parallel(backend=...), registers "dask" on demand.
         backend_config = (
@@ -503,7 +563,7 @@ def run_study(
         )
         bar = tqdm(
             total=len(configs),
-            initial=len(configs) - len(todo),
+            initial=len(done),
             disable=not progress,
             desc="configurations",
             unit="config",
@@ -516,13 +576,16 @@ def run_study(
                 runner = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
                 with workers_ignore_interrupts():  # workers start within the call
                     rows = runner(tasks)
-                for row in rows:
-                    done[_config_key(row)] = row
-                    if results_file is not None:
-                        storage.append(row)
-                    bar.update()
-                    if callback is not None:
-                        callback(row)
+                for job_rows in rows:
+                    for row in job_rows:
+                        if _config_key(row) in done:  # stored before: kept as is
+                            continue
+                        done[_config_key(row)] = row
+                        if results_file is not None:
+                            storage.append(row)
+                        bar.update()
+                        if callback is not None:
+                            callback(row)
         finally:
             bar.close()
     return StudyResult([done[labelled(c)] for c in configs], settings=settings)
