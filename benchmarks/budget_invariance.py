@@ -1,0 +1,252 @@
+"""Does the default study's guidance survive more training?
+
+Three checks on a finished default study (``rnnmemory assess``, read from
+``--folder``, run there first when it is not finished):
+
+1. **Twice the updates.** Every configuration trained at ``k = 80``, and every
+   configuration of a length in its unit's tied set, is trained again from
+   scratch with the plateau rule off for twice the updates its row used (the
+   same seed, training sequences and validation share, so the first half of
+   the run is the row's own model), then measured on the same test windows.
+   Reported: each retrained capacity against the row's, and the
+   recommendations with the retrained rows in place of the originals.
+2. **Half the tolerance.** The default study run again with ``--plateau-tol``
+   halved (in ``--folder`` + ``-half-tol``); its recommendations.
+3. **At the plateau.** The share of the default study's rows whose rule
+   levelled off before the cap.
+
+Resumable: retrained rows are appended to ``budget_invariance.jsonl`` in the
+folder as they finish, and a rerun trains only the missing ones. Writes
+``benchmarks/results/budget_invariance.json``; ``--rst`` prints the tables of
+docs/user_guide.rst from it.
+
+Usage::
+
+    python benchmarks/budget_invariance.py [--folder DIR] [--n-jobs 2] [--rst]
+"""
+
+import argparse
+import json
+import math
+import platform
+from pathlib import Path
+
+from joblib import Parallel, delayed
+
+from sklearn_rnnmemory import PlateauStopping
+from sklearn_rnnmemory.cli import _points, build_parser, main
+from sklearn_rnnmemory.study import StudyResult, load_study
+from sklearn_rnnmemory.study._configuration import run_configuration
+from sklearn_rnnmemory.study._run import (
+    DEFAULT_BATCH_SIZE,
+    VALIDATION_SEED,
+    learning_rates,
+)
+
+RESULTS = Path(__file__).resolve().parent / "results" / "budget_invariance.json"
+KEY = ("unit", "seq_len", "hidden_size", "seed")
+
+
+def _finished(folder):
+    metadata = folder / "metadata.json"
+    return metadata.exists() and json.loads(metadata.read_text()).get("finished")
+
+
+def _study(folder, n_jobs, extra=()):
+    if not _finished(folder):
+        argv = ["assess", *extra, "--n-jobs", str(n_jobs), "--no-progress"]
+        argv += ["--output", str(folder)]
+        argv += ["--resume"] if (folder / "results.jsonl").exists() else []
+        if main(argv) != 0:
+            raise SystemExit(f"the study in {folder} failed")
+    return load_study(folder)
+
+
+def _retrain(row, data, plateau_fraction):
+    """The row's configuration trained for twice its updates, rule off."""
+    X_train, X_test = data
+    L = row["eval_len"]
+    params = {
+        "batch_size": DEFAULT_BATCH_SIZE,
+        "device": "cpu",
+        "lr": learning_rates([row["unit"]], {})[row["unit"]],
+        "max_steps": 2 * row["n_updates"],
+        # tol = 0: the same validation share as the study's, never stopping
+        "plateau": PlateauStopping(
+            L, tol=0, validation_fraction=plateau_fraction, random_state=VALIDATION_SEED
+        ),
+    }
+    config = tuple(row[k] for k in KEY)
+    return run_configuration(config, (X_train, None), (X_test, None), params, L, 0.5)
+
+
+def _records(study):
+    return {
+        r["unit"]: {
+            "saturation": r["saturation"],
+            "best": r["best"],
+            "tied": r["tied"],
+            "stability": r["saturation_stability"],
+        }
+        for r in study.recommendation_records()
+    }
+
+
+def _capacities(study):
+    return {
+        f"{e['unit']}@{e['seq_len']}": round(e["memory_capacity"], 2)
+        for e in study.summary()
+    }
+
+
+def run(folder, n_jobs):
+    study = _study(folder, n_jobs)
+    settings = study.metadata or {}
+    plateau = study.settings["estimator_params"]["plateau"]["params"]
+    fraction = plateau["validation_fraction"]
+    tol = plateau["tol"]
+    records = _records(study)
+    chosen = [
+        r
+        for r in study.ok_rows()
+        if r["seq_len"] == 80 or r["seq_len"] in records[r["unit"]]["tied"]
+    ]
+    store = folder / "budget_invariance.jsonl"
+    done = {}
+    if store.exists():
+        for line in store.read_text().splitlines():
+            row = json.loads(line)
+            done[tuple(row[k] for k in KEY)] = row
+    args = build_parser().parse_args(["assess"])
+    X_train, X_test, _, _ = _points(args)
+    todo = [r for r in chosen if tuple(r[k] for k in KEY) not in done]
+    tasks = (delayed(_retrain)(r, (X_train, X_test), fraction) for r in todo)
+    with store.open("a") as out:
+        for row in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks):
+            out.write(json.dumps(row) + "\n")
+            out.flush()
+            done[tuple(row[k] for k in KEY)] = row
+    moves = []
+    replaced = {tuple(r[k] for k in KEY): r for r in study.rows}
+    for r in chosen:
+        again = done[tuple(r[k] for k in KEY)]
+        replaced[tuple(r[k] for k in KEY)] = again
+        change = (again["memory_capacity"] - r["memory_capacity"]) / max(
+            abs(r["memory_capacity"]), 1e-12
+        )
+        moves.append(
+            {
+                **{k: r[k] for k in KEY},
+                "n_updates": r["n_updates"],
+                "capacity": round(r["memory_capacity"], 2),
+                "retrained_updates": again["n_updates"],
+                "retrained_capacity": round(again["memory_capacity"], 2),
+                "change": round(change, 4),
+            }
+        )
+    doubled = StudyResult(
+        [replaced[tuple(r[k] for k in KEY)] for r in study.rows],
+        settings=study.settings,
+    )
+    half = _study(
+        folder.with_name(folder.name + "-half-tol"),
+        n_jobs,
+        ["--plateau-tol", f"{tol / 2:g}"],
+    )
+    ok = study.ok_rows()
+    result = {
+        "machine": f"{platform.machine()}, {settings.get('machine', '')}",
+        "default": {
+            "recommendations": records,
+            "capacity": _capacities(study),
+            "at_plateau": sum(bool(r["converged"]) for r in ok),
+            "rows": len(ok),
+            "duration_s": settings.get("duration_s"),
+        },
+        "doubled": {
+            "recommendations": _records(doubled),
+            "capacity": _capacities(doubled),
+            "retrained": moves,
+            "largest_change": max((abs(m["change"]) for m in moves), default=math.nan),
+        },
+        "half_tol": {
+            "tol": tol / 2,
+            "recommendations": _records(half),
+            "capacity": _capacities(half),
+            "at_plateau": sum(bool(r["converged"]) for r in half.ok_rows()),
+            "rows": len(half.ok_rows()),
+            "duration_s": (half.metadata or {}).get("duration_s"),
+        },
+    }
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def _tied(entry):
+    return ", ".join(str(k) for k in entry["tied"])
+
+
+def rst(result):
+    """The tables of docs/user_guide.rst."""
+    lines = [
+        ".. list-table::",
+        "   :header-rows: 1",
+        "",
+        "   * - setting",
+    ]
+    units = list(result["default"]["recommendations"])
+    lines += [f"     - {u}" for u in units]
+    lines += ["     - at the plateau"]
+    for name, label in (
+        ("default", "default study"),
+        ("doubled", "tied and k = 80 rows at twice their updates"),
+        ("half_tol", f"plateau_tol {result['half_tol']['tol']:g}"),
+    ):
+        entry = result[name]
+        lines.append(f"   * - {label}")
+        for u in units:
+            rec = entry["recommendations"][u]
+            lines.append(
+                f"     - {rec['saturation']} (tied: {_tied(rec)}; "
+                f"stability {100 * rec['stability']:.0f} %)"
+            )
+        if "at_plateau" in entry:
+            lines.append(f"     - {entry['at_plateau']} of {entry['rows']}")
+        else:
+            lines.append("     - (rule off)")
+    lines += [
+        "",
+        ".. list-table::",
+        "   :header-rows: 1",
+        "",
+        "   * - unit",
+        "     - k",
+        "     - seed",
+        "     - updates",
+        "     - capacity",
+        "     - at twice the updates",
+        "     - change",
+    ]
+    for m in result["doubled"]["retrained"]:
+        lines += [
+            f"   * - {m['unit']}",
+            f"     - {m['seq_len']}",
+            f"     - {m['seed']}",
+            f"     - {m['n_updates']:,} -> {m['retrained_updates']:,}",
+            f"     - {m['capacity']:.2f}",
+            f"     - {m['retrained_capacity']:.2f}",
+            f"     - {100 * m['change']:+.1f} %",
+        ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folder", type=Path, default=Path("assess-default"))
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--rst", action="store_true", help="print the tables")
+    options = parser.parse_args()
+    if options.rst:
+        print(rst(json.loads(RESULTS.read_text())))
+    else:
+        print(json.dumps(run(options.folder, options.n_jobs), indent=2))
