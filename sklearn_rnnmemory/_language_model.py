@@ -91,6 +91,12 @@ def _next_token_windows(ids, seq_len):
     return windows
 
 
+def _training_pairs(windows):
+    """The network's inputs and targets: the input ids as ``(n, k, 1)``
+    float32, the next ids as int64 with -1 at padding."""
+    return windows[..., :1], np.nan_to_num(windows[..., 1], nan=-1).astype(np.int64)
+
+
 #: Token ids, as the fitted model reads them.
 _TOKEN_IDS = parameter_snippets(
     "X", "X : array-like of shape (n, T)\n    Token ids, padded at the end."
@@ -190,13 +196,35 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
             params,
             LanguageModelNet,
             LanguageModelModule,
-            windows[..., :1],
-            np.nan_to_num(windows[..., 1], nan=-1).astype(np.int64),
+            *_training_pairs(windows),
             module__vocab_size=vocab_size,
             module__embedding_dim=embedding_dim,
             criterion=TokenCrossEntropy,
         )
         self.vocab_size_ = vocab_size
+        return self
+
+    def _advance(self, X: ArrayLike, n_updates: int) -> RecurrentLanguageModel:
+        """Train the fitted model for ``n_updates`` more updates on ``X``.
+
+        ``X`` must be the training data of :meth:`fit`. The result is the model
+        a fit with ``n_updates`` more updates would have given (the same
+        batches, the optimizer's state carried on), up to the history, whose
+        epochs end where each call ended. For training in rounds.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, T)
+            The token ids ``fit`` was given.
+        n_updates : int
+            Optimizer updates to make.
+
+        %(returns_fitted)s
+        """
+        n_updates = check_positive_int(n_updates, "n_updates")
+        ids = self._check_input(X)
+        windows = _next_token_windows(ids, self.seq_len)
+        self._continue_training(*_training_pairs(windows), n_updates)
         return self
 
     def _check_input(self, X):
@@ -208,18 +236,28 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         target = torch.nan_to_num(batch[..., 1:], nan=0.0).long()
         return log_proba.gather(-1, target)
 
-    def perplexity(self, X: ArrayLike) -> float:
-        """Perplexity of the next tokens of ``X``, read in windows of ``seq_len``.
+    def perplexity(self, X: ArrayLike, *, eval_len: int | None = None) -> float:
+        """Perplexity of the next tokens of ``X``, read in windows.
 
-        %(parameters_X)s
+        Parameters
+        ----------
+        %(X)s
+        eval_len : int, default=None
+            Read in windows of this many next-token predictions, each from a
+            zero state, so that models trained at different ``seq_len`` can be
+            compared on the same windows; ``None`` uses ``seq_len`` (whole
+            sequences if that is ``None`` too).
 
         Returns
         -------
         perplexity : float
             ``exp`` of the mean negative log-likelihood of every next token.
         """
+        check_positive_int(eval_len, "eval_len", allow_none=True)
         ids = self._check_input(X)
-        windows = _next_token_windows(ids, self.seq_len)
+        windows = _next_token_windows(
+            ids, self.seq_len if eval_len is None else eval_len
+        )
         log_proba = self._read_windows(windows, self._next_token_log_proba)
         return float(np.exp(-np.nanmean(log_proba)))
 

@@ -111,6 +111,23 @@ def test_language_model_on_random_tokens_is_near_uniform():
     assert 5.0 < model.perplexity(tokens) < 6.6
 
 
+def test_perplexity_at_an_evaluation_length_reads_windows_from_a_zero_state():
+    # In 0 2 1 2 0 2 1 2 ... the id after a 2 is the one two steps back
+    # swapped: a model that has read two ids knows every next id; from a zero
+    # state, the best it can say after a 2 is 1/2 for 0 and for 1. Windows of
+    # 3 pairs start at ids 0, 2, 1, 2: 1 pair in 6 is unknown, perplexity
+    # 2 ** (1 / 6). Windows of 1 pair: half start at a 2, sqrt(2). Windows of
+    # 8 start at id 0: every pair is known.
+    ids = np.tile([0, 2, 1, 2], (40, 6))
+    model = language_model(seq_len=3, max_epochs=30).fit(ids)
+    assert model.perplexity(ids) == pytest.approx(2 ** (1 / 6), abs=0.02)
+    assert model.perplexity(ids, eval_len=3) == model.perplexity(ids)
+    assert model.perplexity(ids, eval_len=1) == pytest.approx(2**0.5, abs=0.02)
+    assert model.perplexity(ids, eval_len=8) < 1.02
+    with pytest.raises(ValueError, match="eval_len must be a positive integer"):
+        model.perplexity(ids, eval_len=0)
+
+
 def test_language_model_padding_states_and_inputs():
     ids = CYCLE[:4].astype(float)
     ids[1, 7:] = np.nan

@@ -247,6 +247,30 @@ def test_advance_continues_training_as_if_it_had_not_stopped(points):
         rounds._advance(points[:40], 3)
 
 
+def test_language_model_advance_continues_training_as_if_it_had_not_stopped():
+    # 20 sequences of 31 ids in windows of 6 next-token pairs: 100 windows,
+    # 13 batches of 8 a pass; the rounds end inside passes.
+    ids = np.random.default_rng(0).integers(0, 7, size=(20, 31))
+    options = dict(
+        hidden_size=5,
+        embedding_dim=4,
+        seq_len=6,
+        batch_size=8,
+        device="cpu",
+        random_state=3,
+    )
+    whole = RecurrentLanguageModel("gru", max_steps=23, **options).fit(ids)
+    rounds = RecurrentLanguageModel("gru", max_steps=5, **options).fit(ids)
+    assert rounds._advance(ids, 11) is rounds
+    rounds._advance(ids, 7)
+    assert rounds.n_updates_ == whole.n_updates_ == 23
+    for name, value in whole.net_.module_.state_dict().items():
+        assert torch.equal(rounds.net_.module_.state_dict()[name], value), name
+    assert rounds.perplexity(ids) == whole.perplexity(ids)
+    with pytest.raises(ValueError, match="continue training on the data it was"):
+        rounds._advance(ids[:10], 3)
+
+
 @pytest.mark.parametrize(
     "seq_len, validation_fraction, epochs, batches",
     [
