@@ -541,3 +541,18 @@ def test_groups_need_one_label_per_window(zipf_onehot):
     predicted = linear_memory_model(zipf_onehot, np.ones(3))
     with pytest.raises(ValueError, match=r"one label per window, shape \(400,\)"):
         memory_profile(zipf_onehot, predicted, groups=np.arange(3))
+
+
+def test_the_indicators_import_without_torch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, sklearn_rnnmemory.indicators as i; "
+        "loaded = sorted({'torch', 'skorch'} & set(sys.modules)); "
+        "print(loaded, callable(i.memory_profile))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    assert out.split() == ["[]", "True"]
