@@ -228,28 +228,9 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
             targets = np.concatenate([targets, valid[..., None]], axis=-1)
         return windows, targets, masked
 
-    def _advance(self, X: ArrayLike, n_updates: int) -> RecurrentMemoryRegressor:
-        """Train the fitted model for ``n_updates`` more updates on ``X``.
-
-        ``X`` must be the training data of :meth:`fit`. The result is the model
-        a fit with ``n_updates`` more updates would have given (the same
-        batches, the optimizer's state carried on), up to the history, whose
-        epochs end where each call ended. For training in rounds.
-
-        Parameters
-        ----------
-        X : array-like of shape (n, T, d) or (n, T)
-            The training sequences ``fit`` was given.
-        n_updates : int
-            Optimizer updates to make.
-
-        %(returns_fitted)s
-        """
-        n_updates = check_positive_int(n_updates, "n_updates")
-        X = self._check_input(X)
+    def _training_arrays(self, X):
         windows, targets, _ = self._training_windows(X)
-        self._continue_training(windows, targets, n_updates)
-        return self
+        return windows, targets
 
     # -- reading ------------------------------------------------------------
 

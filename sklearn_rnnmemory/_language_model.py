@@ -204,28 +204,8 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         self.vocab_size_ = vocab_size
         return self
 
-    def _advance(self, X: ArrayLike, n_updates: int) -> RecurrentLanguageModel:
-        """Train the fitted model for ``n_updates`` more updates on ``X``.
-
-        ``X`` must be the training data of :meth:`fit`. The result is the model
-        a fit with ``n_updates`` more updates would have given (the same
-        batches, the optimizer's state carried on), up to the history, whose
-        epochs end where each call ended. For training in rounds.
-
-        Parameters
-        ----------
-        X : array-like of shape (n, T)
-            The token ids ``fit`` was given.
-        n_updates : int
-            Optimizer updates to make.
-
-        %(returns_fitted)s
-        """
-        n_updates = check_positive_int(n_updates, "n_updates")
-        ids = self._check_input(X)
-        windows = _next_token_windows(ids, self.seq_len)
-        self._continue_training(*_training_pairs(windows), n_updates)
-        return self
+    def _training_arrays(self, X):
+        return _training_pairs(_next_token_windows(X, self.seq_len))
 
     def _check_input(self, X):
         check_is_fitted(self)

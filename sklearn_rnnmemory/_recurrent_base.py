@@ -248,6 +248,36 @@ class RecurrentEstimatorBase(BaseEstimator):
             options["iterator_train__stop"] = plateau.stop_requested
         return net_class(module, **network, **options)
 
+    def _advance(self, X: ArrayLike, n_updates: int):
+        """Train the fitted model for ``n_updates`` more updates on ``X``.
+
+        ``X`` must be the training data of ``fit``. The result is the model a
+        fit with ``n_updates`` more updates would have given (the same batches,
+        the optimizer's state carried on), up to the history, whose epochs end
+        where each call ended. For training in rounds.
+
+        Parameters
+        ----------
+        X : array-like
+            The training data ``fit`` was given.
+        n_updates : int
+            Optimizer updates to make.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained further.
+        """
+        n_updates = check_positive_int(n_updates, "n_updates")
+        samples, targets = self._training_arrays(self._check_input(X))
+        self._continue_training(samples, targets, n_updates)
+        return self
+
+    def _training_arrays(self, X):
+        """The samples and targets ``fit`` trains the net on, from checked
+        input ``X``."""
+        raise NotImplementedError
+
     def _continue_training(self, X, y, n_updates):
         """Train the fitted net for ``n_updates`` more updates on the samples
         and targets it was trained on, exactly as if the earlier training had
