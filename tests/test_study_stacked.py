@@ -75,3 +75,24 @@ def test_stacked_seeds_give_the_rows_of_their_own_fits(monkeypatch, tol):
         assert updates == [80] * 6
     else:
         assert updates[3:] == [20, 80, 20]
+
+
+def test_a_stack_trained_for_epochs_makes_the_updates_of_its_own_fits(monkeypatch):
+    X = token_points(120, 12, vocab_size=6, seed=1)
+    study = dict(
+        units=["gru"],
+        seq_lens=[4],
+        hidden_sizes=[4],
+        seeds=[0, 1],
+        max_steps=None,
+        eval_len=6,
+        progress=False,
+        estimator_params={"device": "cpu", "max_epochs": 1},
+    )
+    stacked = run_study(X[:80], X[80:], **study)
+    monkeypatch.setattr(run, "seeds_per_stack", lambda *args: 1)
+    separate = run_study(X[:80], X[80:], **study)
+    # 64 training sequences of 12 give 192 windows of 4: 6 updates of 32
+    assert [r["n_updates"] for r in stacked.rows] == [6, 6]
+    assert [r["n_updates"] for r in separate.rows] == [6, 6]
+    assert [r["status"] for r in stacked.rows] == ["ok", "ok"]

@@ -210,6 +210,7 @@ class StackedSeeds:
         self._masked = masked
         self._windows = torch.as_tensor(windows)
         self._targets = torch.as_tensor(targets)
+        self._update_cap = template._update_cap(len(windows))
         self._device = params["device"]
         self._max_grad_norm = params["max_grad_norm"]
         self._seeds: dict[int, _Seed] = {}
@@ -283,6 +284,12 @@ class StackedSeeds:
     def active(self) -> tuple[int, ...]:
         """The seeds that :meth:`advance` trains."""
         return tuple(self._active)
+
+    @property
+    def update_cap(self) -> int:
+        """The updates each seed's own fit would make: ``max_steps``, or
+        ``max_epochs`` passes over the training windows."""
+        return self._update_cap
 
     def n_updates(self, seed: int) -> int:
         """Updates ``seed`` has been trained for."""

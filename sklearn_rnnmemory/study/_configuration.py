@@ -184,12 +184,12 @@ def run_stacked_configurations(
                 **params,
             )
             shared = (time.perf_counter() - start) / len(seeds)
+            trackers = {
+                seed: PlateauTracker(plateau.rule(stack.update_cap)) for seed in seeds
+            }
         except Exception as exc:
             return [_failed(row, exc) for row in rows.values()]
         fit_time = dict.fromkeys(seeds, shared)
-        trackers = {
-            seed: PlateauTracker(plateau.rule(params["max_steps"])) for seed in seeds
-        }
         models: dict[int, RecurrentMemoryRegressor] = {}
         try:
             while stack.active:
