@@ -262,50 +262,35 @@ def rst(result):
             lines.append(f"     - {entry['at_plateau']} of {entry['rows']}")
         else:
             lines.append("     - (rule off)")
-    lines += [
-        "",
-        ".. list-table::",
-        "   :header-rows: 1",
-        "",
-        "   * - unit",
-        "     - k",
-        "     - seed",
-        "     - updates",
-        "     - capacity",
-        "     - at twice the updates",
-        "     - change",
-    ]
-    for m in result["doubled"]["retrained"]:
-        lines += [
-            f"   * - {m['unit']}",
-            f"     - {m['seq_len']}",
-            f"     - {m['seed']}",
-            f"     - {m['n_updates']:,} -> {m['retrained_updates']:,}",
-            f"     - {m['capacity']:.2f}",
-            f"     - {m['retrained_capacity']:.2f}",
-            f"     - {100 * m['change']:+.1f} %",
-        ]
-    lines += [
-        "",
-        ".. list-table::",
-        "   :header-rows: 1",
-        "",
-        "   * - unit",
-        "     - k",
-        "     - seed",
-        "     - updates",
-        "     - capacity",
-        f"     - at plateau_tol {result['half_tol']['tol']:g}",
-    ]
-    for m in result["half_tol"]["retrained"]:
-        lines += [
-            f"   * - {m['unit']}",
-            f"     - {m['seq_len']}",
-            f"     - {m['seed']}",
-            f"     - {m['n_updates']:,} -> {m['half_tol_updates']:,}",
-            f"     - {m['capacity']:.2f}",
-            f"     - {m['half_tol_capacity']:.2f}",
-        ]
+    tables = (
+        (
+            "at twice the updates",
+            result["doubled"]["retrained"],
+            "retrained",
+            lambda m: [f"     - {100 * m['change']:+.1f} %"],
+        ),
+        (
+            f"at plateau_tol {result['half_tol']['tol']:g}",
+            result["half_tol"]["retrained"],
+            "half_tol",
+            lambda m: [],
+        ),
+    )
+    for title, moves, prefix, extra in tables:
+        change = ["     - change"] if prefix == "retrained" else []
+        lines += ["", ".. list-table::", "   :header-rows: 1", ""]
+        lines += ["   * - unit", "     - k", "     - seed", "     - updates"]
+        lines += ["     - capacity", f"     - {title}", *change]
+        for m in moves:
+            lines += [
+                f"   * - {m['unit']}",
+                f"     - {m['seq_len']}",
+                f"     - {m['seed']}",
+                f"     - {m['n_updates']:,} -> {m[prefix + '_updates']:,}",
+                f"     - {m['capacity']:.2f}",
+                f"     - {m[prefix + '_capacity']:.2f}",
+                *extra(m),
+            ]
     return "\n".join(lines)
 
 
