@@ -407,7 +407,8 @@ def test_ctrl_c_as_workers_start_prints_no_worker_traceback(tmp_path):
     """A terminal's Ctrl-C reaches every process of the group: workers still
     importing torch must not each print a traceback."""
     process = subprocess.Popen(
-        [*_assess_command(tmp_path), "--n-jobs", "2"],
+        # long enough a study that the Ctrl-C cannot come after its end
+        [*_assess_command(tmp_path), "--n-jobs", "2", "--max-steps", "4000"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -416,9 +417,9 @@ def test_ctrl_c_as_workers_start_prints_no_worker_traceback(tmp_path):
     deadline = time.monotonic() + 120
     while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
-    # The workers are importing torch (seconds); the study has left the short
-    # block in which it starts them ignoring Ctrl-C (a Ctrl-C there is lost).
-    time.sleep(1.0)
+    # The workers are starting; the study has left the short block in which
+    # it starts them ignoring Ctrl-C (a Ctrl-C there is lost).
+    time.sleep(3.0)
     os.killpg(process.pid, signal.SIGINT)
     err = process.communicate(timeout=120)[1]
     assert process.returncode == 130
