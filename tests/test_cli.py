@@ -256,7 +256,7 @@ def test_ctrl_c_says_how_to_resume_and_exits_130(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         # a child of a background job would inherit SIGINT ignored
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=_default_sigint,
     )
     _wait_for_rows(results, process, 1)
     process.send_signal(signal.SIGINT)
@@ -388,6 +388,10 @@ def test_a_unit_module_that_ends_its_import(
     assert "Traceback" not in text and not output.exists()
 
 
+def _default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _children(pid):
     """The processes whose parent is ``pid`` (Linux)."""
     found = []
@@ -413,13 +417,16 @@ def test_ctrl_c_as_workers_start_prints_no_worker_traceback(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # a process group of its own, as in a terminal
+        # as a terminal starts it: Ctrl-C not ignored, even where these tests
+        # run as a background job (which starts with SIGINT ignored)
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 120
     while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
-    # The workers are starting; the study has left the short block in which
-    # it starts them ignoring Ctrl-C (a Ctrl-C there is lost).
-    time.sleep(3.0)
+    # The workers are importing torch; the study has left the short block in
+    # which it starts them ignoring Ctrl-C (a Ctrl-C there is lost).
+    time.sleep(1.0)
     os.killpg(process.pid, signal.SIGINT)
     err = process.communicate(timeout=120)[1]
     assert process.returncode == 130
