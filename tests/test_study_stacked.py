@@ -6,6 +6,7 @@ from functools import partial
 import numpy as np
 import pytest
 from conftest import token_points
+from skorch.callbacks import PrintLog
 
 import sklearn_rnnmemory.study._run as run
 from sklearn_rnnmemory import PlateauStopping
@@ -35,7 +36,7 @@ def test_seeds_are_stacked_by_the_fixed_rule_of_unit_and_size():
     assert sorted(c for job in jobs for c in job) == sorted(configs)
     # A fixed budget, callbacks of the user's or another device: one by one.
     assert all(len(job) == 1 for job in run._jobs(configs, {"batch_size": 32}))
-    with_callbacks = {**plateau, "callbacks": [("x", object())]}
+    with_callbacks = {**plateau, "callbacks": [("log", PrintLog())]}
     assert all(len(job) == 1 for job in run._jobs(configs, with_callbacks))
 
 

@@ -105,6 +105,42 @@ def seeds_per_stack(
     return max(1, STACK_LIMITS[unit] // (window_length * batch_size * hidden_size))
 
 
+def stacking_refusal(unit: Any, params: dict[str, Any]) -> str | None:
+    """Why the fits of ``unit`` with the checked estimator ``params`` cannot
+    train as one stack (one line), or None when they can.
+
+    Parameters
+    ----------
+    unit : str or other unit
+        The unit.
+    params : dict
+        The estimator's parameters as its checks return them (``callbacks`` a
+        list, ``optimizer`` a class).
+
+    Returns
+    -------
+    refusal : str or None
+    """
+    if not (isinstance(unit, str) and unit in GATES):
+        return f"Only the units {sorted(GATES)} can be stacked; got {unit!r}."
+    if params["callbacks"]:
+        return (
+            "Stacked seeds run no callbacks of their own; train with callbacks "
+            "one seed at a time."
+        )
+    if params["validation_fraction"] is not None:
+        return (
+            "Stacked seeds hold no validation share out; train with "
+            "validation_fraction one seed at a time."
+        )
+    if params["optimizer"] not in OPTIMIZERS.values():
+        return (
+            f"Stacked seeds take the built-in optimizers {sorted(OPTIMIZERS)}, "
+            f"which update each weight on its own; got {params['optimizer'].__name__}."
+        )
+    return None
+
+
 def seed_groups(seeds: Sequence[int], per_stack: int) -> list[tuple[int, ...]]:
     """``seeds`` in the fewest groups of at most ``per_stack``, as even in size
     as can be, in order; a group of one trains alone.
@@ -200,7 +236,9 @@ class StackedSeeds:
         self._params = estimator_params
         template = RecurrentMemoryRegressor(unit, **estimator_params)
         params = template._start_fit()
-        self._check_stackable(unit, params)
+        refusal = stacking_refusal(unit, params)
+        if refusal is not None:
+            raise ValueError(refusal)
         X = check_sequences(X_train, dtype=np.float32)
         d = X.shape[2]
         template._check_network_size(d, d, f", d={d}")
@@ -221,29 +259,6 @@ class StackedSeeds:
             [self._seeds[seed].net.module_ for seed in self._active]
         ).to(self._device)
         self._optimizer = self._new_optimizer(self._network.parameters())
-
-    @staticmethod
-    def _check_stackable(unit, params):
-        if not (isinstance(unit, str) and unit in GATES):
-            raise ValueError(
-                f"Only the units {sorted(GATES)} can be stacked; got {unit!r}."
-            )
-        if params["callbacks"]:
-            raise ValueError(
-                "Stacked seeds run no callbacks of their own; train with callbacks "
-                "one seed at a time."
-            )
-        if params["validation_fraction"] is not None:
-            raise ValueError(
-                "Stacked seeds hold no validation share out; train with "
-                "validation_fraction one seed at a time."
-            )
-        if params["optimizer"] not in OPTIMIZERS.values():
-            raise ValueError(
-                f"Stacked seeds take the built-in optimizers {sorted(OPTIMIZERS)}, "
-                "which update each weight on its own; got "
-                f"{params['optimizer'].__name__}."
-            )
 
     def _new_seed(self, seed, params, d, masked):
         """The net a fit of ``seed`` builds, initialised as the fit initialises

@@ -24,9 +24,8 @@ from .._plateau import (
     split_validation,
 )
 from .._sequences import check_sequences, sequence_lengths
-from .._torch.optimizers import OPTIMIZERS
 from .._torch.registry import UnitLike, unit_label, unit_labels, unit_reference
-from .._torch.stacked_seeds import seed_groups, seeds_per_stack
+from .._torch.stacked_seeds import seed_groups, seeds_per_stack, stacking_refusal
 from .._typing import ArrayLike
 from .._validation import check_positive_int, check_real, check_threshold
 from ._columns import CONFIG_COLUMNS
@@ -86,21 +85,17 @@ def _jobs(
     :func:`~sklearn_rnnmemory._torch.stacked_seeds.seeds_per_stack` (never by
     a timing taken at run time, so every run trains alike); the others are
     jobs of one. Jobs keep the order of their first configuration."""
-    params = {**RecurrentMemoryRegressor().get_params(), **estimator_params}
-    stackable = (
-        not params["callbacks"]
-        and params["validation_fraction"] is None
-        and params["plateau"] is not None
-        and (
-            params["optimizer"] in OPTIMIZERS
-            or params["optimizer"] in OPTIMIZERS.values()
-        )
-    )
+    # The study checked every parameter before: this reads them as a fit does.
+    params = RecurrentMemoryRegressor(**estimator_params)._check_params()
     seeds: dict[tuple, list[int]] = {}
     for unit, k, h, seed in configs:
         seeds.setdefault((unit, k, h), []).append(seed)
     jobs = []
     for (unit, k, h), group in seeds.items():
+        # The stacked path trains to the plateau; a fixed budget runs alone.
+        stackable = params["plateau"] is not None and (
+            stacking_refusal(unit, params) is None
+        )
         per_stack = (
             seeds_per_stack(unit, params["device"], k, h, params["batch_size"])
             if stackable
