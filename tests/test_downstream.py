@@ -7,7 +7,10 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import (
+    check_param_validation,
+    parametrize_with_checks,
+)
 
 from sklearn_rnnmemory import RecurrentClassifier, RecurrentLanguageModel
 from sklearn_rnnmemory.indicators import probe_memory
@@ -23,16 +26,21 @@ EXPECTED_FAILED_CHECKS = {
 }
 
 
+CLASSIFIER = RecurrentClassifier(
+    "gru", hidden_size=4, max_epochs=2, device="cpu", random_state=0
+)
+
+
 @parametrize_with_checks(
-    [
-        RecurrentClassifier(
-            "gru", hidden_size=4, max_epochs=2, device="cpu", random_state=0
-        )
-    ],
-    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
+    [CLASSIFIER], expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS
 )
 def test_classifier_is_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_every_classifier_parameter_is_validated_as_scikit_learn_checks_it():
+    # Not among the checks parametrize_with_checks yields to other libraries.
+    check_param_validation("RecurrentClassifier", CLASSIFIER)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,10 @@ from conftest import token_points
 from sklearn.base import clone
 from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_val_score
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import (
+    check_param_validation,
+    parametrize_with_checks,
+)
 from skorch.callbacks import (
     EarlyStopping,
     EpochScoring,
@@ -82,23 +85,30 @@ def expected_failed_checks(estimator):
     }
 
 
+CHECKED_ESTIMATORS = [tiny(unit, max_epochs=2, hidden_size=4) for unit in UNITS] + [
+    RecurrentLanguageModel(
+        "gru",
+        embedding_dim=3,
+        hidden_size=4,
+        seq_len=4,
+        max_epochs=2,
+        device="cpu",
+        random_state=0,
+    )
+]
+
+
 @parametrize_with_checks(
-    [tiny(unit, max_epochs=2, hidden_size=4) for unit in UNITS]
-    + [
-        RecurrentLanguageModel(
-            "gru",
-            embedding_dim=3,
-            hidden_size=4,
-            seq_len=4,
-            max_epochs=2,
-            device="cpu",
-            random_state=0,
-        )
-    ],
-    expected_failed_checks=expected_failed_checks,
+    CHECKED_ESTIMATORS, expected_failed_checks=expected_failed_checks
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("estimator", CHECKED_ESTIMATORS, ids=repr)
+def test_every_parameter_is_validated_as_scikit_learn_checks_it(estimator):
+    # Not among the checks parametrize_with_checks yields to other libraries.
+    check_param_validation(type(estimator).__name__, estimator)
 
 
 @pytest.mark.parametrize("unit", UNITS)
