@@ -6,9 +6,12 @@ stores parameters only; ``fit`` checks them, trains under its own seed and
 resolves the device.
 
 Parameters are dataclass fields: the shared ones are declared once here, each
-estimator adds its own and overrides the defaults it changes, and the dataclass
+with its default, its scikit-learn constraints and its documentation; each
+estimator adds its own and overrides the defaults it changes. The dataclass
 writes the explicit ``__init__`` signature that scikit-learn's ``get_params``
-and ``clone`` read (and that type checkers see).
+and ``clone`` read (and that type checkers see); ``fit`` validates the
+parameters against ``_parameter_constraints`` through scikit-learn's
+``_fit_context`` and reads them as attributes.
 """
 
 from __future__ import annotations
@@ -222,11 +225,10 @@ class RecurrentEstimatorBase(BaseEstimator):
         return super()._get_param_names()
 
     def _start_fit(self):
-        """Forget any earlier fit, then run the checks that need more than one
-        parameter's constraints (:meth:`_check_params`, past the
-        constraints that ``fit``'s ``_fit_context`` has checked): a fit that
-        stops part way, by an error or Ctrl-C, leaves no earlier model that
-        would read as this one."""
+        """Forget any earlier fit, then run the checks that a constraint cannot
+        make (:meth:`_cross_check`; ``fit``'s ``_fit_context`` has checked the
+        constraints): a fit that stops part way, by an error or Ctrl-C, leaves
+        no earlier model that would read as this one."""
         self._forget_fit()
         self._cross_check()
 
@@ -252,7 +254,9 @@ class RecurrentEstimatorBase(BaseEstimator):
         # A user's unit is run on a tiny input now, so that one that breaks the
         # interface is refused before any training, in one line.
         check_unit_interface(
-            self.unit, hidden_size=self.hidden_size, num_layers=self.num_layers
+            self.unit,
+            hidden_size=int(self.hidden_size),
+            num_layers=int(self.num_layers),
         )
 
     def _check_network_size(self, input_size, n_outputs, described, embedded=0):
