@@ -21,11 +21,11 @@ from ._text import word_tokenize
 from ._validation import check_not_sparse, untensor
 
 
-def _is_number(value):
+def _is_number(value: Any) -> bool:
     return isinstance(value, Real) and not isinstance(value, bool | np.bool_)
 
 
-def is_hashable(token):
+def is_hashable(token: Any) -> bool:
     # isinstance(token, Hashable) passes a tuple that holds a list.
     try:
         hash(token)

@@ -239,7 +239,11 @@ def test_probe_scorer_errors():
 
 
 def test_language_model_ids_and_sizes_are_checked_before_building():
-    with pytest.raises(ValueError, match=r"vocab_size must be at most 2\*\*24"):
+    with pytest.raises(
+        ValueError,
+        match=r"The 'vocab_size' parameter of RecurrentLanguageModel must be an int "
+        r"in the range \[1, 16777216\] or None",
+    ):
         language_model(vocab_size=10**9).fit(CYCLE)
     with pytest.raises(ValueError, match="vocab_size=10000000.*more than this"):
         language_model(vocab_size=10**7, embedding_dim=10**4).fit(CYCLE)
