@@ -733,6 +733,12 @@ class SequentialLengthSearchCV(BaseSearchCV):
         trained at ``k`` may hold more than ``k``)."""
         return {_METRIC: make_memory_scorer(_METRIC, eval_len=None)}
 
+    @property
+    def n_features_in_(self) -> int:
+        """Features per step of the sequences the refitted estimator was fitted
+        on; only with ``refit``."""
+        return BaseSearchCV.n_features_in_.fget(self)
+
     def _get_scorers(self):
         # One named metric, whatever refit is: BaseSearchCV would take a
         # boolean refit for a metric's name.
