@@ -487,10 +487,16 @@ def test_a_results_path_that_is_a_folder_is_refused(data, tmp_path):
         small_study(data, results_file=tmp_path)
 
 
-def test_configurations_are_dispatched_longest_first(points):
+def test_configurations_are_dispatched_longest_first(points, monkeypatch):
+    from sklearn_rnnmemory import RecurrentMemoryRegressor
     from sklearn_rnnmemory._sequences import sequence_lengths
     from sklearn_rnnmemory.study._configuration import expected_cost
 
+    def no_estimator(*args, **kwargs):
+        raise AssertionError("expected_cost built an estimator")
+
+    # The defaults are read off the signature, not from a built estimator.
+    monkeypatch.setattr(RecurrentMemoryRegressor, "__init__", no_estimator)
     lengths = sequence_lengths(points)
     by_epochs = {"max_epochs": 5}
     by_steps = {"max_steps": 50}
