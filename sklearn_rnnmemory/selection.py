@@ -869,10 +869,9 @@ def search_seq_len(
     ([5, 10, 20], True)
     """
     _check_rule(rule, tol)
-    _check_lengths(seq_lens)
     search = SequentialLengthSearchCV(
         estimator,
-        seq_lens,
+        _check_lengths(seq_lens),  # a generator is read once, here
         param=param,
         rule=rule,
         tol=tol,

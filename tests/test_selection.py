@@ -219,7 +219,8 @@ def test_search_trains_every_length_that_could_still_matter():
     # every length keeps about 6 tokens and is longer than 6: none can be
     # ruled out by its length
     X = onehot_tokens(n=200)
-    search = search_seq_len(WindowMemory(), X, [8, 16, 32], cv=KFold(2))
+    # The lengths may come as any iterable, a generator too.
+    search = search_seq_len(WindowMemory(), X, iter([8, 16, 32]), cv=KFold(2))
     assert search.skipped == []
     assert search.n_fits == 6
 
