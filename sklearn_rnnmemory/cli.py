@@ -87,8 +87,9 @@ class _Option:
     help: str
     default: Any = None  # the library's default as the help shows it
     parse: dict[str, Any] = field(default_factory=dict)  # argparse options
-    #: Other names the library's messages give the parameter.
-    aliases: tuple[str, ...] = ()
+    #: Other names the library's messages give the parameter; None: its
+    #: messages use the name as a plain word, which stays as it is.
+    aliases: tuple[str, ...] | None = ()
 
 
 #: Every flag that sets a library parameter, in the order of the help.
@@ -141,6 +142,7 @@ _OPTIONS = (
         "corpus",
         f"built-in corpus {CORPORA} or a text file",
         _default(study.corpus_points, "corpus"),
+        aliases=None,
     ),
     _Option(
         "--n-sequences",
@@ -273,7 +275,10 @@ _OPTIONS = (
 
 #: Each parameter name a library message may use -> the flag that sets it.
 _FLAGS = {
-    name: option.flag for option in _OPTIONS for name in (option.name, *option.aliases)
+    name: option.flag
+    for option in _OPTIONS
+    if option.aliases is not None
+    for name in (option.name, *option.aliases)
 }
 #: A boolean flag's parameter given as True reads as the flag itself.
 _SWITCHES = {

@@ -77,7 +77,10 @@ def corpus_points(
     from sklearn.model_selection import train_test_split
 
     from .._semantic_space import SemanticEuclideanSpace
+    from .._validation import check_real
     from ..datasets import load_corpus
+
+    test_size = check_real(test_size, "test_size", low=0, high=1)
 
     loaded = {} if n_sequences is None else {"n_sequences": n_sequences}
     if encoding is not None:
