@@ -363,10 +363,14 @@ def test_max_steps_reaches_every_configuration(tmp_path):
         (
             "import sys\nsys.exit(0)\n",
             2,
-            "rnnmemory: error: argument --units: unit 'quits_at_import:Unit': "
+            "rnnmemory: error: --units 'quits_at_import:Unit': "
             "importing module 'quits_at_import' called sys.exit(0);",
         ),
-        ("raise KeyboardInterrupt\n", 130, "\nrnnmemory: interrupted.\n"),
+        (
+            "raise KeyboardInterrupt\n",
+            130,
+            "\nrnnmemory: interrupted before any configuration finished.\n",
+        ),
     ],
     ids=["sys.exit", "Ctrl-C"],
 )
