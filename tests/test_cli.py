@@ -11,9 +11,8 @@ from unittest.mock import ANY
 import numpy as np
 import pytest
 
-from sklearn_rnnmemory import __version__
+from sklearn_rnnmemory import __version__, study
 from sklearn_rnnmemory.cli import main
-from sklearn_rnnmemory import study
 from sklearn_rnnmemory.study import load_study
 
 TINY = [
@@ -458,3 +457,26 @@ def test_a_text_corpus_takes_the_spaces_own_dimension(tmp_path, capsys):
     random = study.corpus_points(corpus, basis="random")
     assert random.description["dim"] == random.X_train.shape[2] == len(words)
     assert study.corpus_points(corpus, dim=80).X_train.shape[2] == 80
+
+
+def test_help_and_report_load_no_torch(finished):
+    # The help builds the parser from the library's plain defaults; report
+    # reads the folder and writes the report: neither loads torch or skorch.
+    folder, _ = finished
+    code = (
+        "import contextlib, io, sys; from sklearn_rnnmemory.cli import main\n"
+        "quiet = contextlib.redirect_stdout(io.StringIO())\n"
+        "with contextlib.suppress(SystemExit), quiet: main(['assess', '--help'])\n"
+        "at_help = sorted({'torch', 'skorch', 'sklearn', 'scipy'} & set(sys.modules))\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:"
+        " status = main(['report', sys.argv[1]])\n"
+        "assert status == 0 and 'Recommended training length' in out.getvalue()\n"
+        "print(at_help, sorted({'torch', 'skorch'} & set(sys.modules)))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert run.stdout.strip() == "[] []", run.stdout + run.stderr
