@@ -670,3 +670,15 @@ def search_seq_len(
         skipped=sorted(skipped),
         n_fits=int(folds.size),
     )
+
+
+__all__ = [
+    "LengthRecommendation",
+    "LengthSearch",
+    "SeqLenRefit",
+    "recommend_seq_len",
+    "refit_seq_len",
+    "search_seq_len",
+    "seq_len_guidance",
+    "significantly_below",
+]
