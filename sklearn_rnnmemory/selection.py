@@ -892,6 +892,7 @@ __all__ = [
     "LengthRecommendation",
     "LengthSearch",
     "SeqLenRefit",
+    "SequentialLengthSearchCV",
     "recommend_seq_len",
     "refit_seq_len",
     "search_seq_len",
