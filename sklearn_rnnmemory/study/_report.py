@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._plateau import PlateauRule
+from .._plateau_rule import PlateauRule
 from ..selection import DEFAULT_TOL, MIN_PAIRS, TIE_LEVEL
 from ._columns import BY_NAME, REPORTED_COLUMNS
 from ._folder import check_all_writable, write_file
@@ -87,6 +87,27 @@ def plateau_rule(result: StudyResult) -> PlateauRule | None:
         first_round=options["first_round"],
         min_updates=options["min_updates"],
     )
+
+
+def unsettled_rows(result: StudyResult) -> list[dict]:
+    """The rows of configurations that stopped at the cap before their
+    capacity levelled off; none where the plateau rule was off (tol 0: every
+    configuration trained to the cap, as asked).
+
+    Parameters
+    ----------
+    result : StudyResult
+        A study (finished or not).
+
+    Returns
+    -------
+    rows : list of dict
+        Those rows, in the order of ``result.rows``.
+    """
+    rule = plateau_rule(result)
+    if rule is not None and rule.tol == 0:
+        return []
+    return result.unconverged_rows()
 
 
 def _what_was_run(result):
@@ -237,7 +258,7 @@ def report_markdown(
         parts.append("")
     unconverged = result.unconverged_rows()
     rule = plateau_rule(result)
-    if unconverged and rule is not None and rule.tol == 0:
+    if unconverged and not unsettled_rows(result):
         parts += [
             "## Training",
             "",
