@@ -41,10 +41,10 @@ from torch import nn
 
 from sklearn_rnnmemory import RecurrentMemoryRegressor, SemanticEuclideanSpace
 from sklearn_rnnmemory._torch.losses import semantic_losses
+from sklearn_rnnmemory._torch.networks import SemanticReader
 from sklearn_rnnmemory._torch.registry import UNITS
 from sklearn_rnnmemory._torch.stacked_network import StackedReaders
 from sklearn_rnnmemory._torch.stacked_seeds import StackedSeeds, seeds_per_stack
-from sklearn_rnnmemory._torch.tasks import SemanticReader
 from sklearn_rnnmemory.datasets import make_zipf_sequences
 
 BATCH, DIM, SEEDS = 32, 50, 3

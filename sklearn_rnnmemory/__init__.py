@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from . import indicators
     from ._classifier import RecurrentClassifier
-    from ._estimator import RecurrentMemoryRegressor
     from ._language_model import RecurrentLanguageModel
     from ._plateau import PlateauStopping
+    from ._regressor import RecurrentMemoryRegressor
     from ._semantic_space import SemanticEuclideanSpace
 
 # Loaded on first use (PEP 562), so that ``sklearn_rnnmemory.indicators``,
 # plain functions on arrays, imports without torch or skorch.
 _LAZY = {
     "RecurrentClassifier": "._classifier",
-    "RecurrentMemoryRegressor": "._estimator",
+    "RecurrentMemoryRegressor": "._regressor",
     "RecurrentLanguageModel": "._language_model",
     "PlateauStopping": "._plateau",
     "SemanticEuclideanSpace": "._semantic_space",

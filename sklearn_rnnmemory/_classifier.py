@@ -16,8 +16,8 @@ from ._docstring import Substitution, parameter_snippets
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences
 from ._shared_parameters import fill_shared_docs
+from ._torch.networks import SequenceClassifierModule
 from ._torch.skorch_nets import ClassifierNet
-from ._torch.tasks import SequenceClassifierModule
 from ._typing import ArrayLike
 
 

@@ -16,8 +16,8 @@ from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences, cut_windows
 from ._shared_parameters import fill_shared_docs
 from ._torch.losses import TokenCrossEntropy
+from ._torch.networks import LanguageModelModule
 from ._torch.skorch_nets import LanguageModelNet
-from ._torch.tasks import LanguageModelModule
 from ._typing import ArrayLike
 from ._validation import check_not_sparse, check_positive_int, untensor
 

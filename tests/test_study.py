@@ -554,9 +554,9 @@ def test_a_changed_setting_is_named_on_resume(data, tmp_path):
 
 
 def test_a_configuration_cuts_and_reads_its_windows_of_l_once(points, monkeypatch):
-    from sklearn_rnnmemory import RecurrentMemoryRegressor, _estimator
+    from sklearn_rnnmemory import RecurrentMemoryRegressor, _regressor
     from sklearn_rnnmemory._sequences import cut_windows
-    from sklearn_rnnmemory._torch.tasks import RecurrentEncoder
+    from sklearn_rnnmemory._torch.networks import RecurrentEncoder
     from sklearn_rnnmemory.indicators import retention_matrix
     from sklearn_rnnmemory.study._configuration import _measured, empty_row
 
@@ -568,7 +568,7 @@ def test_a_configuration_cuts_and_reads_its_windows_of_l_once(points, monkeypatc
     ).fit(X_train)
     cuts, read = [], {}
     monkeypatch.setattr(
-        _estimator,
+        _regressor,
         "cut_windows",
         lambda X, length: cuts.append(length) or cut_windows(X, length),
     )

@@ -16,9 +16,9 @@ from sklearn_rnnmemory._composition import compose
 from sklearn_rnnmemory._sequences import check_sequences, cut_windows
 from sklearn_rnnmemory._torch.batches import BatchOrder, WindowBatches
 from sklearn_rnnmemory._torch.losses import MaskedSemanticLoss
+from sklearn_rnnmemory._torch.networks import SemanticReader
 from sklearn_rnnmemory._torch.optimizers import supports_fused
 from sklearn_rnnmemory._torch.skorch_nets import MemoryNet
-from sklearn_rnnmemory._torch.tasks import SemanticReader
 
 
 class CountBatches(Callback):

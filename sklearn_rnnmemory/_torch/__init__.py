@@ -8,7 +8,7 @@
   per step, description), and what names a unit;
 - :mod:`.unit_checks`: building a unit and the rules a unit of the user's own
   must follow;
-- :mod:`.tasks`: the networks of the memory task, the classifier and the
+- :mod:`.networks`: the networks of the memory task, the classifier and the
   language model, on one recurrent encoder;
 - :mod:`.losses`: their training losses;
 - :mod:`.batches`: mini-batches sliced from whole tensors, in an order that

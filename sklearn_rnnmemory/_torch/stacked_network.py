@@ -1,4 +1,4 @@
-"""Several :class:`.tasks.SemanticReader` of one shape as one network.
+"""Several :class:`.networks.SemanticReader` of one shape as one network.
 
 Each parameter of the readers is stacked along a first *model* axis: one
 matrix product per step serves every model (:mod:`.recurrences`), and one
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
+from .networks import SemanticReader
 from .recurrences import GATES, recurrent_layer
-from .tasks import SemanticReader
 
 _LAYER_WEIGHTS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 

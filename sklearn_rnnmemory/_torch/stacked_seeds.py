@@ -36,19 +36,19 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._estimator import RecurrentMemoryRegressor, _network
+from .._regressor import RecurrentMemoryRegressor, _network
 from .._sequences import check_sequences
 from .._typing import ArrayLike
 from .._validation import check_positive_int
 from .batches import BatchOrder
 from .devices import DeviceLike, resolve_device
 from .losses import semantic_losses
+from .networks import SemanticReader
 from .optimizers import OPTIMIZERS, check_optimizer
 from .recurrences import GATES
 from .seeding import GeneratorStates, seeded
 from .skorch_nets import MemoryNet
 from .stacked_network import StackedReaders
-from .tasks import SemanticReader
 
 #: On the CPU, the largest stack (seeds x window steps x windows per batch x
 #: hidden size) with which each unit's seeds train faster stacked than one by

@@ -12,9 +12,9 @@ import numpy as np
 import torch
 from threadpoolctl import threadpool_limits
 
-from .._estimator import RecurrentMemoryRegressor
 from .._plateau import PlateauTracker, split_validation, validation_capacity
 from .._recurrent_base import update_cap
+from .._regressor import RecurrentMemoryRegressor
 from .._torch.registry import UnitLike, macs_per_step, unit_label, unit_reference
 from .._torch.stacked_seeds import StackedSeeds
 from ..indicators import INDICATORS, retention_matrix

@@ -15,7 +15,6 @@ import numpy as np
 from joblib import Parallel, delayed, parallel_config
 from tqdm.auto import tqdm
 
-from .._estimator import RecurrentMemoryRegressor
 from .._evaluation_windows import check_window_floor
 from .._plateau import (
     PLATEAU_TOL,
@@ -23,6 +22,7 @@ from .._plateau import (
     PlateauStopping,
     split_validation,
 )
+from .._regressor import RecurrentMemoryRegressor
 from .._sequences import check_sequences, sequence_lengths
 from .._torch.registry import UnitLike, unit_label, unit_labels, unit_reference
 from .._torch.stacked_seeds import seed_groups, seeds_per_stack, stacking_refusal

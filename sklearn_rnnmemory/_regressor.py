@@ -22,8 +22,8 @@ from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import all_windows_alike, check_sequences, cut_windows, valid_steps
 from ._shared_parameters import fill_shared_docs
 from ._torch.losses import MaskedSemanticLoss
+from ._torch.networks import SemanticReader
 from ._torch.skorch_nets import MemoryNet
-from ._torch.tasks import SemanticReader
 from ._typing import ArrayLike
 from ._validation import check_bool, check_positive_int, check_threshold
 from .indicators import MemoryProfile, last_step_profile
