@@ -10,7 +10,7 @@ import sklearn_rnnmemory
 
 tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = Path(sklearn_rnnmemory.__file__).resolve().parent
 # Import names whose distribution is named otherwise.
 DISTRIBUTIONS = {"sklearn": "scikit-learn", "distributed": "dask"}

@@ -113,7 +113,7 @@ def test_the_skorch_members_the_nets_rely_on_are_as_recorded(name):
     advice = (
         f"skorch {skorch.__version__} changed {name} (recorded for skorch 1.4). "
         f"Re-check in sklearn_rnnmemory/_torch/skorch_nets.py: {recheck}; then "
-        "record the new signature and hash in tests/test_skorch_contract.py."
+        "record the new signature and hash in tests/catalogues/test_skorch_contract.py."
     )
     assert signature == recorded_signature, advice
     assert digest[:16] == recorded_digest, advice

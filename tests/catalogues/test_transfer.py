@@ -10,7 +10,7 @@ import pytest
 
 from sklearn_rnnmemory.study import StudyResult
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "transfer.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "transfer.py"
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ prints nothing. Shell blocks (the full default study) do not run here.
 
 When the code changes what a block prints, the failure names each number that
 moved and by how much, and shows the block's whole new output;
-``python tests/test_doc_blocks.py`` writes what the code prints now into the
+``python tests/catalogues/test_doc_blocks.py`` writes what the code prints now into the
 documents' output blocks.
 """
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = ["README.md", "docs/user_guide.rst"]
 #: A printed number matches a documented one within this share of it ...
 RTOL = 0.01
@@ -141,7 +141,7 @@ def test_python_blocks_print_what_the_document_says(document):
                 + f"\n  It prints now:\n{textwrap.indent(printed, '    ')}"
             )
     assert not failures, "\n".join(failures) + (
-        "\n(python tests/test_doc_blocks.py writes the new output into the document)"
+        "\n(python tests/catalogues/test_doc_blocks.py writes the new output into the document)"
     )
 
 

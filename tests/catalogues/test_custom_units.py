@@ -49,7 +49,7 @@ from sklearn_rnnmemory.selection import recommend_seq_len
 from sklearn_rnnmemory.study import run_study
 from sklearn_rnnmemory.testing import check_recurrent_unit
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 FIT_ACCEPTS = (DetachedState, NumpyInit)
 FAST = {"hidden_size": 4, "max_epochs": 1, "device": "cpu", "random_state": 0}
 
