@@ -141,7 +141,8 @@ def test_python_blocks_print_what_the_document_says(document):
                 + f"\n  It prints now:\n{textwrap.indent(printed, '    ')}"
             )
     assert not failures, "\n".join(failures) + (
-        "\n(python tests/catalogues/test_doc_blocks.py writes the new output into the document)"
+        "\n(python tests/catalogues/test_doc_blocks.py writes the new output into "
+        "the document)"
     )
 
 
