@@ -1,4 +1,4 @@
-"""Small data shared by the tests; hypothesis derandomised under CI."""
+"""Small data and helpers shared by the tests; hypothesis derandomised under CI."""
 
 import dis
 import os
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import settings
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sklearn_rnnmemory import SemanticEuclideanSpace
+from sklearn_rnnmemory import RecurrentMemoryRegressor, SemanticEuclideanSpace
 
 # CI runs the same examples every time; local runs keep exploring.
 settings.register_profile("ci", derandomize=True)
@@ -51,3 +51,14 @@ def raised_by_own_check(exc):
         dis.opname[code.co_code[tb.tb_lasti]] == "RAISE_VARARGS"
     )
     return where, own or type(exc) is InvalidParameterError
+
+
+def tiny(unit="gru", **params):
+    params = {
+        "hidden_size": 8,
+        "max_epochs": 3,
+        "random_state": 0,
+        "device": "cpu",
+        **params,
+    }
+    return RecurrentMemoryRegressor(unit, **params)
