@@ -1,6 +1,7 @@
 """Small data and helpers shared by the tests; hypothesis derandomised under CI."""
 
 import dis
+import json
 import os
 
 import numpy as np
@@ -9,6 +10,8 @@ from hypothesis import settings
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_rnnmemory import RecurrentMemoryRegressor, SemanticEuclideanSpace
+from sklearn_rnnmemory.study import run_study
+from sklearn_rnnmemory.study._columns import TIMING_COLUMNS
 
 # CI runs the same examples every time; local runs keep exploring.
 settings.register_profile("ci", derandomize=True)
@@ -62,3 +65,24 @@ def tiny(unit="gru", **params):
         **params,
     }
     return RecurrentMemoryRegressor(unit, **params)
+
+
+def small_study(data, **kwargs):
+    options = {
+        "units": ["rnn", "gru"],
+        "seq_lens": [3, 6],
+        "hidden_sizes": [4],
+        "seeds": [0, 1],
+        "max_steps": 12,
+        "estimator_params": {"device": "cpu"},
+        "progress": False,
+    }
+    return run_study(*data, **{**options, **kwargs})
+
+
+def comparable(rows):
+    """Rows without timings, as text: NaN equals NaN there."""
+    return [
+        json.dumps({k: v for k, v in r.items() if k not in TIMING_COLUMNS})
+        for r in rows
+    ]

@@ -23,7 +23,7 @@ from sklearn_rnnmemory.study import (
 )
 from sklearn_rnnmemory.study._report import report_markdown, write_report
 
-V1_FOLDER = Path(__file__).parent / "data" / "study_v1"
+V1_FOLDER = Path(__file__).parents[1] / "data" / "study_v1"
 GRID = {"units": ["rnn"], "seq_lens": [3, 6], "hidden_sizes": [4], "seeds": [0, 1]}
 
 
