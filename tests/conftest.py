@@ -86,3 +86,11 @@ def comparable(rows):
         json.dumps({k: v for k, v in r.items() if k not in TIMING_COLUMNS})
         for r in rows
     ]
+
+
+# The steps of the indicators' known-answer sequences.
+T = 40
+
+
+def _onehot(tokens, vocab):
+    return np.eye(vocab)[tokens]

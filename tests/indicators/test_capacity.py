@@ -7,7 +7,11 @@ import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
 from sklearn_rnnmemory.datasets import make_zipf_sequences
-from sklearn_rnnmemory.indicators import credit, last_step_profile, min_clusters
+from sklearn_rnnmemory.indicators import (
+    credit,
+    last_step_profile,
+    min_clusters,
+)
 from sklearn_rnnmemory.indicators._capacity import corrected_credit
 from sklearn_rnnmemory.indicators._regression import regress_last_step
 from sklearn_rnnmemory.testing import true_capacity
@@ -117,3 +121,9 @@ def test_overlapping_windows_need_their_source_as_group():
     actual = np.std(sums, ddof=1)
     assert 0.7 < np.mean(grouped) / actual < 1.4
     assert np.mean(naive) / actual < 0.6
+
+
+def test_credit_punishes_distortion():
+    np.testing.assert_allclose(
+        credit([-1.0, 0.0, 0.25, 1.0, 1.25, 2.0, 3.0]), [0, 0, 0.25, 1, 0.75, 0, 0]
+    )
