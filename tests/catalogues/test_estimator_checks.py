@@ -8,9 +8,7 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from sklearn_rnnmemory import (
-    RecurrentLanguageModel,
-)
+from sklearn_rnnmemory import RecurrentLanguageModel
 from sklearn_rnnmemory._torch.registry import UNITS as REGISTERED_UNITS
 
 UNITS = list(REGISTERED_UNITS)

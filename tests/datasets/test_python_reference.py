@@ -4,9 +4,7 @@ the topics' running text."""
 import pytest
 
 from sklearn_rnnmemory._text import word_tokenize
-from sklearn_rnnmemory.datasets import (
-    load_python_reference,
-)
+from sklearn_rnnmemory.datasets import load_python_reference
 
 
 def test_python_reference_is_english_sentences():

@@ -4,9 +4,7 @@ checked before allocating."""
 import numpy as np
 import pytest
 
-from sklearn_rnnmemory.datasets import (
-    make_zipf_sequences,
-)
+from sklearn_rnnmemory.datasets import make_zipf_sequences
 
 
 def test_zipf_frequencies_follow_the_law():

@@ -14,9 +14,7 @@ from conftest import T, _onehot
 
 from sklearn_rnnmemory import SemanticEuclideanSpace
 from sklearn_rnnmemory.datasets import load_python_reference, make_zipf_sequences
-from sklearn_rnnmemory.indicators import (
-    memory_profile,
-)
+from sklearn_rnnmemory.indicators import memory_profile
 from sklearn_rnnmemory.testing import linear_memory_model, true_capacity, true_span
 
 #: name -> (rho over lags, what the model outputs for what it forgot)

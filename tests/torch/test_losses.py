@@ -3,9 +3,7 @@
 import numpy as np
 import torch
 
-from sklearn_rnnmemory import (
-    RecurrentMemoryRegressor,
-)
+from sklearn_rnnmemory import RecurrentMemoryRegressor
 from sklearn_rnnmemory._torch.losses import MaskedSemanticLoss
 
 

@@ -3,9 +3,7 @@
 import torch
 from conftest import token_points
 
-from sklearn_rnnmemory import (
-    RecurrentMemoryRegressor,
-)
+from sklearn_rnnmemory import RecurrentMemoryRegressor
 from sklearn_rnnmemory._torch.optimizers import supports_fused
 
 

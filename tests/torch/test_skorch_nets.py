@@ -7,9 +7,7 @@ from conftest import token_points
 from skorch import NeuralNetRegressor
 from skorch.callbacks import Callback, GradientNormClipping
 
-from sklearn_rnnmemory import (
-    RecurrentMemoryRegressor,
-)
+from sklearn_rnnmemory import RecurrentMemoryRegressor
 from sklearn_rnnmemory._composition import compose
 from sklearn_rnnmemory._torch.losses import MaskedSemanticLoss
 from sklearn_rnnmemory._torch.networks import SemanticReader
