@@ -1,7 +1,7 @@
 """Stacked and separate training of the same seeds: do full runs agree?
 
 One update of a stacked seed equals its separate fit's update up to float
-rounding (tests/test_stacked.py); over a full run those rounding differences
+rounding (tests/torch/test_stacked_seeds.py); over a full run those rounding differences
 grow, as any change of summation order does, so the two runs of one seed end
 at different weights. What must hold is that they are the same experiment:
 the memory capacities of stacked and separate runs from the same seeds are

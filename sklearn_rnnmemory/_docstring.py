@@ -17,7 +17,7 @@ class Substitution:
     that one snippet serves a class docstring and a method's alike. On a
     class, the docstrings of the methods it defines are filled too.
     Placeholders it has no snippet for are left for another ``Substitution``
-    (``tests/test_docstrings.py`` checks that none is left at the end).
+    (``tests/catalogues/test_docstrings.py`` checks that none is left at the end).
 
     Parameters
     ----------
