@@ -330,7 +330,18 @@ class PlateauStopping(BaseEstimator):
         self.random_state = random_state
 
     def rule(self, max_steps: int) -> PlateauRule:
-        """The rule, capped at ``max_steps``; every setting checked."""
+        """Return the rule, capped at ``max_steps``; every setting checked.
+
+        Parameters
+        ----------
+        max_steps : int
+            The training updates the rule may spend at most.
+
+        Returns
+        -------
+        rule : PlateauRule
+            The rule a fit follows to its plateau.
+        """
         check_positive_int(self.eval_len, "plateau.eval_len")
         check_real(
             self.validation_fraction, "plateau.validation_fraction", low=0, high=1

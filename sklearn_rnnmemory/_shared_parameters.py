@@ -186,7 +186,9 @@ SHARED_PARAMETERS = {
         "Share of the training {samples} held out for skorch's ``valid_loss`` "
         "(needed by ``EarlyStopping`` on ``valid_loss``); ``None`` trains on all.",
     ),
-    "verbose": Parameter(_verbosity, "int", "skorch's verbosity; 0 prints nothing."),
+    "verbose": Parameter(
+        _verbosity, "int", "The skorch net's verbosity; 0 prints nothing."
+    ),
     "callbacks": Parameter(
         _callbacks,
         "list of skorch callbacks or (name, callback) tuples",

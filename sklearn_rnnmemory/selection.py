@@ -185,6 +185,7 @@ def significantly_below(best: Mapping, other: Mapping) -> bool:
     Returns
     -------
     below : bool
+        True when the test rejects equality at that level.
 
     Examples
     --------

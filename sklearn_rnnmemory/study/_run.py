@@ -397,7 +397,7 @@ def run_study(
     n_jobs : int, default=1
         Configurations run in parallel with joblib; each uses one torch thread.
     backend : str, default=None
-        joblib backend: None uses the active one (``loky`` unless set with
+        The joblib backend: None uses the active one (``loky`` unless set with
         ``joblib.parallel_config``); ``"dask"`` runs the configurations on the
         workers of the current ``dask.distributed.Client``.
     progress : bool, default=True
