@@ -178,7 +178,7 @@ class MemoryScorer:
     Parameters
     ----------
     name : str
-        Scorer name, a key of :data:`SCORER_NAMES`.
+        Scorer name, a key of ``SCORER_NAMES``.
     eval_len : "auto", int or None, default="auto"
         Evaluation window length: ``"auto"`` the test fold's
         :func:`common_eval_len`, an int that length, ``None`` the estimator's

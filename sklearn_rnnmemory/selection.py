@@ -173,8 +173,8 @@ def _paired(entries, scores, folds, length):
 def significantly_below(best: Mapping, other: Mapping) -> bool:
     """Whether ``other``'s scores are significantly below ``best``'s.
 
-    A one-sided paired t-test at level :data:`TIE_LEVEL` over the keys (seeds
-    or folds) where both are finite; fewer than :data:`MIN_PAIRS` pairs show
+    A one-sided paired t-test at level ``TIE_LEVEL`` over the keys (seeds
+    or folds) where both are finite; fewer than ``MIN_PAIRS`` pairs show
     nothing.
 
     Parameters

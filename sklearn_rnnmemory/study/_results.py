@@ -206,10 +206,10 @@ class StudyResult:
         Returns
         -------
         guidance : dict
-            ``(unit, hidden_size)`` -> :class:`~sklearn_rnnmemory.selection.
-            LengthRecommendation`, with the length, its mean score, and its
-            ``stability``: the share of seeds whose own scores pick the same
-            length.
+            ``(unit, hidden_size)`` ->
+            :class:`~sklearn_rnnmemory.selection.LengthRecommendation`, with the
+            length, its mean score, and its ``stability``: the share of seeds
+            whose own scores pick the same length.
         """
         if metric not in BY_NAME or BY_NAME[metric].kind not in ("int", "float"):
             raise ValueError(

@@ -376,9 +376,9 @@ def run_study(
         Further :class:`~sklearn_rnnmemory.RecurrentMemoryRegressor` parameters
         (``lr``, ``composition``, ``device``, ``batch_size``, ...), the same for
         every configuration. ``batch_size`` defaults to 32 here, and ``lr`` to
-        each unit's rate in :data:`DEFAULT_LEARNING_RATES` (0.003 for the
-        vanilla RNN, 0.03 for the LSTM and the GRU; the estimator's 0.01 for
-        other units).
+        each unit's rate in ``DEFAULT_LEARNING_RATES`` (0.003 for the vanilla
+        RNN, 0.03 for the LSTM and the GRU; the estimator's 0.01 for other
+        units).
     threshold : float in (0, 1], default=0.5
         Credit at which a lag counts one half toward the memory span.
     results_file : str or path, default=None
