@@ -80,7 +80,10 @@ _SEQUENCES = parameter_snippets(
 
 @Substitution(**_SEQUENCES)
 class SemanticEuclideanSpace(
-    TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+    TransformerMixin,
+    BaseEstimator,
+    # scikit-learn's set_output mixin takes it; scikit-learn ships no types.
+    auto_wrap_output_keys=None,  # type: ignore[call-arg]
 ):
     """Map token sequences to semantic points in a Euclidean space.
 

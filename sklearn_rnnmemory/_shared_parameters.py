@@ -17,7 +17,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from numbers import Integral
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._callbacks import check_callbacks
 from ._docstring import Substitution
@@ -26,7 +26,10 @@ from ._torch.optimizers import OPTIMIZERS, check_optimizer
 from ._torch.registry import check_unit
 from ._validation import check_positive_int, check_random_state, check_real
 
-T = TypeVar("T", bound=type)
+if TYPE_CHECKING:  # the estimators' base imports this module
+    from ._recurrent_base import RecurrentEstimatorBase
+
+T = TypeVar("T", bound="type[RecurrentEstimatorBase]")
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ class Parameter:
     def entry(self, name: str, default: Any, **words: str) -> str:
         """The numpydoc entry: ``name : kind, default=...`` and the text."""
         shown = f'"{default}"' if isinstance(default, str) else repr(default)
-        text = self.doc.format(**words)
+        text = (self.doc or "").format(**words)
         return f"{name} : {self.kind}, default={shown}\n" + _indented(text)
 
 
@@ -106,7 +109,7 @@ def _verbosity(value: Any, name: str, estimator: Any) -> int:
         raise ValueError(
             f"{name} must be an integer (0 prints nothing); got {value!r}."
         )
-    return value
+    return int(value)
 
 
 def _callbacks(value: Any, name: str, estimator: Any) -> list:

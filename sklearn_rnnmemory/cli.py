@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -161,7 +161,7 @@ _GRID_OPTIONS = (
 )
 
 #: Estimator parameters the command line sets: name, flag, help, argparse options.
-_ESTIMATOR_OPTIONS = (
+_ESTIMATOR_OPTIONS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
     (
         "composition",
         "--composition",
@@ -572,7 +572,7 @@ def assess(
     total = (
         len(args.units) * len(args.lengths) * len(args.hidden_sizes) * len(args.seeds)
     )
-    finished = []
+    finished: list[dict[str, Any]] = []
 
     def report_row(row):
         if not finished:  # the study's checks passed: record what runs

@@ -211,8 +211,8 @@ class MemoryScorer:
         self.name = name
         self.eval_len = _check_eval_len(eval_len)
         self.threshold = check_threshold(threshold)
-        self._shared = None
-        self._groups_request = True
+        self._shared: _SharedProfile | None = None
+        self._groups_request: bool | None = True
 
     def set_score_request(self, *, groups: bool | None = True) -> MemoryScorer:
         """Say whether the scorer takes ``groups`` through metadata routing.

@@ -249,7 +249,10 @@ def check_recurrent_unit(
     check_unit(unit)
     check_positive_int(input_size, "input_size")
     check_positive_int(hidden_size, "hidden_size")
-    depths = [num_layers] if isinstance(num_layers, Integral) else list(num_layers)
+    if isinstance(num_layers, int | Integral):
+        depths = [num_layers]
+    else:
+        depths = list(num_layers)
     for depth in depths:
         check_positive_int(depth, "num_layers")
     if isinstance(seed, bool) or not isinstance(seed, Integral):

@@ -8,7 +8,7 @@ import math
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import numpy as np
 import scipy.stats
@@ -50,7 +50,7 @@ def seed_interval(
 def _text_file(path_or_file: str | os.PathLike | IO[str]) -> Iterator[IO[str]]:
     """An open text file for the CSV writer: the one given, or ``path`` opened."""
     if hasattr(path_or_file, "write"):
-        yield path_or_file
+        yield cast(IO[str], path_or_file)  # any object with write(), as csv takes
         return
     with open(path_or_file, "w", newline="") as f:
         yield f
@@ -148,7 +148,7 @@ class StudyResult:
             interval as ``<name>_low`` and ``<name>_high`` (NaN with one seed);
             the mean ``retention_curve``.
         """
-        groups = {}
+        groups: dict[tuple, list[dict[str, Any]]] = {}
         for row in self.ok_rows():
             groups.setdefault(_group_key(row), []).append(row)
         out = []
@@ -302,9 +302,9 @@ class StudyResult:
             if BY_NAME[c].label
         ]
         indicators = [c.name for c in BY_NAME.values() if c.label and c.averaged]
-        header = [BY_NAME[c].label for c in columns]
-        header += [BY_NAME[indicators[0]].label, "95% over seeds"]
-        header += [BY_NAME[c].label for c in indicators[1:]] + ["seeds", "conv"]
+        header = [str(BY_NAME[c].label) for c in columns]
+        header += [str(BY_NAME[indicators[0]].label), "95% over seeds"]
+        header += [str(BY_NAME[c].label) for c in indicators[1:]] + ["seeds", "conv"]
         lines = [header]
         for entry in self.summary():
             cells = [format(entry[c], BY_NAME[c].fmt) for c in columns]

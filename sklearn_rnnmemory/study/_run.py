@@ -90,7 +90,7 @@ def _jobs(
     seeds: dict[tuple, list[int]] = {}
     for unit, k, h, seed in configs:
         seeds.setdefault((unit, k, h), []).append(seed)
-    jobs = []
+    jobs: list[tuple[Configuration, ...]] = []
     for (unit, k, h), group in seeds.items():
         # The stacked path trains to the plateau; a fixed budget runs alone.
         stackable = params["plateau"] is not None and (
@@ -512,7 +512,7 @@ def run_study(
     )
     with storage:
         done = {}
-        if results_file is not None:
+        if isinstance(storage, ResultsFile):
             if resume:
                 stored = storage.read(
                     {unit_label(u): unit_reference(u) for u in units},
@@ -576,7 +576,7 @@ def run_study(
                         if _config_key(row) in done:  # stored before: kept as is
                             continue
                         done[_config_key(row)] = row
-                        if results_file is not None:
+                        if isinstance(storage, ResultsFile):
                             storage.append(row)
                         bar.update()
                         if callback is not None:
