@@ -69,6 +69,38 @@ def _check_groups(groups, n_sequences):
     return groups
 
 
+@dataclass(frozen=True)
+class WindowReading:
+    """Evaluation windows read once by the network, and what was read.
+
+    Attributes
+    ----------
+    windows : ndarray of shape (n_windows, L, d)
+        The windows cut from the sequences, NaN-padded.
+    origin : ndarray of shape (n_windows, 2)
+        Each window's sequence and first step.
+    rows : ndarray of int
+        The windows that reach the last step ``T``, the longest window length.
+    reaching : ndarray of shape (len(rows), T, d)
+        Those windows, cut at ``T``: what the indicators read.
+    last_predicted : ndarray of shape (len(rows), d), float64, or None
+        The model's point at ``T`` of each of them, in the unit of ``windows``.
+    last_states : ndarray of shape (len(rows), H) or None
+        The hidden state at ``T`` of each of them.
+    predicted : ndarray of shape (n_windows, L, d), float32, or None
+        The model's point at every step of every window (NaN at padding),
+        where the reading kept them.
+    """
+
+    windows: np.ndarray
+    origin: np.ndarray
+    rows: np.ndarray
+    reaching: np.ndarray
+    last_predicted: np.ndarray | None
+    last_states: np.ndarray | None
+    predicted: np.ndarray | None
+
+
 @fill_shared_docs
 @dataclass(repr=False, eq=False, kw_only=True)
 class RecurrentMemoryRegressor(RecurrentEstimatorBase):
@@ -294,44 +326,91 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         probe = check_bool(probe, "probe")
         X = self._check_input(X)
         groups = _check_groups(groups, X.shape[0])
-        windows, origin = cut_windows(X, self.seq_len if eval_len is None else eval_len)
-        if windows.shape[0] == 0:
-            raise ValueError("X holds no valid step: every sequence is padding.")
-        if groups is not None:
-            groups = groups[origin[:, 0]]
+        reading = self._read_evaluation(
+            X, self.seq_len if eval_len is None else eval_len
+        )
+        return self._reading_profile(
+            reading, threshold=threshold, probe=probe, groups=groups
+        )
+
+    def _read_evaluation(self, X, eval_len, *, trajectory=False):
+        """Cut checked sequences ``X`` into windows of ``eval_len`` and read
+        each once: what every indicator of one evaluation length is derived
+        from.
+
+        The windows that reach the last step ``T`` are read first, in
+        batches of their own, so that the indicators are those of
+        :meth:`memory_profile` whatever else is read; with ``trajectory``
+        the other windows are read next, and the model's point at every step
+        of every window is kept, for the retention matrix.
+        """
+        windows, origin = cut_windows(X, eval_len)
         lengths = valid_steps(windows).sum(axis=1)
-        step = int(lengths.max())
+        step = int(lengths.max(initial=0))
         rows = np.flatnonzero(lengths == step)
         # Only the windows that reach the last step enter the indicators, and
-        # only their state at that step: no trajectory is kept.
+        # only their state at that step: no other step is kept unless asked.
+        reaching = windows
         if rows.size < windows.shape[0] or step < windows.shape[1]:
-            windows = windows[rows, :step]
-            if groups is not None:
-                groups = groups[rows]
-        if rows.size > 1 and all_windows_alike(windows):
+            reaching = windows[rows, :step]
+        predicted = None
+        if trajectory:
+            predicted = np.full(windows.shape, np.nan, np.float32)
+        if rows.size == 0:  # every sequence is padding: nothing to read
+            return WindowReading(windows, origin, rows, windows, None, None, predicted)
+        last_predicted, last_states = self._read_last_step(
+            reaching, None if predicted is None else (predicted, rows, step)
+        )
+        if predicted is not None and rows.size < windows.shape[0]:
+            others = np.setdiff1d(np.arange(windows.shape[0]), rows)
+            predicted[others] = self._read_windows(windows[others], _forward)
+        if predicted is not None:
+            predicted = self._network_output(predicted)
+        return WindowReading(
+            windows=windows,
+            origin=origin,
+            rows=rows,
+            reaching=reaching,
+            last_predicted=last_predicted,
+            last_states=last_states,
+            predicted=predicted,
+        )
+
+    def _reading_profile(self, reading, *, threshold, probe, groups):
+        """Every indicator of :meth:`memory_profile` from one reading.
+
+        ``groups``: one label per sequence the windows were cut from, or None.
+        """
+        if reading.rows.size == 0:
+            raise ValueError("X holds no valid step: every sequence is padding.")
+        windows = reading.reaching
+        if groups is not None:
+            groups = groups[reading.origin[reading.rows, 0]]
+        if reading.rows.size > 1 and all_windows_alike(windows):
             raise ValueError(
                 f"Every evaluation window of X holds the same token points at all "
-                f"{step} positions (a corpus of one repeated token, say): no lag's "
-                "effect can be told apart, so retention is undefined. Evaluate on "
-                "more varied sequences."
+                f"{windows.shape[1]} positions (a corpus of one repeated token, "
+                "say): no lag's effect can be told apart, so retention is "
+                "undefined. Evaluate on more varied sequences."
             )
-        predicted, states = self._read_last_step(windows)
         return last_step_profile(
             windows,
-            predicted,
+            reading.last_predicted,
             composition=self.composition,
-            last_states=states if probe else None,
+            last_states=reading.last_states if probe else None,
             threshold=threshold,
             groups=groups,
         )
 
-    def _read_last_step(self, windows):
+    def _read_last_step(self, windows, trajectory=None):
         """The model's point (in the unit of ``windows``, float64) and hidden
         state at the last step of windows that have no padding, ``(n, d)`` and
         ``(n, H)``, read in batches.
 
         Each batch is brought to the network's unit on its own, so no rescaled
-        copy of all the windows is made.
+        copy of all the windows is made. ``trajectory``: ``(predicted, rows,
+        step)``, where the network's points at every step of the windows are
+        written too (in its own unit), ``predicted[rows, :step]``.
         """
         module = self.net_.module_
         module.eval()
@@ -339,12 +418,20 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         with torch.no_grad():
             for start in range(0, windows.shape[0], self.batch_size):
                 batch = self._network_input(windows[start : start + self.batch_size])
+                # torch.tensor copies: windows may be a read-only strided view
+                encoded = module.encoder(torch.tensor(batch, device=self.device_))
                 # A copy: a view of the last step would keep every step's
                 # states of the batch alive.
-                # torch.tensor copies: windows may be a read-only strided view
-                last = module.encoder(torch.tensor(batch, device=self.device_))[:, -1]
-                last = last.clone()
+                last = encoded[:, -1].clone()
+                if trajectory is not None:
+                    out, rows, step = trajectory
+                    chunk = rows[start : start + self.batch_size]
+                    out[chunk, :step] = module.readout(encoded).cpu().numpy()
+                del encoded
                 states.append(last.cpu().numpy())
+                # The point at T is read off the state at T alone, whether or
+                # not every step is read out: a readout over all steps may
+                # round differently.
                 predicted.append(module.readout(last).cpu().numpy())
         # float64 first: S_t in the unit of X may lie beyond float32's range.
         return (
@@ -377,8 +464,10 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         """
         check_positive_int(eval_len, "eval_len", allow_none=True)
         X = self._check_input(X)
-        windows, _ = cut_windows(X, self.seq_len if eval_len is None else eval_len)
-        return windows, self._network_output(self._read_windows(windows, _forward))
+        reading = self._read_evaluation(
+            X, self.seq_len if eval_len is None else eval_len, trajectory=True
+        )
+        return reading.windows, reading.predicted
 
     def score(self, X: ArrayLike, y: None = None) -> float:
         """Memory capacity on ``X``, read in windows of ``seq_len``.

@@ -54,6 +54,23 @@ def _layer_parameters(unit, input_size, hidden_size):
     return UNITS[unit].layer_macs(input_size, hidden_size)
 
 
+def n_train(n_samples, validation_fraction):
+    """Samples left to train on once ``validation_fraction`` is held out."""
+    if validation_fraction is None:
+        return n_samples
+    # skorch's ValidSplit holds out ceil(fraction * n), as ShuffleSplit
+    return n_samples - math.ceil(validation_fraction * n_samples)
+
+
+def update_cap(n_samples, *, max_steps, max_epochs, batch_size, validation_fraction):
+    """The most optimizer updates a fit on ``n_samples`` samples makes:
+    ``max_steps``, or ``max_epochs`` passes over the training share."""
+    if max_steps is not None:
+        return max_steps
+    per_epoch = math.ceil(max(n_train(n_samples, validation_fraction), 1) / batch_size)
+    return max_epochs * per_epoch
+
+
 @dataclass(repr=False, eq=False)
 class RecurrentEstimatorBase(BaseEstimator):
     """Base of the recurrent estimators; not for direct use.
@@ -393,21 +410,18 @@ class RecurrentEstimatorBase(BaseEstimator):
 
     def _n_train(self, n_samples):
         """Samples left to train on once the validation share is held out."""
-        if self.validation_fraction is None:
-            return n_samples
-        # skorch's ValidSplit holds out ceil(fraction * n), as ShuffleSplit
-        return n_samples - math.ceil(self.validation_fraction * n_samples)
-
-    def _updates_per_epoch(self, n_samples):
-        """Optimizer updates of one pass over ``n_samples`` training samples."""
-        return math.ceil(max(self._n_train(n_samples), 1) / self.batch_size)
+        return n_train(n_samples, self.validation_fraction)
 
     def _update_cap(self, n_samples):
         """The most updates a fit on ``n_samples`` makes: ``max_steps``, or
         ``max_epochs`` passes."""
-        if self.max_steps is not None:
-            return self.max_steps
-        return self.max_epochs * self._updates_per_epoch(n_samples)
+        return update_cap(
+            n_samples,
+            max_steps=self.max_steps,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            validation_fraction=self.validation_fraction,
+        )
 
     def _after_fit(self):
         """Record the history and device; refuse a diverged network."""

@@ -25,8 +25,9 @@ implementation. Where the search recorded the evaluated window length (the
 each recommendation says which length ``L`` its scores were measured at, and a
 warning says when candidates were read at different lengths (their own, say).
 
-:func:`search_seq_len` reaches the recommendation of a grid scored at each
-length's own windows without training every length: memory capacity at length
+:class:`SequentialLengthSearchCV` (and :func:`search_seq_len`, the same search
+without the refit) reaches the recommendation of a grid scored at each length's
+own windows without training every length: memory capacity at length
 ``k`` is at most ``k``, so once a length scores ``C``, every length too short
 to reach what the rule needs is skipped.
 """
@@ -43,8 +44,10 @@ from typing import Any
 
 import numpy as np
 import scipy.stats
-from sklearn.base import clone
-from sklearn.model_selection import cross_val_score
+from sklearn.metrics._scorer import _check_multimetric_scoring, _MultimetricScorer
+from sklearn.model_selection._search import BaseSearchCV, _check_refit
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from ._docstring import Substitution
 from ._typing import ArrayLike
@@ -545,10 +548,12 @@ class LengthSearch:
     recommended : int
         The recommended training length; the full grid's recommendation.
     cv_results : dict
-        ``params``, ``mean_test_memory_capacity``,
-        ``std_test_memory_capacity`` and ``split<i>_test_memory_capacity`` of
-        the lengths that were trained, longest first, as ``GridSearchCV``
-        names them, so :func:`recommend_seq_len` reads it.
+        The ``cv_results_`` of the :class:`SequentialLengthSearchCV` that
+        trained the lengths: among them ``params``,
+        ``mean_test_memory_capacity``, ``std_test_memory_capacity`` and
+        ``split<i>_test_memory_capacity`` of the lengths that were trained,
+        longest first, as ``GridSearchCV`` names them, so
+        :func:`recommend_seq_len` reads it.
     skipped : list of int
         Lengths never trained: their capacity could not matter to the rule.
     n_fits : int
@@ -559,6 +564,242 @@ class LengthSearch:
     cv_results: dict
     skipped: list
     n_fits: int
+
+
+#: The one score of a sequential length search, as its ``cv_results_`` name it.
+_METRIC = "memory_capacity"
+
+
+def _check_lengths(seq_lens):
+    """The candidate lengths, distinct and sorted."""
+    if isinstance(seq_lens, str | bytes) or not isinstance(seq_lens, Iterable):
+        raise ValueError(
+            f"seq_lens must be a list of positive integers; got {seq_lens!r}."
+        )
+    lengths = sorted({int(check_positive_int(k, "each of seq_lens")) for k in seq_lens})
+    if not lengths:
+        raise ValueError("seq_lens holds no length.")
+    return lengths
+
+
+@_fill_docs
+class SequentialLengthSearchCV(BaseSearchCV):
+    """Cross-validate training lengths from the longest down, skipping the
+    lengths that cannot win.
+
+    Each length is scored by memory capacity at the length itself
+    (``make_memory_scorer("memory_capacity", eval_len=None)``). Memory
+    capacity over windows of ``k`` steps is at most ``k``; so once the best
+    mean capacity found is ``C``, every length below ``C`` (rule ``best``) or
+    below ``C - tol |C|`` (rule ``saturation``) can neither be the best nor
+    within ``tol`` of it, and is not trained. The recommended length is the
+    one a ``GridSearchCV`` over ``seq_lens`` with the same ``cv``, scored the
+    same way, gives to :func:`recommend_seq_len`, for a fraction of the fits.
+    It answers "which length is best read at its own length"; the default
+    scorers of a search answer "which length is best on the same windows" (a
+    common length ``L``), where no such bound lets lengths be skipped.
+
+    A scikit-learn search (``BaseSearchCV``, as ``HalvingGridSearchCV`` is,
+    each round one length): ``cv_results_`` holds the lengths trained, longest
+    first, under the names ``GridSearchCV`` gives them, with the one metric
+    ``memory_capacity``; with ``refit`` the recommended length is refitted on
+    the whole data as ``best_estimator_``, and the search predicts and scores
+    with it.
+
+    Parameters
+    ----------
+    estimator : estimator or Pipeline
+        A :class:`~sklearn_rnnmemory.RecurrentMemoryRegressor`, or a Pipeline
+        ending in one; a fixed integer ``random_state`` makes each length's
+        models the ones the full grid would train.
+    seq_lens : iterable of int
+        Candidate training lengths.
+    param : str, default="seq_len"
+        The length parameter's name, e.g. ``"model__seq_len"`` in a Pipeline.
+    %(rule)s
+    %(tol)s
+    cv : int, cross-validation generator or iterable, default=5
+        As in ``GridSearchCV``; use a splitter without shuffling, or with a
+        fixed seed, to compare with a grid search.
+    refit : bool, default=True
+        Refit the estimator at the recommended length on the whole data.
+    n_jobs : int, default=None
+        Folds trained in parallel.
+    verbose : int, default=0
+        As in ``GridSearchCV``.
+    pre_dispatch : int or str, default="2*n_jobs"
+        As in ``GridSearchCV``.
+    error_score : "raise" or float, default=np.nan
+        The score of a fit that fails; a length with a failed fold bounds
+        nothing.
+    return_train_score : bool, default=False
+        Also score each model on its training folds.
+
+    Attributes
+    ----------
+    cv_results_ : dict of numpy (masked) ndarrays
+        As ``GridSearchCV``'s, one candidate per length trained, longest
+        first: ``params``, ``param_<param>``, ``mean_test_memory_capacity``,
+        ``std_test_memory_capacity``, ``rank_test_memory_capacity``,
+        ``split<i>_test_memory_capacity``, the fit and score times.
+    recommended_seq_len_ : int
+        The recommended training length.
+    skipped_ : list of int
+        Lengths never trained: their capacity could not matter to the rule.
+    best_estimator_ : estimator
+        With ``refit``: the estimator refitted at the recommended length.
+    best_index_ : int
+        With ``refit``: the recommended length's row of ``cv_results_``.
+    best_params_ : dict
+        With ``refit``: ``{param: recommended_seq_len_}``.
+    best_score_ : float
+        With ``refit``: the recommended length's mean capacity.
+    scorer_ : dict
+        ``{"memory_capacity": scorer}``.
+    n_splits_ : int
+        Cross-validation folds.
+    refit_time_ : float
+        With ``refit``: seconds spent refitting.
+    multimetric_ : bool
+        True: the one metric is named.
+
+    See Also
+    --------
+    search_seq_len : The same search as a function, without the refit.
+    recommend_seq_len : The rule, read off any search's ``cv_results_``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_rnnmemory import RecurrentMemoryRegressor
+    >>> from sklearn_rnnmemory.selection import SequentialLengthSearchCV
+    >>> X = np.random.default_rng(0).normal(size=(64, 20, 3)).astype("float32")
+    >>> model = RecurrentMemoryRegressor("gru", hidden_size=8, max_epochs=2,
+    ...                                  random_state=0, device="cpu")
+    >>> search = SequentialLengthSearchCV(model, [5, 10, 20], cv=2).fit(X)
+    >>> trained = [p["seq_len"] for p in search.cv_results_["params"]]
+    >>> sorted(trained + search.skipped_) == [5, 10, 20]
+    True
+    >>> search.best_params_ == {"seq_len": search.recommended_seq_len_}
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **{
+            name: constraint
+            for name, constraint in BaseSearchCV._parameter_constraints.items()
+            if name != "scoring"
+        },
+        "seq_lens": [Iterable],
+        "param": [str],
+        "rule": [StrOptions(set(RULES))],
+        "tol": [Interval(Real, 0, 1, closed="left")],
+        "refit": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        estimator: Any,
+        seq_lens: Iterable[int],
+        *,
+        param: str = "seq_len",
+        rule: str = "saturation",
+        tol: float = DEFAULT_TOL,
+        cv: Any = 5,
+        refit: bool = True,
+        n_jobs: int | None = None,
+        verbose: int = 0,
+        pre_dispatch: int | str = "2*n_jobs",
+        error_score: Any = np.nan,
+        return_train_score: bool = False,
+    ) -> None:
+        # Not BaseSearchCV.__init__: the scoring is the search's own.
+        self.estimator = estimator
+        self.seq_lens = seq_lens
+        self.param = param
+        self.rule = rule
+        self.tol = tol
+        self.cv = cv
+        self.refit = refit
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.pre_dispatch = pre_dispatch
+        self.error_score = error_score
+        self.return_train_score = return_train_score
+
+    @property
+    def scoring(self) -> dict:
+        """The one scorer: memory capacity read at each candidate's own length
+        (the bound capacity <= k holds there only: at a common ``L``, a model
+        trained at ``k`` may hold more than ``k``)."""
+        return {_METRIC: make_memory_scorer(_METRIC, eval_len=None)}
+
+    @property
+    def n_features_in_(self) -> int:
+        """Features per step of the sequences the refitted estimator was fitted
+        on; only with ``refit``."""
+        return BaseSearchCV.n_features_in_.fget(self)
+
+    def _get_scorers(self):
+        # One named metric, whatever refit is: BaseSearchCV would take a
+        # boolean refit for a metric's name.
+        scorers = _check_multimetric_scoring(self.estimator, self.scoring)
+        return (
+            _MultimetricScorer(
+                scorers=scorers, raise_exc=(self.error_score == "raise")
+            ),
+            _METRIC,
+        )
+
+    def _run_search(self, evaluate_candidates):
+        """Evaluate the lengths from the longest down, one per round, skipping
+        those too short to reach what the rule needs."""
+        lengths = _check_lengths(self.seq_lens)
+        results, skipped = None, []
+        best = -np.inf
+        for k in reversed(lengths):
+            if k < _needed(best, self.rule, self.tol):
+                skipped.append(k)  # capacity <= k < needed: cannot matter
+                continue
+            results = evaluate_candidates([{self.param: k}])
+            folds = [
+                results[f"split{i}_test_{_METRIC}"][-1] for i in range(self.n_splits_)
+            ]
+            if np.isfinite(folds).all():  # a failed length bounds nothing
+                best = max(best, float(np.mean(folds)))
+        self.skipped_ = sorted(skipped)
+        found = recommend_seq_len(results, rule=self.rule, tol=self.tol).get(None)
+        if found is None:
+            raise ValueError(
+                "Every length failed to train or score (see the warnings above); "
+                "there is no length to recommend."
+            )
+        self.recommended_seq_len_ = found
+
+    def _select_best_index(self, refit, refit_metric, results):
+        # The recommended length's row, not the highest score's.
+        lengths = [params[self.param] for params in results["params"]]
+        return lengths.index(self.recommended_seq_len_)
+
+    def score(self, X: ArrayLike, y: None = None, **params: Any) -> float:
+        """Memory capacity of ``best_estimator_`` on ``X``, read at its length.
+
+        Parameters
+        ----------
+        X : array-like
+            Sequences, as the estimator takes them.
+        y : None
+            Ignored.
+        **params : dict
+            Passed to the scorer.
+
+        Returns
+        -------
+        capacity : float
+        """
+        _check_refit(self, "score")
+        check_is_fitted(self)
+        return self.scorer_[_METRIC](self.best_estimator_, X, y, **params)
 
 
 @_fill_docs
@@ -575,13 +816,14 @@ def search_seq_len(
 ) -> LengthSearch:
     """Find the recommended training length, skipping lengths that cannot win.
 
-    Lengths are cross-validated from the longest down, scored by memory
-    capacity at the length itself. Memory capacity over windows of ``k``
-    steps is at most ``k``; so once the best mean capacity found is ``C``,
-    every length below ``C`` (rule ``best``) or below ``C - tol |C|`` (rule
-    ``saturation``) can neither be the best nor within ``tol`` of it, and is
-    not trained. The recommendation is the one a full ``GridSearchCV`` over
-    ``seq_lens`` with the same ``cv``, scored the same way
+    A :class:`SequentialLengthSearchCV` without the refit: lengths are
+    cross-validated from the longest down, scored by memory capacity at the
+    length itself. Memory capacity over windows of ``k`` steps is at most
+    ``k``; so once the best mean capacity found is ``C``, every length below
+    ``C`` (rule ``best``) or below ``C - tol |C|`` (rule ``saturation``) can
+    neither be the best nor within ``tol`` of it, and is not trained. The
+    recommendation is the one a full ``GridSearchCV`` over ``seq_lens`` with
+    the same ``cv``, scored the same way
     (``make_memory_scorer("memory_capacity", eval_len=None)``), gives to
     :func:`recommend_seq_len`, for a fraction of the fits. It answers "which
     length is best read at its own length"; the default scorers of a search
@@ -628,46 +870,20 @@ def search_seq_len(
     ([5, 10, 20], True)
     """
     _check_rule(rule, tol)
-    if isinstance(seq_lens, str | bytes) or not isinstance(seq_lens, Iterable):
-        raise ValueError(
-            f"seq_lens must be a list of positive integers; got {seq_lens!r}."
-        )
-    lengths = sorted({int(check_positive_int(k, "each of seq_lens")) for k in seq_lens})
-    if not lengths:
-        raise ValueError("seq_lens holds no length.")
-    # Each length read at its own length: the bound capacity <= k holds there
-    # only (at a common L, a model trained at k may hold more than k).
-    scorer = make_memory_scorer("memory_capacity", eval_len=None)
-    trained, folds, skipped = [], [], []
-    best = -np.inf
-    for k in reversed(lengths):
-        if k < _needed(best, rule, tol):  # capacity <= k < needed: cannot matter
-            skipped.append(k)
-            continue
-        model = clone(estimator).set_params(**{param: k})
-        scores = cross_val_score(model, X, scoring=scorer, cv=cv, n_jobs=n_jobs)
-        trained.append(k)
-        folds.append(scores)
-        if np.isfinite(scores).all():  # a failed length bounds nothing
-            best = max(best, float(np.mean(scores)))
-    folds = np.asarray(folds)
-    cv_results = {
-        "params": [{param: k} for k in trained],
-        "mean_test_memory_capacity": folds.mean(axis=1),
-        "std_test_memory_capacity": folds.std(axis=1),
-        **{
-            f"split{i}_test_memory_capacity": folds[:, i] for i in range(folds.shape[1])
-        },
-    }
-    recommended = recommend_seq_len(cv_results, rule=rule, tol=tol).get(None)
-    if recommended is None:
-        raise ValueError(
-            "Every length failed to train or score (see the warnings above); there "
-            "is no length to recommend."
-        )
+    search = SequentialLengthSearchCV(
+        estimator,
+        _check_lengths(seq_lens),  # a generator is read once, here
+        param=param,
+        rule=rule,
+        tol=tol,
+        cv=cv,
+        refit=False,
+        n_jobs=n_jobs,
+    ).fit(X)
+    results = search.cv_results_
     return LengthSearch(
-        recommended=recommended,
-        cv_results=cv_results,
-        skipped=sorted(skipped),
-        n_fits=int(folds.size),
+        recommended=search.recommended_seq_len_,
+        cv_results=results,
+        skipped=search.skipped_,
+        n_fits=len(results["params"]) * search.n_splits_,
     )

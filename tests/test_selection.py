@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -13,6 +13,7 @@ from sklearn_rnnmemory.indicators import memory_profile
 from sklearn_rnnmemory.scoring import make_memory_scorer
 from sklearn_rnnmemory.selection import (
     TIE_LEVEL,
+    SequentialLengthSearchCV,
     recommend_seq_len,
     refit_seq_len,
     search_seq_len,
@@ -218,7 +219,8 @@ def test_search_trains_every_length_that_could_still_matter():
     # every length keeps about 6 tokens and is longer than 6: none can be
     # ruled out by its length
     X = onehot_tokens(n=200)
-    search = search_seq_len(WindowMemory(), X, [8, 16, 32], cv=KFold(2))
+    # The lengths may come as any iterable, a generator too.
+    search = search_seq_len(WindowMemory(), X, iter([8, 16, 32]), cv=KFold(2))
     assert search.skipped == []
     assert search.n_fits == 6
 
@@ -251,6 +253,69 @@ def test_search_matches_a_grid_search_of_a_real_network_in_a_pipeline(points):
         strict=True,
     ):
         assert score == by_length[params["model__seq_len"]]
+
+
+def capacity_grid(X, lengths):
+    """The grid search the sequential search stands for, with its metric named."""
+    scorer = make_memory_scorer("memory_capacity", eval_len=None)
+    return GridSearchCV(
+        WindowMemory(),
+        {"seq_len": lengths},
+        scoring={"memory_capacity": scorer},
+        refit="memory_capacity",
+        cv=KFold(2),
+    ).fit(X)
+
+
+def test_the_sequential_search_is_a_scikit_learn_search():
+    X = onehot_tokens(n=200)
+    lengths = [8, 16, 32]  # about 6 tokens kept at each: every length trained
+    grid = capacity_grid(X, lengths)
+    search = SequentialLengthSearchCV(WindowMemory(), lengths, cv=KFold(2)).fit(X)
+    # The keys of a grid search, the lengths longest first, the grid's scores.
+    assert set(search.cv_results_) == set(grid.cv_results_)
+    assert [p["seq_len"] for p in search.cv_results_["params"]] == [32, 16, 8]
+    for key in ("mean_test_memory_capacity", "split1_test_memory_capacity"):
+        np.testing.assert_array_equal(
+            search.cv_results_[key], grid.cv_results_[key][::-1]
+        )
+    assert search.skipped_ == []
+    # The rule reads it as it reads the grid's.
+    for rule, tol in [("saturation", 0.05), ("saturation", 0.5), ("best", 0.05)]:
+        assert recommend_seq_len(
+            search.cv_results_, rule=rule, tol=tol
+        ) == recommend_seq_len(grid.cv_results_, rule=rule, tol=tol)
+    # Refitted at the recommended length, not at the highest score's.
+    k = search.recommended_seq_len_
+    assert k == recommend_seq_len(grid.cv_results_)[None]
+    assert search.best_params_ == {"seq_len": k}
+    assert search.best_estimator_.seq_len == k and search.best_estimator_.fits_ == 1
+    row = search.best_index_
+    assert search.cv_results_["params"][row] == {"seq_len": k}
+    assert search.best_score_ == search.cv_results_["mean_test_memory_capacity"][row]
+    scorer = make_memory_scorer("memory_capacity", eval_len=None)
+    assert search.score(X) == scorer(search.best_estimator_, X)
+    # An estimator: cloned from its parameters, shown in HTML with its model.
+    assert clone(search).get_params()["seq_lens"] == lengths
+    html = search._repr_html_()
+    assert "SequentialLengthSearchCV" in html and "WindowMemory" in html
+
+
+def test_the_sequential_search_skips_and_may_leave_the_refit():
+    X = onehot_tokens()
+    lengths = [2, 4, 8, 16, 32]
+    search = SequentialLengthSearchCV(
+        WindowMemory(), lengths, cv=KFold(2), refit=False
+    ).fit(X)
+    assert search.skipped_ == [2, 4]
+    assert len(search.cv_results_["params"]) == 3
+    grid = capacity_grid(X, lengths)
+    assert search.recommended_seq_len_ == recommend_seq_len(grid.cv_results_)[None]
+    assert not hasattr(search, "best_estimator_")
+    with pytest.raises(AttributeError, match="refit=False"):
+        search.score(X)
+    with pytest.raises(ValueError, match="'rule' parameter"):
+        SequentialLengthSearchCV(WindowMemory(), [2, 4], rule="median").fit(X)
 
 
 @pytest.mark.parametrize(

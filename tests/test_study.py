@@ -487,10 +487,16 @@ def test_a_results_path_that_is_a_folder_is_refused(data, tmp_path):
         small_study(data, results_file=tmp_path)
 
 
-def test_configurations_are_dispatched_longest_first(points):
+def test_configurations_are_dispatched_longest_first(points, monkeypatch):
+    from sklearn_rnnmemory import RecurrentMemoryRegressor
     from sklearn_rnnmemory._sequences import sequence_lengths
     from sklearn_rnnmemory.study._configuration import expected_cost
 
+    def no_estimator(*args, **kwargs):
+        raise AssertionError("expected_cost built an estimator")
+
+    # The defaults are read off the signature, not from a built estimator.
+    monkeypatch.setattr(RecurrentMemoryRegressor, "__init__", no_estimator)
     lengths = sequence_lengths(points)
     by_epochs = {"max_epochs": 5}
     by_steps = {"max_steps": 50}
@@ -547,3 +553,52 @@ def test_a_changed_setting_is_named_on_resume(data, tmp_path):
     with pytest.raises(ValueError, match="threshold changed from 0.5 to 0.6"):
         small_study(data, results_file=path, units=["rnn"], threshold=0.6,
                     resume=True)  # fmt: skip
+
+
+def test_a_configuration_cuts_and_reads_its_windows_of_l_once(points, monkeypatch):
+    from sklearn_rnnmemory import RecurrentMemoryRegressor, _estimator
+    from sklearn_rnnmemory._sequences import cut_windows
+    from sklearn_rnnmemory._torch.tasks import RecurrentEncoder
+    from sklearn_rnnmemory.indicators import retention_matrix
+    from sklearn_rnnmemory.study._configuration import _measured, empty_row
+
+    # Every third test sequence ends at step 9: at L = 6 its second window is
+    # shorter and does not reach T, and the indicators skip it.
+    X_train, X_test = points[:48], points[48:]
+    model = RecurrentMemoryRegressor(
+        "gru", hidden_size=4, seq_len=3, max_steps=5, batch_size=8, random_state=0
+    ).fit(X_train)
+    cuts, read = [], {}
+    monkeypatch.setattr(
+        _estimator,
+        "cut_windows",
+        lambda X, length: cuts.append(length) or cut_windows(X, length),
+    )
+    encode = RecurrentEncoder.forward
+
+    def counted(self, batch):
+        read[batch.shape[1]] = read.get(batch.shape[1], 0) + batch.shape[0]
+        return encode(self, batch)
+
+    monkeypatch.setattr(RecurrentEncoder, "forward", counted)
+    row = _measured(
+        empty_row(("gru", 3, 4, 0)), model, 0.0, None, [], (X_test, None), 6, 0.5
+    )
+    # One cut at L and one at k; each window read once at its own length.
+    assert sorted(cuts) == [3, 6]
+    assert read == {
+        6: len(cut_windows(X_test, 6)[0]),
+        3: len(cut_windows(X_test, 3)[0]),
+    }
+    assert row["n_windows"] < read[6]
+    monkeypatch.undo()
+    # The numbers are those of the estimator's own reading methods.
+    profile = model.memory_profile(X_test, eval_len=6, threshold=0.5).to_dict()
+    for name in [*INDICATORS, "baseline_error", "span_start", "retention_curve"]:
+        np.testing.assert_array_equal(row[name], profile[name], err_msg=name)
+    own = model.memory_profile(X_test, eval_len=3, probe=False)
+    assert row["capacity_at_seq_len"] == own.memory_capacity
+    windows, predicted = model.read_windows(X_test, eval_len=6)
+    matrix = retention_matrix(windows, predicted, composition="sum")
+    np.testing.assert_array_equal(row["retention_matrix"], np.round(matrix, 6))
+    assert row["n_updates"] == model.n_updates_ == 5

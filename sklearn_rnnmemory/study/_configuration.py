@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from threadpoolctl import threadpool_limits
 
 from .._estimator import RecurrentMemoryRegressor
 from .._plateau import PlateauTracker, split_validation, validation_capacity
+from .._recurrent_base import update_cap
 from .._torch.registry import UnitLike, macs_per_step, unit_label, unit_reference
 from .._torch.stacked_seeds import StackedSeeds
 from ..indicators import INDICATORS, retention_matrix
@@ -24,6 +26,16 @@ Configuration = tuple[UnitLike, int, int, int]
 # A training step's fixed cost (optimizer, autograd, Python), in multiply-adds
 # of recurrent work: measured on CPU as about 25 steps of an LSTM with H = 32.
 _STEP_OVERHEAD_MACS = 25 * macs_per_step("lstm", 50, 32)
+
+
+#: The estimator's parameters with their defaults, as its signature declares.
+_ESTIMATOR_DEFAULTS = {
+    name: parameter.default
+    for name, parameter in inspect.signature(
+        RecurrentMemoryRegressor
+    ).parameters.items()
+    if parameter.default is not inspect.Parameter.empty
+}
 
 
 @contextmanager
@@ -48,13 +60,17 @@ def expected_cost(
     """Rough training cost of a configuration, to order the work (not shown).
 
     ``lengths`` are the training sequences' lengths; the other parameters are
-    read from the estimator that ``estimator_params`` build, defaults included.
+    ``estimator_params`` over the estimator's defaults.
     """
     unit, k, hidden_size, _ = config
-    params = RecurrentMemoryRegressor(unit, **estimator_params).get_params()
+    params = {**_ESTIMATOR_DEFAULTS, **estimator_params}
     windows = int(np.sum(-(-lengths // k)))
-    updates = params["max_steps"] or params["max_epochs"] * -(
-        -windows // params["batch_size"]
+    updates = update_cap(
+        windows,
+        max_steps=params["max_steps"],
+        max_epochs=params["max_epochs"],
+        batch_size=params["batch_size"],
+        validation_fraction=params["validation_fraction"],
     )
     per_step = macs_per_step(unit, n_features, hidden_size, params["num_layers"])
     if per_step is None:  # a user's unit of unknown cost: order it as an LSTM
@@ -288,18 +304,26 @@ def _measured(
     )
     macs = macs_per_step(model.unit, X_test.shape[2], hidden_size, model.num_layers)
     row["macs_per_step"] = float("nan") if macs is None else macs
-    profile = model.memory_profile(
-        X_test, eval_len=eval_len, threshold=threshold, groups=test_groups
+    # X_test, eval_len and threshold were checked by the study: the windows
+    # of L are cut and read once, and every measurement at L is taken from
+    # that one reading; the capacity at k reads the windows of k.
+    reading = model._read_evaluation(X_test, eval_len, trajectory=True)
+    profile = model._reading_profile(
+        reading, threshold=threshold, probe=True, groups=test_groups
     )
     own = (
         profile
         if seq_len == eval_len
-        else model.memory_profile(
-            X_test, eval_len=seq_len, probe=False, groups=test_groups
+        else model._reading_profile(
+            model._read_evaluation(X_test, seq_len),
+            threshold=threshold,
+            probe=False,
+            groups=test_groups,
         )
     )
-    windows, predicted = model.read_windows(X_test, eval_len=eval_len)
-    matrix = retention_matrix(windows, predicted, composition=model.composition)
+    matrix = retention_matrix(
+        reading.windows, reading.predicted, composition=model.composition
+    )
     values = profile.to_dict()
     row.update({name: values[name] for name in INDICATORS})
     row["capacity_ci_low"], row["capacity_ci_high"] = values["memory_capacity_ci"]
