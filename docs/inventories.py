@@ -29,6 +29,7 @@ INVENTORIES = {
             ("iterable", "std:term", "glossary.html#term-iterable"),
             ("mapping", "std:term", "glossary.html#term-mapping"),
             ("sequence", "std:term", "glossary.html#term-sequence"),
+            ("generator", "std:term", "glossary.html#term-generator"),
             ("path-like object", "std:term", "glossary.html#term-path-like-object"),
             ("file object", "std:term", "glossary.html#term-file-object"),
         ],
@@ -38,6 +39,7 @@ INVENTORIES = {
         [
             ("numpy.ndarray", "py:class", "reference/generated/numpy.ndarray.html#$"),
             ("numpy.random.RandomState", "py:class", "reference/random/legacy.html#$"),
+            ("numpy", "py:module", "reference/index.html#module-numpy"),
             ("array_like", "std:term", "glossary.html#term-array_like"),
         ],
     ),

@@ -54,7 +54,7 @@ def _layer_parameters(unit, input_size, hidden_size):
     return UNITS[unit].layer_macs(input_size, hidden_size)
 
 
-def n_train(n_samples, validation_fraction):
+def n_train(n_samples: int, validation_fraction: float | None) -> int:
     """Samples left to train on once ``validation_fraction`` is held out."""
     if validation_fraction is None:
         return n_samples
@@ -62,7 +62,14 @@ def n_train(n_samples, validation_fraction):
     return n_samples - math.ceil(validation_fraction * n_samples)
 
 
-def update_cap(n_samples, *, max_steps, max_epochs, batch_size, validation_fraction):
+def update_cap(
+    n_samples: int,
+    *,
+    max_steps: int | None,
+    max_epochs: int,
+    batch_size: int,
+    validation_fraction: float | None,
+) -> int:
     """The most optimizer updates a fit on ``n_samples`` samples makes:
     ``max_steps``, or ``max_epochs`` passes over the training share."""
     if max_steps is not None:

@@ -584,8 +584,9 @@ def _check_lengths(seq_lens):
 
 @_fill_docs
 class SequentialLengthSearchCV(BaseSearchCV):
-    """Cross-validate training lengths from the longest down, skipping the
-    lengths that cannot win.
+    """Cross-validate training lengths from the longest down.
+
+    The lengths that cannot win are skipped.
 
     Each length is scored by memory capacity at the length itself
     (``make_memory_scorer("memory_capacity", eval_len=None)``). Memory
@@ -729,15 +730,19 @@ class SequentialLengthSearchCV(BaseSearchCV):
 
     @property
     def scoring(self) -> dict:
-        """The one scorer: memory capacity read at each candidate's own length
-        (the bound capacity <= k holds there only: at a common ``L``, a model
-        trained at ``k`` may hold more than ``k``)."""
+        """The one scorer: memory capacity read at each candidate's own length.
+
+        The bound capacity <= k holds there only: at a common ``L``, a model
+        trained at ``k`` may hold more than ``k``.
+        """
         return {_METRIC: make_memory_scorer(_METRIC, eval_len=None)}
 
     @property
     def n_features_in_(self) -> int:
-        """Features per step of the sequences the refitted estimator was fitted
-        on; only with ``refit``."""
+        """Features per step of the sequences the refitted estimator saw.
+
+        Only with ``refit``.
+        """
         return BaseSearchCV.n_features_in_.fget(self)
 
     def _get_scorers(self):
@@ -796,6 +801,7 @@ class SequentialLengthSearchCV(BaseSearchCV):
         Returns
         -------
         capacity : float
+            The memory capacity over windows of the recommended length.
         """
         _check_refit(self, "score")
         check_is_fitted(self)
