@@ -15,7 +15,8 @@ import time
 
 from sklearn_rnnmemory import SemanticEuclideanSpace
 from sklearn_rnnmemory.datasets import make_zipf_sequences
-from sklearn_rnnmemory.study import TIMING_COLUMNS, run_study
+from sklearn_rnnmemory.study import run_study
+from sklearn_rnnmemory.study._columns import TIMING_COLUMNS
 
 
 def comparable(rows):

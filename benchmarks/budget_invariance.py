@@ -39,8 +39,8 @@ from pathlib import Path
 from joblib import Parallel, delayed
 
 from sklearn_rnnmemory import PlateauStopping
-from sklearn_rnnmemory.cli import _points, build_parser, main
-from sklearn_rnnmemory.study import StudyResult, load_study
+from sklearn_rnnmemory.cli import main
+from sklearn_rnnmemory.study import StudyResult, corpus_points, load_study
 from sklearn_rnnmemory.study._configuration import run_configuration
 from sklearn_rnnmemory.study._run import (
     DEFAULT_BATCH_SIZE,
@@ -146,9 +146,8 @@ def run(folder, n_jobs):
         for r in study.ok_rows()
         if r["seq_len"] == 80 or r["seq_len"] in records[r["unit"]]["tied"]
     ]
-    args = build_parser().parse_args(["assess"])
-    X_train, X_test, _, _ = _points(args)
-    data = (X_train, X_test)
+    points = corpus_points()
+    data = (points.X_train, points.X_test)
     cap = study.settings["estimator_params"]["max_steps"]
     done = _retrained(
         folder / "budget_invariance.jsonl",

@@ -49,10 +49,13 @@ autodoc_type_aliases = {
 # downloads.
 nitpicky = True
 nitpick_ignore = [
-    # A private type in a signature; its docstring says what it holds.
-    ("py:class", "sklearn_rnnmemory._plateau.PlateauRule"),
-    # scikit-learn documents it as sklearn.utils.metadata_routing.MetadataRequest.
+    # Private types in signatures; their docstrings say what they hold.
+    ("py:class", "sklearn_rnnmemory._plateau_rule.PlateauRule"),
+    ("py:class", "sklearn_rnnmemory.study._corpus.CorpusPoints"),
+    # Documented by their projects under their public names:
+    # sklearn.utils.metadata_routing.MetadataRequest, numpy.random.RandomState.
     ("py:class", "sklearn.utils._metadata_requests.MetadataRequest"),
+    ("py:class", "numpy.random.mtrand.RandomState"),
 ]
 intersphinx_mapping = write_inventories(Path(__file__).parent / "_inventories")
 # The types of numpydoc's Parameters and Returns link to these names; other

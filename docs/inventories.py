@@ -25,6 +25,8 @@ INVENTORIES = {
             ("tuple", "py:class", "library/stdtypes.html#$"),
             ("None", "py:data", "library/constants.html#$"),
             ("collections.abc.Hashable", "py:class", "library/collections.abc.html#$"),
+            ("collections.abc.Iterator", "py:class", "library/collections.abc.html#$"),
+            ("pathlib.Path", "py:class", "library/pathlib.html#$"),
             ("hashable", "std:term", "glossary.html#term-hashable"),
             ("iterable", "std:term", "glossary.html#term-iterable"),
             ("mapping", "std:term", "glossary.html#term-mapping"),

@@ -7,11 +7,11 @@ Python ``int`` or ``float``, which torch's constructors require.
 
 import math
 import os
+import sys
 from numbers import Integral, Real
 from typing import Any, Literal, overload
 
 import numpy as np
-import scipy.sparse as sp
 
 # Where the machine's memory cannot be read: a ceiling no real workload of
 # this library reaches, so that absurd sizes are still refused up front.
@@ -165,7 +165,10 @@ def untensor(X: Any) -> Any:
 
 def check_not_sparse(X: Any) -> None:
     """Raise a TypeError for a scipy sparse matrix or array."""
-    if sp.issparse(X):
+    # Only a program that imported scipy.sparse holds a sparse input: the
+    # check does not load it (the command line's help stays light).
+    sparse = sys.modules.get("scipy.sparse")
+    if sparse is not None and sparse.issparse(X):
         raise TypeError(
             "Sparse input is not supported: sequences are dense (a list of "
             "sequences or a dense array)."

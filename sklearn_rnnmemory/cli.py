@@ -1,56 +1,32 @@
 """The ``rnnmemory`` command line: ``rnnmemory assess`` and ``rnnmemory report``.
 
-Defaults and choices come from the library itself (the study's grid, the
-estimator's parameters, the registered units, bases and corpora), so the command
-line and Python give the same study. Every user error ends the command with one
-line on standard error that names the flag as typed, and exit status 2.
+One table, :data:`_OPTIONS`, maps each flag to the library parameter it sets
+(of :func:`~sklearn_rnnmemory.study.corpus_points`, of
+:func:`~sklearn_rnnmemory.study.run_study` or of the estimator) and says how
+its text is parsed; a flag not typed is not passed, so the library's defaults
+and checks decide, and the help shows the library's defaults. The command line
+keeps only its own options (where results go, how the study runs and shows
+progress). Every user error ends the command with one line on standard error
+that names the flag as typed, and exit status 2.
+
+Nothing heavy is imported here: ``--help`` and ``report`` run without torch.
 """
 
 import argparse
 import inspect
-import json
 import os
-import platform
 import re
-import shlex
 import sys
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-import numpy as np
-from sklearn.model_selection import train_test_split
-
 from . import __version__, study
-from ._composition import COMPOSITIONS
-from ._estimator import RecurrentMemoryRegressor
-from ._plateau import PLATEAU_TOL
-from ._semantic_space import BASES, SemanticEuclideanSpace
-from ._torch.devices import resolve_device
-from ._torch.registry import UNITS, unit_label
-from ._torch.unit_checks import import_unit
 from .datasets import CORPORA, load_corpus
-from .selection import DEFAULT_TOL
-from .study import (
-    METADATA_NAME,
-    RESULTS_NAME,
-    SCHEMA_VERSION,
-    StudyResult,
-    load_study,
-    run_study,
-)
-from .study._folder import check_all_writable, write_file
-from .study._report import REPORT_FILES, plateau_rule, write_report
-from .study._schema import VERSION_KEY, read_metadata
-
-_ESTIMATOR_DEFAULTS = RecurrentMemoryRegressor().get_params()
-
-# What the command line chooses itself, where the library leaves it open.
-_TEXT_DIM = 64  # points of a text corpus
 
 _EXAMPLES = """\
 units: {units}
@@ -67,40 +43,8 @@ examples:
 """
 
 
-def _flags(message):
-    """A library error message with its parameter names as the flags."""
-    # Longest names first: "seq_lens entries" before "seq_lens".
-    for name, flag in sorted(_FLAGS.items(), key=lambda item: -len(item[0])):
-        # Not inside a path, a quoted name or a dotted one.
-        message = re.sub(
-            rf"(?<![\w\-/.'\"]){re.escape(name)}(?![\w\-/'\"])(?!\.\w)", flag, message
-        )
-    return message
-
-
-def _number(convert, accepts, expected):
-    """An argparse type: ``convert(text)``, refused unless ``accepts`` it."""
-
-    def parse(text):
-        try:
-            value = convert(text)
-        except ValueError:
-            value = None
-        if value is None or not accepts(value):
-            raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}")
-        return value
-
-    parse.__name__ = expected  # argparse names the type by it
-    return parse
-
-
-_positive_int = _number(int, lambda value: value >= 1, "a positive integer")
-_positive_float = _number(float, lambda value: value > 0, "a positive number")
-_share = _number(float, lambda value: 0 < value < 1, "a number in (0, 1)")
-_tolerance = _number(float, lambda value: 0 <= value < 1, "a number in [0, 1)")
-
-
-def _int_list(text, *, positive=True):
+def _ints(text):
+    """Comma-separated integers; what they may be, the library checks."""
     try:
         values = [int(v) for v in text.split(",") if v.strip()]
     except ValueError:
@@ -109,84 +53,261 @@ def _int_list(text, *, positive=True):
         ) from None
     if not values:
         raise argparse.ArgumentTypeError("expected at least one integer")
-    if positive and min(values) < 1:
-        raise argparse.ArgumentTypeError(f"expected positive integers; got {text!r}")
     return values
 
 
-def _seed_list(text):
-    values = _int_list(text, positive=False)
-    if min(values) < 0:
-        raise argparse.ArgumentTypeError(f"expected seeds >= 0; got {text!r}")
-    return values
+_ints.__name__ = "comma-separated integers"  # argparse names the type by it
 
 
-def _unit_list(text):
-    units = [u.strip() for u in text.split(",") if u.strip()]
-    unknown = [u for u in units if u not in UNITS and ":" not in u]
-    if unknown or not units:
-        raise argparse.ArgumentTypeError(
-            f"unknown unit(s) {unknown}; choose from {sorted(UNITS)} or give "
-            "package.module:attribute"
-        )
-    try:
-        return [import_unit(u) for u in units]
-    except (TypeError, ValueError) as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+def _names(text):
+    """Comma-separated names."""
+    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 def _csv(values):
     return ",".join(map(str, values))
 
 
-#: The study's grid: run_study's parameter, its flag, parser, default and help.
-_GRID_OPTIONS = (
-    (
-        "units",
+def _default(function, name):
+    return inspect.signature(function).parameters[name].default
+
+
+#: Where a flag's value goes: corpus_points, run_study, or the estimator
+#: parameters run_study passes to every configuration.
+CORPUS, STUDY, ESTIMATOR = "corpus", "study", "estimator"
+
+
+@dataclass(frozen=True)
+class _Option:
+    """A flag that sets a library parameter."""
+
+    flag: str
+    target: str  # CORPUS, STUDY or ESTIMATOR
+    name: str  # the parameter it sets
+    help: str
+    default: Any = None  # the library's default as the help shows it
+    parse: dict[str, Any] = field(default_factory=dict)  # argparse options
+    #: Other names the library's messages give the parameter; None: its
+    #: messages use the name as a plain word, which stays as it is.
+    aliases: tuple[str, ...] | None = ()
+
+
+#: Every flag that sets a library parameter, in the order of the help.
+_OPTIONS = (
+    _Option(
         "--units",
-        _unit_list,
-        study.DEFAULT_UNITS,
+        STUDY,
+        "units",
         "comma-separated units: built-in names or a unit of your own as "
         "package.module:attribute",
+        study.DEFAULT_UNITS,
+        {"type": _names},
+        aliases=("unit",),
     ),
-    ("seq_lens", "--lengths", _int_list, study.DEFAULT_SEQ_LENS, "training lengths k"),
-    (
-        "hidden_sizes",
+    _Option(
+        "--lengths",
+        STUDY,
+        "seq_lens",
+        "training lengths k",
+        study.DEFAULT_SEQ_LENS,
+        {"type": _ints},
+    ),
+    _Option(
         "--hidden-sizes",
-        _int_list,
-        study.DEFAULT_HIDDEN_SIZES,
+        STUDY,
+        "hidden_sizes",
         "hidden sizes",
+        study.DEFAULT_HIDDEN_SIZES,
+        {"type": _ints},
     ),
-    ("seeds", "--seeds", _seed_list, study.DEFAULT_SEEDS, "random seeds, one run each"),
-)
-
-#: Estimator parameters the command line sets: name, flag, help, argparse options.
-_ESTIMATOR_OPTIONS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
-    (
-        "composition",
+    _Option(
+        "--seeds",
+        STUDY,
+        "seeds",
+        "random seeds, one run each",
+        study.DEFAULT_SEEDS,
+        {"type": _ints},
+    ),
+    _Option(
+        "--eval-len",
+        STUDY,
+        "eval_len",
+        "evaluation window length L every model is measured on",
+        "the longest training length",
+        {"type": int},
+    ),
+    _Option(
+        "--corpus",
+        CORPUS,
+        "corpus",
+        f"built-in corpus {CORPORA} or a text file",
+        _default(study.corpus_points, "corpus"),
+        aliases=None,
+    ),
+    _Option(
+        "--n-sequences",
+        CORPUS,
+        "n_sequences",
+        "sequences of the zipf corpus",
+        _default(load_corpus, "n_sequences"),
+        {"type": int},
+    ),
+    _Option(
+        "--basis",
+        CORPUS,
+        "basis",
+        "semantic basis, one of SemanticEuclideanSpace's",
+        "onehot for zipf, random otherwise",
+    ),
+    _Option(
+        "--dim",
+        CORPUS,
+        "dim",
+        "dimension of a random or cooccurrence basis",
+        "the vocabulary size, at most 64",
+        {"type": int},
+    ),
+    _Option(
+        "--encoding",
+        CORPUS,
+        "encoding",
+        "text encoding of a corpus file",
+        "UTF-8, or the one its byte-order mark names",
+    ),
+    _Option(
+        "--max-vocab",
+        CORPUS,
+        "max_vocab",
+        "largest vocabulary of a text corpus",
+        _default(study.corpus_points, "max_vocab"),
+        {"type": int},
+    ),
+    _Option(
+        "--test-size",
+        CORPUS,
+        "test_size",
+        "share of sequences held out for measuring",
+        _default(study.corpus_points, "test_size"),
+        {"type": float},
+    ),
+    _Option(
         "--composition",
+        ESTIMATOR,
+        "composition",
         "how a sequence's semantics is composed",
-        {"choices": COMPOSITIONS},
+        "the estimator's",
     ),
-    ("lr", "--lr", "learning rate of every unit", {"type": _positive_float}),
-    ("device", "--device", "torch device; auto picks CUDA when present", {}),
+    _Option(
+        "--lr",
+        ESTIMATOR,
+        "lr",
+        "learning rate of every unit",
+        ", ".join(f"{u} {r:g}" for u, r in study.DEFAULT_LEARNING_RATES.items())
+        + "; other units the estimator's",
+        {"type": float},
+    ),
+    _Option(
+        "--device",
+        ESTIMATOR,
+        "device",
+        "torch device; auto picks CUDA when present",
+        "the estimator's",
+    ),
+    _Option(
+        "--batch-size",
+        ESTIMATOR,
+        "batch_size",
+        "windows per update",
+        study.DEFAULT_BATCH_SIZE,
+        {"type": int},
+    ),
+    _Option(
+        "--max-steps",
+        STUDY,
+        "max_steps",
+        "the cap on every configuration's optimizer updates, the same for every length",
+        study.DEFAULT_MAX_STEPS,
+        {"type": int},
+    ),
+    _Option(
+        "--plateau-tol",
+        STUDY,
+        "plateau_tol",
+        "each configuration trains until its memory capacity at L on held-out "
+        "validation sequences moved by less than this share over two rounds of "
+        "doubling updates, or to the cap; 0 trains to the cap",
+        study.DEFAULT_PLATEAU_TOL,
+        {"type": float},
+    ),
+    _Option(
+        "--epochs",
+        ESTIMATOR,
+        "max_epochs",
+        "cap at this many passes over the windows instead of --max-steps updates "
+        "(a pass gives a length k 1/k as many updates)",
+        "off",
+        {"type": int},
+    ),
+    _Option(
+        "--n-jobs",
+        STUDY,
+        "n_jobs",
+        "configurations run in parallel",
+        "all cores on CPU, 1 on a GPU",
+        {"type": int},
+    ),
+    _Option(
+        "--resume",
+        STUDY,
+        "resume",
+        "keep the finished configurations of the output folder and run only the "
+        "missing ones",
+        parse={"action": "store_true"},
+    ),
+    _Option(
+        "--overwrite",
+        STUDY,
+        "overwrite",
+        "replace the results already in the output folder",
+        parse={"action": "store_true"},
+    ),
 )
 
-#: Library parameter names -> the flags a user types, for error messages.
+#: Each parameter name a library message may use -> the flag that sets it.
 _FLAGS = {
-    **{name: flag for name, flag, *_ in _GRID_OPTIONS},
-    **{name: flag for name, flag, *_ in _ESTIMATOR_OPTIONS},
-    "unit": "--units",
-    "batch_size": "--batch-size",
-    "seq_lens entries": "--lengths",
-    "hidden_sizes entries": "--hidden-sizes",
-    "eval_len": "--eval-len",
-    "max_steps": "--max-steps",
-    "plateau_tol": "--plateau-tol",
-    "max_epochs": "--epochs",
-    "n_jobs": "--n-jobs",
-    "encoding": "--encoding",
+    name: option.flag
+    for option in _OPTIONS
+    if option.aliases is not None
+    for name in (option.name, *option.aliases)
 }
+#: A boolean flag's parameter given as True reads as the flag itself.
+_SWITCHES = {
+    f"{option.name}=True": option.flag
+    for option in _OPTIONS
+    if option.parse.get("action") == "store_true"
+}
+
+
+def _flags(message):
+    """A library error message with its parameter names as the flags."""
+    for name, flag in _SWITCHES.items():
+        message = message.replace(name, flag)
+    # Longest names first: "max_steps" before "steps".
+    for name, flag in sorted(_FLAGS.items(), key=lambda item: -len(item[0])):
+        # Not inside a path, a quoted name or a dotted one.
+        message = re.sub(
+            rf"(?<![\w\-/.'\"]){re.escape(name)}(?![\w\-/'\"])(?!\.\w)", flag, message
+        )
+    return message
+
+
+def _given(args, target):
+    """The library parameters of ``target`` the user typed, by name."""
+    return {
+        option.name: getattr(args, option.name)
+        for option in _OPTIONS
+        if option.target == target and hasattr(args, option.name)
+    }
 
 
 class _Parser(argparse.ArgumentParser):
@@ -198,123 +319,28 @@ class _Parser(argparse.ArgumentParser):
 
 def _with_default(text, default):
     """An option's help, ending with its default as a user would type it."""
+    if default is None:
+        return text
     if isinstance(default, list | tuple):
         default = _csv(default)
     return f"{text} (default: {default})"
 
 
-def _add_grid_options(assess):
-    """The grid of the study; the defaults are the study's."""
-    for _, flag, parse, default, text in _GRID_OPTIONS:
+def _add_options(assess):
+    """The flags of :data:`_OPTIONS`, then the command line's own."""
+    for option in _OPTIONS:
         assess.add_argument(
-            flag, type=parse, default=list(default), help=_with_default(text, default)
+            option.flag,
+            dest=option.name,
+            default=argparse.SUPPRESS,  # not typed: not passed
+            help=_with_default(option.help, option.default),
+            **option.parse,
+            **(
+                {}
+                if "action" in option.parse
+                else {"metavar": option.flag[2:].upper().replace("-", "_")}
+            ),
         )
-    assess.add_argument(
-        "--eval-len",
-        type=_positive_int,
-        default=None,
-        help=_with_default(
-            "evaluation window length L every model is measured on",
-            "the longest training length",
-        ),
-    )
-
-
-def _add_corpus_options(assess):
-    """The corpus and its semantic points."""
-    assess.add_argument(
-        "--corpus",
-        default=CORPORA[0],
-        help=f"built-in corpus {CORPORA} or a text file (default: %(default)s)",
-    )
-    assess.add_argument(
-        "--n-sequences",
-        type=_positive_int,
-        default=inspect.signature(load_corpus).parameters["n_sequences"].default,
-        help="sequences of the zipf corpus (default: %(default)s)",
-    )
-    assess.add_argument(
-        "--basis",
-        choices=BASES,
-        help=_with_default("semantic basis", "onehot for zipf, random otherwise"),
-    )
-    assess.add_argument(
-        "--dim",
-        type=_positive_int,
-        help=_with_default("dimension of a random or cooccurrence basis", _TEXT_DIM),
-    )
-    assess.add_argument(
-        "--encoding",
-        help=_with_default(
-            "text encoding of a corpus file",
-            "UTF-8, or the one its byte-order mark names",
-        ),
-    )
-    for flag, parse, default, text in (
-        ("--max-vocab", _positive_int, 2000, "largest vocabulary of a text corpus"),
-        ("--test-size", _share, 0.2, "share of sequences held out for measuring"),
-    ):
-        assess.add_argument(
-            flag, type=parse, default=default, help=f"{text} (default: %(default)s)"
-        )
-
-
-def _add_training_options(assess):
-    """How every configuration trains; the defaults are the estimator's and, for
-    the batch size, the study's."""
-    for name, flag, text, options in _ESTIMATOR_OPTIONS:
-        default = _ESTIMATOR_DEFAULTS[name]
-        shown = default
-        if name == "lr":  # the study's own rate per unit, unless given
-            default = None
-            shown = (
-                ", ".join(f"{u} {r:g}" for u, r in study.DEFAULT_LEARNING_RATES.items())
-                + f"; other units {_ESTIMATOR_DEFAULTS['lr']:g}"
-            )
-        assess.add_argument(
-            flag, default=default, help=_with_default(text, shown), **options
-        )
-    assess.add_argument(
-        "--batch-size",
-        type=_positive_int,
-        default=study.DEFAULT_BATCH_SIZE,
-        help="windows per update (default: %(default)s)",
-    )
-    assess.add_argument(
-        "--max-steps",
-        type=_positive_int,
-        help=_with_default(
-            "the cap on every configuration's optimizer updates, the same for "
-            "every length",
-            study.DEFAULT_MAX_STEPS,
-        ),
-    )
-    assess.add_argument(
-        "--plateau-tol",
-        type=_tolerance,
-        default=PLATEAU_TOL,
-        help="each configuration trains until its memory capacity at L on held-out "
-        "validation sequences moved by less than this share over two rounds of "
-        "doubling updates, or to the cap; 0 trains to the cap "
-        "(default: %(default)s)",
-    )
-    assess.add_argument(
-        "--epochs",
-        type=_positive_int,
-        help="cap at this many passes over the windows instead of --max-steps "
-        "updates (a pass gives a length k 1/k as many updates; default: off)",
-    )
-
-
-def _add_running_options(assess):
-    """Where the configurations run and where their results go."""
-    assess.add_argument(
-        "--n-jobs",
-        type=int,
-        help=_with_default(
-            "configurations run in parallel", "all cores on CPU, 1 on a GPU"
-        ),
-    )
     assess.add_argument(
         "--backend",
         choices=("loky", "dask"),
@@ -335,18 +361,6 @@ def _add_running_options(assess):
         default=Path("rnnmemory-results"),
         help="output folder (default: %(default)s)",
     )
-    again = assess.add_mutually_exclusive_group()
-    again.add_argument(
-        "--resume",
-        action="store_true",
-        help="keep the finished configurations of the output folder and run only "
-        "the missing ones",
-    )
-    again.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="replace the results already in the output folder",
-    )
     assess.add_argument(
         "--no-progress",
         action="store_true",
@@ -360,7 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="rnnmemory",
         description="Measure the memory ability of recurrent units in a Semantic "
         "Euclidean Space and recommend a training length per unit.",
-        epilog=_EXAMPLES.format(units=", ".join(UNITS)),
+        epilog=_EXAMPLES.format(units=", ".join(study.UNIT_NAMES)),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -374,13 +388,10 @@ def build_parser() -> argparse.ArgumentParser:
         "every memory indicator on held-out windows of one common length, print "
         "the table and the recommended training length per unit, and write the "
         "results, figures and a report.",
-        epilog=_EXAMPLES.format(units=", ".join(UNITS)),
+        epilog=_EXAMPLES.format(units=", ".join(study.UNIT_NAMES)),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _add_grid_options(assess)
-    _add_corpus_options(assess)
-    _add_training_options(assess)
-    _add_running_options(assess)
+    _add_options(assess)
     report = commands.add_parser(
         "report",
         help="write the report and figures of a finished study again",
@@ -395,118 +406,128 @@ class UsageError(ValueError):
     """A user error, reported in one line with exit status 2."""
 
 
-def _points(args):
-    """The corpus's training and test points, their groups and a description.
+def _units(specs):
+    """The units the specs name: a built-in name as is, a
+    ``package.module:attribute`` imported and checked."""
+    if not any(":" in spec for spec in specs):
+        return specs
+    from ._torch.unit_checks import import_unit
 
-    A text corpus is a list of documents: whole documents are held out, each
-    is one sequence (its windows are cut from its running token stream), and
-    each is the group of its windows.
-    """
-    options = {} if args.encoding is None else {"encoding": args.encoding}
-    sequences = load_corpus(args.corpus, n_sequences=args.n_sequences, **options)
-    train, test = train_test_split(
-        list(sequences), test_size=args.test_size, random_state=0
-    )
-    groups = (None, None)
-    if args.corpus == "zipf":
-        space = SemanticEuclideanSpace(args.basis or "onehot", dim=args.dim)
-    else:
-        groups = (np.arange(len(train)), np.arange(len(test)))
-        space = SemanticEuclideanSpace(
-            args.basis or "random",
-            dim=args.dim if args.dim is not None else _TEXT_DIM,
-            max_vocab=args.max_vocab,
-            handle_unknown="ignore",
-            random_state=0,
-        )
-    X_train, X_test = space.fit_transform(train), space.transform(test)
-    corpus = {
-        "name": args.corpus,
-        "kind": "sequences" if args.corpus == "zipf" else "documents",
-        "n_train": len(X_train),
-        "n_test": len(X_test),
-        "n_tokens": int(sum(map(len, sequences))),
-        "basis": space.basis,
-        "dim": int(space.dim_),
-        "vocabulary": len(space.vocabulary_),
-    }
-    if args.encoding is not None:
-        corpus["encoding"] = args.encoding
-    return X_train, X_test, groups, corpus
-
-
-#: Every file assess writes in its output folder.
-_FOLDER_FILES = (RESULTS_NAME, METADATA_NAME, *REPORT_FILES)
-
-
-def _check_output(args):
-    """The output folder can be written, holds nothing that would be lost, and
-    no file through which a write would land outside it. Writes nothing."""
-    output = args.output
-    if output.exists() and not output.is_dir():
-        raise UsageError(f"--output {output} is a file, not a folder.")
-    if not output.exists():
-        return
-    check_all_writable(output, _FOLDER_FILES)
-    results = output / RESULTS_NAME
-    if (
-        results.is_file()
-        and results.stat().st_size > 0
-        and not (args.resume or args.overwrite)
-    ):
-        raise UsageError(
-            f"--output {output} already holds results; add --resume to finish that "
-            "study or --overwrite to replace it."
-        )
-    metadata = output / METADATA_NAME
-    if args.resume and metadata.is_file():
-        version = read_metadata(metadata)[VERSION_KEY]
-        if version != SCHEMA_VERSION:
-            raise UsageError(
-                f"--output {output} holds a study of layout version {version}, and "
-                f"this sklearn-rnnmemory writes version {SCHEMA_VERSION}; --resume "
-                "cannot mix them: finish it with the version that started it, or "
-                "start again with --overwrite or another --output."
-            )
-    if not os.access(output, os.W_OK):
-        raise UsageError(f"--output {output} is not writable.")
+    return [import_unit(spec) for spec in specs]
 
 
 @contextmanager
-def _output_folder(output: Path) -> Iterator[None]:
-    """Make the output folder; remove the folders made here again if they are
-    still empty when the block fails (a check refused the study before
-    anything was written)."""
-    made = [folder for folder in (output, *output.parents) if not folder.exists()]
-    output.mkdir(parents=True, exist_ok=True)
+def _output(folder):
+    """Errors about the output folder, named as the flag that set it."""
     try:
         yield
-    except BaseException:
-        for folder in made:  # the deepest first
-            if any(folder.iterdir()):
-                break
-            folder.rmdir()
-        raise
+    except ValueError as exc:
+        raise UsageError(_flags(f"--output {exc}")) from None
 
 
-def _versions():
-    import numpy
-    import sklearn
-    import skorch
-    import torch
+def _estimator_params(args, device):
+    """What every configuration's estimator is given: the estimator's
+    composition, the study's batch size and the device, as the study
+    records them, and what the user typed."""
+    from . import RecurrentMemoryRegressor
 
-    return {
-        "python": platform.python_version(),
-        "sklearn-rnnmemory": __version__,
-        "torch": torch.__version__,
-        "skorch": skorch.__version__,
-        "scikit-learn": sklearn.__version__,
-        "numpy": numpy.__version__,
+    defaults = RecurrentMemoryRegressor().get_params()
+    params = {
+        "composition": defaults["composition"],
+        "batch_size": study.DEFAULT_BATCH_SIZE,
+        "device": device,
     }
+    params.update(_given(args, ESTIMATOR), device=device)
+    return params
 
 
-def _now():
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+def assess(
+    args: argparse.Namespace,
+    argv: Sequence[str] | None = None,
+    out: TextIO | None = None,
+) -> "study.StudyResult":
+    """Run ``rnnmemory assess`` with parsed arguments; return the study result."""
+    from . import RecurrentMemoryRegressor
+    from ._torch.devices import resolve_device
+
+    out = sys.stdout if out is None else out
+    grid = _given(args, STUDY)
+    epochs = getattr(args, "max_epochs", None)
+    if epochs is not None and "max_steps" in grid:
+        raise UsageError("--epochs and --max-steps exclude each other; give one.")
+    device = resolve_device(
+        getattr(args, "device", RecurrentMemoryRegressor().get_params()["device"])
+    )
+    n_jobs = grid.pop("n_jobs", None)
+    if n_jobs is None:
+        n_jobs = 1 if device != "cpu" else os.cpu_count() or 1
+    if args.scheduler is not None and args.backend != "dask":
+        raise UsageError(
+            "--scheduler is read only with --backend dask; add --backend dask, or "
+            "drop --scheduler to run here."
+        )
+    with _output(args.output):
+        study.check_study_folder(
+            args.output,
+            resume=grid.get("resume", False),
+            overwrite=grid.get("overwrite", False),
+        )
+    if "units" in grid:
+        try:
+            grid["units"] = _units(grid["units"])
+        except ValueError as exc:
+            raise UsageError(_flags(str(exc))) from None
+    points = study.corpus_points(**_given(args, CORPUS))
+    if epochs is not None:
+        grid["max_steps"] = None
+    started = time.time()
+    metadata = study.study_metadata(
+        ["rnnmemory", *(argv if argv is not None else sys.argv[1:])],
+        device=str(device),
+        corpus=points.description,
+        epochs=epochs,
+        **{
+            name: value
+            for name, value in grid.items()
+            if name not in ("resume", "overwrite")
+        },
+    )
+    seen: list[dict[str, Any]] = []
+
+    def report_row(row):
+        if not seen:  # the study's checks passed: record what runs
+            study.write_metadata(args.output, metadata)
+        seen.append(row)
+        if args.no_progress:
+            print(_row_line(row, len(seen), total), file=out, flush=True)
+
+    total = 1
+    for name in ("units", "seq_lens", "hidden_sizes", "seeds"):
+        total *= len(metadata["grid"][name])
+    with study.study_folder(args.output), _dask_client(args, n_jobs):
+        result = study.run_study(
+            points.X_train,
+            points.X_test,
+            train_groups=points.train_groups,
+            test_groups=points.test_groups,
+            estimator_params=_estimator_params(args, device),
+            results_file=args.output / study.RESULTS_NAME,
+            n_jobs=-1 if args.backend == "dask" else n_jobs,
+            backend=args.backend,
+            progress=not args.no_progress,
+            callback=report_row,
+            **grid,
+        )
+    study.write_metadata(args.output, metadata, started=started)
+    result.metadata = metadata
+    units = metadata["grid"]["units"]
+    heading = (
+        f"Memory of {', '.join(units)} on corpus {points.description['name']!r} "
+        f"({points.description['n_train']} training, {points.description['n_test']} "
+        f"test {points.description['kind']}, device {device}); mean over "
+        f"{len(metadata['grid']['seeds'])} seed(s):\n"
+    )
+    return _present(result, args.output, out, heading=heading)
 
 
 def _row_line(row, done, total):
@@ -522,114 +543,12 @@ def _row_line(row, done, total):
     )
 
 
-def assess(
-    args: argparse.Namespace,
-    argv: Sequence[str] | None = None,
-    out: TextIO | None = None,
-) -> StudyResult:
-    """Run ``rnnmemory assess`` with parsed arguments; return the study result."""
-    out = sys.stdout if out is None else out
-    if args.epochs is not None and args.max_steps is not None:
-        raise UsageError("--epochs and --max-steps exclude each other; give one.")
-    device = resolve_device(args.device)
-    n_jobs = args.n_jobs
-    if n_jobs is None:
-        n_jobs = 1 if device != "cpu" else os.cpu_count() or 1
-    if n_jobs == 0:
-        raise UsageError("--n-jobs must not be 0 (-1: every core).")
-    if args.scheduler is not None and args.backend != "dask":
-        raise UsageError(
-            "--scheduler is read only with --backend dask; add --backend dask, or "
-            "drop --scheduler to run here."
-        )
-    _check_output(args)
-    X_train, X_test, (train_groups, test_groups), corpus = _points(args)
-    started = time.time()
-    metadata = {
-        VERSION_KEY: SCHEMA_VERSION,
-        "command": shlex.join(
-            ["rnnmemory", *(argv if argv is not None else sys.argv[1:])]
-        ),
-        "versions": _versions(),
-        "device": device,
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-        "corpus": corpus,
-        "seeds": args.seeds,
-        "grid": {
-            "units": [unit_label(u) for u in args.units],
-            "seq_lens": args.lengths,
-            "hidden_sizes": args.hidden_sizes,
-            "seeds": args.seeds,
-            "eval_len": args.eval_len,
-            "max_steps": None if args.epochs is not None else args.max_steps,
-            "epochs": args.epochs,
-            "plateau_tol": args.plateau_tol,
-        },
-        "started": _now(),
-        "finished": None,
-    }
-    metadata_file = args.output / METADATA_NAME
-    total = (
-        len(args.units) * len(args.lengths) * len(args.hidden_sizes) * len(args.seeds)
-    )
-    finished: list[dict[str, Any]] = []
-
-    def report_row(row):
-        if not finished:  # the study's checks passed: record what runs
-            write_file(metadata_file, json.dumps(metadata, indent=2) + "\n")
-        finished.append(row)
-        if args.no_progress:
-            print(_row_line(row, len(finished), total), file=out, flush=True)
-
-    estimator_params = {
-        "composition": args.composition,
-        "batch_size": args.batch_size,
-        "device": device,
-    }
-    if args.lr is not None:
-        estimator_params["lr"] = args.lr
-    if args.epochs is not None:
-        estimator_params["max_epochs"] = args.epochs
-    options = dict(
-        units=args.units,
-        seq_lens=args.lengths,
-        hidden_sizes=args.hidden_sizes,
-        seeds=args.seeds,
-        eval_len=args.eval_len,
-        max_steps=None
-        if args.epochs is not None
-        else (args.max_steps or study.DEFAULT_MAX_STEPS),
-        plateau_tol=args.plateau_tol,
-        train_groups=train_groups,
-        test_groups=test_groups,
-        estimator_params=estimator_params,
-        results_file=args.output / RESULTS_NAME,
-        resume=args.resume,
-        overwrite=args.overwrite,
-        n_jobs=-1 if args.backend == "dask" else n_jobs,
-        backend=args.backend,
-        progress=not args.no_progress,
-        callback=report_row,
-    )
-    with _output_folder(args.output), _dask_client(args, n_jobs):
-        result = run_study(X_train, X_test, **options)
-    metadata.update(finished=_now(), duration_s=round(time.time() - started, 1))
-    write_file(metadata_file, json.dumps(metadata, indent=2) + "\n")
-    result.metadata = metadata
-    return _present(result, args.output, out, heading=_heading(args, corpus, device))
-
-
-def _heading(args, corpus, device):
-    return (
-        f"Memory of {', '.join(map(unit_label, args.units))} on corpus "
-        f"{args.corpus!r} "
-        f"({corpus['n_train']} training, {corpus['n_test']} test {corpus['kind']}, "
-        f"device {device}); mean over {len(args.seeds)} seed(s):\n"
-    )
-
-
-def _present(result, folder, out, *, heading, tol=DEFAULT_TOL):
-    """Print the table, the failures and the guidance; write the report."""
+def _present(result, folder, out, *, heading):
+    """Write the report; print the table, the failures and the guidance."""
+    # Written first: a folder the report cannot be written to is refused
+    # before anything is printed.
+    written = study.write_report(result, folder)
+    tol = _default(type(result).recommendation_records, "tol")
     print(heading, file=out)
     if result.ok_rows():
         print(result.table(), file=out)
@@ -640,15 +559,13 @@ def _present(result, folder, out, *, heading, tol=DEFAULT_TOL):
             f"seed={row['seed']}: {row['error']}",
             file=out,
         )
-    unconverged = result.unconverged_rows()
-    rule = plateau_rule(result)
-    if unconverged and not (rule is not None and rule.tol == 0):
+    unconverged = study.unsettled_rows(result)
+    if unconverged:
         print(
             f"\n{len(unconverged)} configuration(s) had not levelled off before the "
             "cap (see report.md); a higher --max-steps may change their numbers.",
             file=out,
         )
-    written = write_report(result, folder, tol=tol)
     records = result.recommendation_records(tol=tol)
     if records:
         print(
@@ -683,16 +600,12 @@ def _percent(value):
     return "-" if value is None else f"{value:.0%}"
 
 
-def report(args: argparse.Namespace, out: TextIO | None = None) -> StudyResult:
+def report(args: argparse.Namespace, out: TextIO | None = None) -> "study.StudyResult":
     """Run ``rnnmemory report DIR``: rebuild a study's report without training."""
     out = sys.stdout if out is None else out
     if not args.folder.is_dir():
         raise UsageError(f"{args.folder} is not a folder.")
-    try:
-        result = load_study(args.folder)
-        check_all_writable(args.folder, REPORT_FILES)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    result = study.load_study(args.folder)
     metadata = result.metadata or {}
     seeds = sorted({row["seed"] for row in result.rows})
     heading = (
@@ -737,7 +650,7 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
 def _saved_rows(folder):
     """Whether ``folder`` holds a finished row (something to resume)."""
     try:
-        with open(folder / RESULTS_NAME, "rb") as f:
+        with open(folder / study.RESULTS_NAME, "rb") as f:
             return b"\n" in f.read(1 << 20)
     except OSError:
         return False
@@ -761,7 +674,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = getattr(args, "output", None)
         if where is not None and _saved_rows(where):
             hint = (
-                f"; the finished configurations are saved in {where / RESULTS_NAME}:"
+                "; the finished configurations are saved in "
+                f"{where / study.RESULTS_NAME}:"
                 " run the same command with --resume to finish the study"
             )
         elif where is not None:

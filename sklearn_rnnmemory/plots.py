@@ -316,3 +316,11 @@ def plot_retention_matrix(
     )
     _save(ax.figure, path)
     return ax
+
+
+__all__ = [
+    "plot_capacity_vs_length",
+    "plot_retention_curves",
+    "plot_retention_matrix",
+    "unit_styles",
+]

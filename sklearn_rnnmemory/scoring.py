@@ -509,3 +509,13 @@ test_size=0.2, washout=0, surrogate=True, random_state=0)
             "random_state": random_state,
         },
     )
+
+
+__all__ = [
+    "MemoryScorer",
+    "ProbeScorer",
+    "common_eval_len",
+    "make_memory_scorer",
+    "make_probe_scorer",
+    "memory_scorers",
+]

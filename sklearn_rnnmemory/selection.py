@@ -893,3 +893,16 @@ def search_seq_len(
         skipped=search.skipped_,
         n_fits=len(results["params"]) * search.n_splits_,
     )
+
+
+__all__ = [
+    "LengthRecommendation",
+    "LengthSearch",
+    "SeqLenRefit",
+    "SequentialLengthSearchCV",
+    "recommend_seq_len",
+    "refit_seq_len",
+    "search_seq_len",
+    "seq_len_guidance",
+    "significantly_below",
+]

@@ -731,8 +731,8 @@ def test_valid_input_of_the_same_kinds_gives_the_correct_result(case):
     "args, message",
     [
         (["--corpus", "missing.txt"], "neither a built-in corpus"),
-        (["--hidden-sizes", "0"], "--hidden-sizes: expected positive integers"),
-        (["--epochs", "0"], "--epochs: expected a positive integer"),
+        (["--hidden-sizes", "0"], "--hidden-sizes entries must be a positive"),
+        (["--epochs", "0"], "--epochs must be"),
     ],
 )
 def test_cli_reports_malformed_input(tmp_path, capsys, args, message):

@@ -11,7 +11,7 @@ from unittest.mock import ANY
 import numpy as np
 import pytest
 
-from sklearn_rnnmemory import __version__
+from sklearn_rnnmemory import __version__, study
 from sklearn_rnnmemory.cli import main
 from sklearn_rnnmemory.study import load_study
 
@@ -147,16 +147,16 @@ def test_resume_of_a_finished_study_trains_nothing(finished, tmp_path, capsys):
     [
         (["--device", "cuda:7"], "--device 'cuda:7' cannot be used here"),
         (["--corpus", "no-such-file.txt"], "neither a built-in corpus"),
-        (["--units", "rnn,tcn"], "unknown unit"),
+        (["--units", "rnn,tcn"], "--units must be one of"),
         (["--lengths", "5,x"], "--lengths: expected comma-separated integers"),
-        (["--lengths", "0"], "--lengths: expected positive integers"),
-        (["--max-steps", "0"], "--max-steps: expected a positive integer"),
+        (["--lengths", "0"], "--lengths entries must be a positive integer"),
+        (["--max-steps", "0"], "--max-steps must be a positive integer"),
         (["--eval-len", "99"], "--eval-len 99 is longer than the longest test"),
         (["--lengths", "99,100"], "--lengths [99, 100] is longer"),
         (["--epochs", "2"], "--epochs and --max-steps exclude each other"),
-        (["--n-jobs", "0"], "--n-jobs must not be 0"),
-        (["--test-size", "1.5"], "--test-size: expected a number in (0, 1)"),
-        (["--resume", "--overwrite"], "not allowed with argument"),
+        (["--n-jobs", "0"], "--n-jobs must be a non-zero integer"),
+        (["--test-size", "1.5"], "--test-size must be"),
+        (["--resume", "--overwrite"], "--resume and --overwrite exclude each other"),
         (["--scheduler", "tcp://host:8786"], "--scheduler is read only with --backend"),
         (["--lengths", "3,6,3"], "--lengths holds 3 twice"),
         (["--units", "rnn,gru,rnn"], "--units holds rnn twice"),
@@ -362,10 +362,14 @@ def test_max_steps_reaches_every_configuration(tmp_path):
         (
             "import sys\nsys.exit(0)\n",
             2,
-            "rnnmemory: error: argument --units: unit 'quits_at_import:Unit': "
+            "rnnmemory: error: --units 'quits_at_import:Unit': "
             "importing module 'quits_at_import' called sys.exit(0);",
         ),
-        ("raise KeyboardInterrupt\n", 130, "\nrnnmemory: interrupted.\n"),
+        (
+            "raise KeyboardInterrupt\n",
+            130,
+            "\nrnnmemory: interrupted before any configuration finished.\n",
+        ),
     ],
     ids=["sys.exit", "Ctrl-C"],
 )
@@ -433,3 +437,46 @@ def test_ctrl_c_as_workers_start_prints_no_worker_traceback(tmp_path):
     assert err.strip().splitlines() == [
         "rnnmemory: interrupted before any configuration finished."
     ], err
+
+
+def test_a_text_corpus_takes_the_spaces_own_dimension(tmp_path, capsys):
+    # No --dim: the semantic space's own default decides, min(64, |V|), for
+    # the cooccurrence basis as for the random one; the command line adds none.
+    words = "the a cat dog sat ran on under mat log red big".split()
+    corpus = tmp_path / "tiny.txt"
+    corpus.write_text(_documents(np.random.default_rng(0), words))
+    output = tmp_path / "out"
+    args = [*TINY, "--units", "gru", "--seeds", "0", "--corpus", str(corpus)]
+    assert main([*args, "--basis", "cooccurrence", "--output", str(output)]) == 0
+    described = json.loads((output / "metadata.json").read_text())["corpus"]
+    assert described["basis"] == "cooccurrence"
+    assert described["dim"] == described["vocabulary"] == len(words)
+    rows = load_study(output).rows
+    assert [row["status"] for row in rows] == ["ok", "ok"]
+    capsys.readouterr()
+    random = study.corpus_points(corpus, basis="random")
+    assert random.description["dim"] == random.X_train.shape[2] == len(words)
+    assert study.corpus_points(corpus, dim=80).X_train.shape[2] == 80
+
+
+def test_help_and_report_load_no_torch(finished):
+    # The help builds the parser from the library's plain defaults; report
+    # reads the folder and writes the report: neither loads torch or skorch.
+    folder, _ = finished
+    code = (
+        "import contextlib, io, sys; from sklearn_rnnmemory.cli import main\n"
+        "quiet = contextlib.redirect_stdout(io.StringIO())\n"
+        "with contextlib.suppress(SystemExit), quiet: main(['assess', '--help'])\n"
+        "at_help = sorted({'torch', 'skorch', 'sklearn', 'scipy'} & set(sys.modules))\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:"
+        " status = main(['report', sys.argv[1]])\n"
+        "assert status == 0 and 'Recommended training length' in out.getvalue()\n"
+        "print(at_help, sorted({'torch', 'skorch'} & set(sys.modules)))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert run.stdout.strip() == "[] []", run.stdout + run.stderr

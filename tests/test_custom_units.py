@@ -506,7 +506,7 @@ def test_ctrl_c_inside_training_stops_the_study(tmp_path):
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("custom_units:TimeFirstGRU", "unit TimeFirstGRU breaks the 'batch-first'"),
+        ("custom_units:TimeFirstGRU", "--units TimeFirstGRU breaks the 'batch-first'"),
         ("custom_units:BidirectionalGRU", "breaks the 'padding' rule"),
         ("custom_units:not_a_module", "must build a torch.nn.Module"),
         ("custom_units:Missing", "module 'custom_units' has no attribute 'Missing'"),
@@ -521,7 +521,7 @@ def test_the_cli_refuses_a_unit_in_one_line_before_training(
         main(["assess", "--units", f"gru,{spec}", *CLI, "--output", str(tmp_path)])
     assert info.value.code == 2
     error = capsys.readouterr().err.strip().splitlines()[-1]
-    assert error.startswith("rnnmemory: error: argument --units: ")
+    assert error.startswith("rnnmemory: error: --units ")
     assert message in error
     assert not (tmp_path / "results.jsonl").exists()
 

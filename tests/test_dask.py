@@ -11,7 +11,8 @@ from sklearn.model_selection import GridSearchCV, KFold
 from sklearn_rnnmemory import RecurrentMemoryRegressor
 from sklearn_rnnmemory.cli import main
 from sklearn_rnnmemory.scoring import memory_scorers
-from sklearn_rnnmemory.study import TIMING_COLUMNS, run_study
+from sklearn_rnnmemory.study import run_study
+from sklearn_rnnmemory.study._columns import TIMING_COLUMNS
 
 distributed = pytest.importorskip("distributed")
 

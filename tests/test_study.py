@@ -11,13 +11,8 @@ from conftest import token_points
 from skorch.callbacks import EarlyStopping, EpochScoring
 
 from sklearn_rnnmemory.indicators import INDICATORS
-from sklearn_rnnmemory.study import (
-    SCALAR_COLUMNS,
-    TIMING_COLUMNS,
-    StudyResult,
-    load_study,
-    run_study,
-)
+from sklearn_rnnmemory.study import StudyResult, load_study, run_study
+from sklearn_rnnmemory.study._columns import SCALAR_COLUMNS, TIMING_COLUMNS
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ from typing import Any, overload
 
 from torch import nn
 
+from .._unit_names import UNIT_NAMES
 from .cells import (
     EchoStateLayer,
     IndRNNLayer,
@@ -154,6 +155,11 @@ _RECORDS = (
 
 #: The built-in units by name, in the order tables and figures list them.
 UNITS: dict[str, RegisteredUnit] = {record.name: record for record in _RECORDS}
+if tuple(UNITS) != UNIT_NAMES:  # pragma: no cover  (a unit added in one place)
+    raise ImportError(
+        f"the registered units {tuple(UNITS)} are not _unit_names.UNIT_NAMES "
+        f"{UNIT_NAMES}: add the name there too."
+    )
 
 
 def check_unit(unit: Any) -> UnitLike:

@@ -6,134 +6,99 @@ evaluation length, and appends each finished row to a JSON-lines file, so that
 an interrupted study resumes where it stopped. :func:`load_study` reads a
 finished (or interrupted) study back without training; :class:`StudyResult`
 holds the rows, their summary over seeds and the length guidance
-(definitions §3.7).
+(definitions §3.7). :func:`corpus_points` gives a corpus's points as a study
+reads them; :func:`check_study_folder`, :func:`study_metadata`,
+:func:`write_metadata` and :func:`write_report` keep a study's folder, as
+``rnnmemory assess`` writes it.
 """
 
-import os
-from pathlib import Path
+import importlib
+from typing import TYPE_CHECKING
 
-from .._torch.registry import UNITS
-from ._columns import (
-    COLUMNS,
-    CONFIG_COLUMNS,
-    LIST_FIELDS,
-    SCALAR_COLUMNS,
-    SCHEMA_VERSION,
-    TIMING_COLUMNS,
-    Column,
-)
-from ._results import StudyResult
-from ._run import (
+from .._unit_names import UNIT_NAMES
+from ._defaults import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_HIDDEN_SIZES,
     DEFAULT_LEARNING_RATES,
     DEFAULT_MAX_STEPS,
+    DEFAULT_PLATEAU_TOL,
     DEFAULT_SEEDS,
     DEFAULT_SEQ_LENS,
     DEFAULT_UNITS,
-    run_study,
 )
-from ._schema import VERSION_KEY, read_metadata
-from ._storage import read_rows
 
-RESULTS_NAME = "results.jsonl"
-METADATA_NAME = "metadata.json"
-
-
-def load_study(path: str | os.PathLike) -> StudyResult:
-    """Read a study back from its folder or its results file, without training.
-
-    The folder is read as input from someone else: every line of the results
-    file must be a complete row of one study, each configuration once, and
-    metadata.json (when there is one) must be of the study's layout. Folders of
-    earlier layouts load, with the fields they lack as absent (NaN). Nothing
-    read is run.
-
-    Parameters
-    ----------
-    path : str or path
-        A folder written by ``rnnmemory assess`` (holding ``results.jsonl`` and
-        ``metadata.json``) or a JSON-lines results file of :func:`run_study`.
-
-    Returns
-    -------
-    result : StudyResult
-        Its rows (one per configuration and seed, in the grid's order: units as
-        the metadata lists them, else in the registry's order, then lengths,
-        hidden sizes and seeds ascending), settings and, for a folder,
-        metadata.
-
-    Raises
-    ------
-    ValueError
-        In one line naming the file, the line and what is wrong: a line that
-        is not a row (not JSON, not an object, a field missing or of the wrong
-        kind), a row of another study or layout version, a configuration
-        twice, a layout newer than this library reads, or no finished row. A
-        last line cut off while being written is left out with a warning.
-
-    Examples
-    --------
-    >>> from sklearn_rnnmemory.study import load_study
-    >>> load_study("no-such-folder")
-    Traceback (most recent call last):
-    ...
-    ValueError: no-such-folder holds no study: no results.jsonl there.
-    """
-    path = Path(path)
-    folder = path if path.is_dir() or not path.suffix else path.parent
-    results = folder / RESULTS_NAME if path.is_dir() or not path.suffix else path
-    if not results.is_file():
-        raise ValueError(f"{path} holds no study: no {RESULTS_NAME} there.")
-    stored = read_rows(results)
-    if not stored.rows:
-        raise ValueError(
-            f"{results} holds no finished configuration: the study stopped before "
-            "its first one finished (or has not finished one yet). Resume the "
-            "study to run them."
-        )
-    metadata_file = folder / METADATA_NAME
-    metadata = read_metadata(metadata_file) if metadata_file.is_file() else None
-    if metadata is not None and metadata[VERSION_KEY] != stored.version:
-        raise ValueError(
-            f"{metadata_file} is of study layout version {metadata[VERSION_KEY]} "
-            f"and {results} of version {stored.version}; they are not of one study."
-        )
-    rows = stored.rows
-    # Rows are stored as they finish; give them back in the grid's order.
-    units = list((metadata or {}).get("grid", {}).get("units") or [])
-    units += [u for u in UNITS if u not in units]
-    rank = {unit: n for n, unit in enumerate(units)}
-    rows.sort(
-        key=lambda r: (
-            rank.get(r["unit"], len(rank)),
-            r["unit"],
-            r["seq_len"],
-            r["hidden_size"],
-            r["seed"],
-        )
+if TYPE_CHECKING:  # pragma: no cover
+    from ._columns import COLUMNS, LIST_FIELDS, SCHEMA_VERSION
+    from ._corpus import corpus_points
+    from ._load import load_study
+    from ._report import unsettled_rows, write_report
+    from ._results import StudyResult
+    from ._run import run_study
+    from ._study_folder import (
+        METADATA_NAME,
+        RESULTS_NAME,
+        check_study_folder,
+        study_folder,
+        study_metadata,
+        write_metadata,
     )
-    return StudyResult(rows, settings=stored.settings, metadata=metadata)
+
+# Loaded on first use (PEP 562): the defaults above are plain values, for the
+# command line's help; running a study loads torch, reading one scipy.
+_LAZY = {
+    "COLUMNS": "._columns",
+    "LIST_FIELDS": "._columns",
+    "SCHEMA_VERSION": "._columns",
+    "corpus_points": "._corpus",
+    "load_study": "._load",
+    "unsettled_rows": "._report",
+    "write_report": "._report",
+    "StudyResult": "._results",
+    "run_study": "._run",
+    "METADATA_NAME": "._study_folder",
+    "RESULTS_NAME": "._study_folder",
+    "check_study_folder": "._study_folder",
+    "study_folder": "._study_folder",
+    "study_metadata": "._study_folder",
+    "write_metadata": "._study_folder",
+}
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *_LAZY})
 
 
 __all__ = [
     "COLUMNS",
-    "CONFIG_COLUMNS",
-    "Column",
-    "DEFAULT_HIDDEN_SIZES",
     "DEFAULT_BATCH_SIZE",
+    "DEFAULT_HIDDEN_SIZES",
     "DEFAULT_LEARNING_RATES",
     "DEFAULT_MAX_STEPS",
+    "DEFAULT_PLATEAU_TOL",
     "DEFAULT_SEEDS",
     "DEFAULT_SEQ_LENS",
     "DEFAULT_UNITS",
     "LIST_FIELDS",
     "METADATA_NAME",
     "RESULTS_NAME",
-    "SCALAR_COLUMNS",
     "SCHEMA_VERSION",
     "StudyResult",
-    "TIMING_COLUMNS",
+    "UNIT_NAMES",
+    "check_study_folder",
+    "corpus_points",
     "load_study",
     "run_study",
+    "study_folder",
+    "study_metadata",
+    "unsettled_rows",
+    "write_metadata",
+    "write_report",
 ]

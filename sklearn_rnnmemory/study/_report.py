@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._plateau import PlateauRule
+from .._plateau_rule import PlateauRule
 from ..selection import DEFAULT_TOL, MIN_PAIRS, TIE_LEVEL
 from ._columns import BY_NAME, REPORTED_COLUMNS
 from ._folder import check_all_writable, write_file
@@ -87,6 +87,28 @@ def plateau_rule(result: StudyResult) -> PlateauRule | None:
         first_round=options["first_round"],
         min_updates=options["min_updates"],
     )
+
+
+def unsettled_rows(result: StudyResult) -> list[dict]:
+    """The rows of configurations that stopped at the cap before levelling off.
+
+    None where the plateau rule was off (tol 0: every configuration trained to
+    the cap, as asked).
+
+    Parameters
+    ----------
+    result : StudyResult
+        A study (finished or not).
+
+    Returns
+    -------
+    rows : list of dict
+        Those rows, in the order of ``result.rows``.
+    """
+    rule = plateau_rule(result)
+    if rule is not None and rule.tol == 0:
+        return []
+    return result.unconverged_rows()
 
 
 def _what_was_run(result):
@@ -237,7 +259,7 @@ def report_markdown(
         parts.append("")
     unconverged = result.unconverged_rows()
     rule = plateau_rule(result)
-    if unconverged and rule is not None and rule.tol == 0:
+    if unconverged and rule is not None and not unsettled_rows(result):
         parts += [
             "## Training",
             "",
@@ -294,7 +316,7 @@ def write_report(
     """Write a study's tables, guidance, figures and report into ``folder``.
 
     Every file is checked before the first is written: a file of
-    :data:`REPORT_FILES` that is a link (that would write outside the folder)
+    ``REPORT_FILES`` that is a link (that would write outside the folder)
     is refused, and nothing is written.
 
     Parameters

@@ -36,34 +36,22 @@ from ._configuration import (
     run_configuration,
     run_stacked_configurations,
 )
+from ._defaults import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_HIDDEN_SIZES,
+    DEFAULT_LEARNING_RATES,
+    DEFAULT_MAX_STEPS,
+    DEFAULT_SEEDS,
+    DEFAULT_SEQ_LENS,
+    DEFAULT_UNITS,
+)
 from ._interrupts import workers_ignore_interrupts
 from ._results import StudyResult
 from ._storage import ResultsFile, check_results_file, encode_setting, fingerprint
 
-#: The cap on every configuration's optimizer updates: each trains until its
-#: validation capacity levels off (the plateau rule, plateau_tol), or to this
-#: many updates. The same for every training length (a pass over windows of k
-#: steps would give long lengths 1 / k as many); chosen by measurement on the
-#: default study (docs: user guide).
-DEFAULT_MAX_STEPS = 8000
 #: Seed of the split of the training sequences into those trained on and those
 #: the plateau rule measures: the same for every configuration.
 VALIDATION_SEED = 0
-#: Windows per update in a study, unless estimator_params say otherwise: at
-#: the same cost per update, 32 windows gave more memory than 64 or 16.
-DEFAULT_BATCH_SIZE = 32
-#: Adam's learning rate per unit in a study, unless estimator_params set
-#: ``lr``; other units take the estimator's default. Measured on the default
-#: study (docs: user guide): 0.03 brings the LSTM and the GRU to their plateau
-#: in about half the updates 0.01 needs, and makes the vanilla RNN collapse;
-#: the vanilla RNN learns most at 0.003 (at 8,000 updates, k = 20: 25.3 tokens
-#: against 15.7 at 0.01; k = 40: 22.3 against 0).
-DEFAULT_LEARNING_RATES = {"rnn": 0.003, "lstm": 0.03, "gru": 0.03}
-#: The study's default grid.
-DEFAULT_UNITS = ("rnn", "lstm", "gru")
-DEFAULT_SEQ_LENS = (5, 10, 20, 40, 80)
-DEFAULT_HIDDEN_SIZES = (32,)
-DEFAULT_SEEDS = (0, 1, 2)
 #: What the study sweeps itself; estimator_params must not set these.
 _SWEPT = {"unit", "hidden_size", "seq_len", "random_state", "max_steps", "plateau"}
 
