@@ -7,7 +7,7 @@ from numbers import Real
 
 import numpy as np
 import torch
-from sklearn.base import ClassifierMixin
+from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
@@ -128,6 +128,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
             raise ValueError("Every sequence of X must have at least one valid step.")
         return X
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: ArrayLike, y: ArrayLike) -> RecurrentClassifier:
         """Train the classifier.
 
@@ -140,7 +141,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
 
         %(returns_fitted)s
         """
-        params = self._start_fit()
+        self._start_fit()
         X = check_sequences(X, dtype=np.float32)
         encoder, y = _encode_labels(y, X.shape[0])
         d, n_classes = X.shape[2], len(encoder.classes_)
@@ -148,7 +149,6 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         Xt = self._truncate(X)
         self.input_scale_ = self._input_scale(Xt)
         self._fit_network(
-            params,
             ClassifierNet,
             SequenceClassifierModule,
             self._network_input(Xt),

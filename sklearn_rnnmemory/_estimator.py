@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import StrOptions
 
-from ._composition import check_composition, compose
+from ._composition import COMPOSITIONS, compose
 from ._evaluation_windows import check_window_floor
 from ._plateau import (
     PlateauCheck,
@@ -18,7 +20,7 @@ from ._plateau import (
 )
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import all_windows_alike, check_sequences, cut_windows, valid_steps
-from ._shared_parameters import Parameter, fill_shared_docs
+from ._shared_parameters import fill_shared_docs
 from ._torch.losses import MaskedSemanticLoss
 from ._torch.skorch_nets import MemoryNet
 from ._torch.tasks import SemanticReader
@@ -39,21 +41,6 @@ def _network(d, masked):
         "criterion": MaskedSemanticLoss,
         "criterion__masked": masked,
     }
-
-
-def _composition(value, name, estimator):
-    return check_composition(value)
-
-
-def _plateau(value, name, estimator):
-    if value is None:
-        return None
-    if not isinstance(value, PlateauStopping):
-        raise ValueError(
-            f"{name} must be None (a fixed budget) or a PlateauStopping; got {value!r}."
-        )
-    value.rule(1)  # every setting checked before any data is read
-    return value
 
 
 def _check_groups(groups, n_sequences):
@@ -163,15 +150,16 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
     (64, 10, 8)
     """
 
-    _parameter_checks = {
-        "composition": Parameter(_composition),
-        "plateau": Parameter(_plateau),
-        **RecurrentEstimatorBase._parameter_checks,
+    _parameter_constraints = {
+        **RecurrentEstimatorBase._parameter_constraints,
+        "composition": [StrOptions(set(COMPOSITIONS))],
+        "plateau": [PlateauStopping, None],
     }
 
     composition: str = "sum"
     plateau: PlateauStopping | None = None
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(
         self, X: ArrayLike, y: None = None, groups: ArrayLike | None = None
     ) -> RecurrentMemoryRegressor:
@@ -191,12 +179,12 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
 
         %(returns_fitted)s
         """
-        params = self._start_fit()
+        self._start_fit()
         X = check_sequences(X, dtype=np.float32)
         d = X.shape[2]
         self._check_network_size(d, d, f", d={d}")
         groups = _check_groups(groups, X.shape[0])
-        plateau = params["plateau"]
+        plateau = self.plateau
         if plateau is not None:
             train, valid = split_validation(
                 X.shape[0], plateau.validation_fraction, plateau.random_state, groups
@@ -223,7 +211,6 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
                 ),
             )
         self._fit_network(
-            params,
             MemoryNet,
             SemanticReader,
             windows,
@@ -259,6 +246,12 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         if masked:
             targets = np.concatenate([targets, valid[..., None]], axis=-1)
         return windows, targets, masked
+
+    def _cross_check(self):
+        super()._cross_check()
+        if self.plateau is not None:
+            # Every setting checked before any data is read.
+            self.plateau._validate_params()
 
     def _training_arrays(self, X):
         windows, targets, _ = self._training_windows(X)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Integral
 
 import numpy as np
 import torch
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._docstring import Substitution, parameter_snippets
 from ._recurrent_base import RecurrentEstimatorBase
 from ._sequences import check_sequences, cut_windows
-from ._shared_parameters import Parameter, fill_shared_docs
+from ._shared_parameters import fill_shared_docs
 from ._torch.losses import TokenCrossEntropy
 from ._torch.skorch_nets import LanguageModelNet
 from ._torch.tasks import LanguageModelModule
@@ -21,20 +24,6 @@ from ._validation import check_not_sparse, check_positive_int, untensor
 #: Token ids must lie below this: the network reads them as float32, which
 #: holds every integer exactly only up to 2**24.
 MAX_TOKEN_ID = 2**24
-
-
-def _check_embedding_dim(embedding_dim, name, estimator):
-    return check_positive_int(embedding_dim, name)
-
-
-def _check_vocab_size(vocab_size, name, estimator):
-    vocab_size = check_positive_int(vocab_size, name, allow_none=True)
-    if vocab_size is not None and vocab_size > MAX_TOKEN_ID:
-        raise ValueError(
-            f"vocab_size must be at most 2**24 = {MAX_TOKEN_ID}: the network reads "
-            f"token ids as float32, exact for integers up to there; got {vocab_size}."
-        )
-    return vocab_size
 
 
 def _check_token_ids(X, vocab_size=None):
@@ -153,10 +142,10 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
     True
     """
 
-    _parameter_checks = {
-        "embedding_dim": Parameter(_check_embedding_dim),
-        "vocab_size": Parameter(_check_vocab_size),
-        **RecurrentEstimatorBase._parameter_checks,
+    _parameter_constraints = {
+        **RecurrentEstimatorBase._parameter_constraints,
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "vocab_size": [Interval(Integral, 1, MAX_TOKEN_ID, closed="both"), None],
     }
 
     # The language model's own defaults.
@@ -169,6 +158,7 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
     embedding_dim: int = 32
     vocab_size: int | None = None
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: ArrayLike, y: None = None) -> RecurrentLanguageModel:
         """Train on next-token prediction.
 
@@ -181,11 +171,11 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
 
         %(returns_fitted)s
         """
-        params = self._start_fit()
-        ids = _check_token_ids(X, params["vocab_size"])
+        self._start_fit()
+        ids = _check_token_ids(X, self.vocab_size)
         windows = _next_token_windows(ids, self.seq_len)
-        vocab_size = params["vocab_size"] or int(np.nanmax(ids)) + 1
-        embedding_dim = params["embedding_dim"]
+        vocab_size = int(self.vocab_size or int(np.nanmax(ids)) + 1)
+        embedding_dim = int(self.embedding_dim)
         self._check_network_size(
             embedding_dim,
             vocab_size,
@@ -193,7 +183,6 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
             embedded=vocab_size,
         )
         self._fit_network(
-            params,
             LanguageModelNet,
             LanguageModelModule,
             *_training_pairs(windows),

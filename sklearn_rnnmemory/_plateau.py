@@ -23,12 +23,14 @@ The parts are plain, so that any trainer can drive them:
 
 import time
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import GroupShuffleSplit
+from sklearn.utils._param_validation import Interval
 from skorch.callbacks import Callback
 
 from ._plateau_rule import (  # noqa: F401  (the rule's constants, read from here too)
@@ -38,9 +40,7 @@ from ._plateau_rule import (  # noqa: F401  (the rule's constants, read from her
     SMALL_CAPACITY,
     VALIDATION_FRACTION,
     PlateauRule,
-    _check_tol,
 )
-from ._validation import check_nonnegative_int, check_positive_int, check_real
 
 
 @dataclass
@@ -222,6 +222,15 @@ class PlateauStopping(BaseEstimator):
     40
     """
 
+    _parameter_constraints: dict = {
+        "eval_len": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, 1, closed="left")],
+        "first_round": [Interval(Integral, 1, None, closed="left")],
+        "min_updates": [Interval(Integral, 1, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both"), None],
+    }
+
     def __init__(
         self,
         eval_len: int,
@@ -252,19 +261,12 @@ class PlateauStopping(BaseEstimator):
         rule : PlateauRule
             The rule a fit follows to its plateau.
         """
-        check_positive_int(self.eval_len, "plateau.eval_len")
-        check_real(
-            self.validation_fraction, "plateau.validation_fraction", low=0, high=1
-        )
-        if self.random_state is not None:
-            check_nonnegative_int(self.random_state, "plateau.random_state")
-        for name in ("first_round", "min_updates"):
-            check_positive_int(getattr(self, name), f"plateau.{name}")
+        self._validate_params()
         return PlateauRule(
             max_steps,
-            tol=_check_tol(self.tol, "plateau.tol"),
-            first_round=self.first_round,
-            min_updates=self.min_updates,
+            tol=float(self.tol),
+            first_round=int(self.first_round),
+            min_updates=int(self.min_updates),
         )
 
 

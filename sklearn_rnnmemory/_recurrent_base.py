@@ -6,9 +6,12 @@ stores parameters only; ``fit`` checks them, trains under its own seed and
 resolves the device.
 
 Parameters are dataclass fields: the shared ones are declared once here, each
-estimator adds its own and overrides the defaults it changes, and the dataclass
+with its default, its scikit-learn constraints and its documentation; each
+estimator adds its own and overrides the defaults it changes. The dataclass
 writes the explicit ``__init__`` signature that scikit-learn's ``get_params``
-and ``clone`` read (and that type checkers see).
+and ``clone`` read (and that type checkers see); ``fit`` validates the
+parameters against ``_parameter_constraints`` through scikit-learn's
+``_fit_context`` and reads them as attributes.
 """
 
 from __future__ import annotations
@@ -16,22 +19,30 @@ from __future__ import annotations
 import math
 from contextlib import contextmanager
 from dataclasses import KW_ONLY, dataclass
+from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 import torch
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import GradientNormClipping
 from skorch.dataset import ValidSplit
 
-from ._callbacks import CallbacksLike
+from ._callbacks import CallbacksLike, check_callbacks
 from ._sequences import check_sequences, cut_windows, merge_windows, valid_steps
-from ._shared_parameters import SHARED_PARAMETERS
+from ._shared_parameters import check_declared, declared_constraints, shared
 from ._torch.batches import BatchOrder, WindowBatches
-from ._torch.devices import DeviceLike
-from ._torch.optimizers import OptimizerLike, supports_fused
-from ._torch.registry import UNITS, UnitLike, unit_label
+from ._torch.devices import DeviceLike, check_device
+from ._torch.optimizers import (
+    OPTIMIZERS,
+    OptimizerLike,
+    check_optimizer,
+    supports_fused,
+)
+from ._torch.registry import UNITS, UnitLike, check_unit, unit_label
 from ._torch.seeding import GeneratorStates, continued, seeded
 from ._torch.skorch_nets import TrainingInterrupted, ctrl_c_stops_training
 from ._torch.unit_checks import check_unit_interface, check_unit_picklable
@@ -78,40 +89,149 @@ def update_cap(
     return max_epochs * per_epoch
 
 
+_POSITIVE_INT = Interval(Integral, 1, None, closed="left")
+_OPTIMIZER_NAMES = ", ".join(f'"{name}"' for name in OPTIMIZERS)
+
+
 @dataclass(repr=False, eq=False)
 class RecurrentEstimatorBase(BaseEstimator):
     """Base of the recurrent estimators; not for direct use.
 
-    Its fields are the shared parameters of
-    :data:`~sklearn_rnnmemory._shared_parameters.SHARED_PARAMETERS`, with their
-    defaults. A subclass, decorated with
+    Its fields are the shared parameters, each declared once with
+    :func:`~sklearn_rnnmemory._shared_parameters.shared`: its default, its
+    constraints and its documentation. A subclass, decorated with
     ``@dataclass(repr=False, eq=False, kw_only=True)`` (scikit-learn's ``repr``,
     identity equality and hashing kept; written out so that type checkers see
     the fields), adds its own fields and redeclares those whose default it
-    changes, merges the checks of its own parameters into
-    ``_parameter_checks``, begins ``fit`` with :meth:`_start_fit` and trains
-    its net with :meth:`_fit_network`.
+    changes, merges the constraints of its own parameters into
+    ``_parameter_constraints``, decorates ``fit`` with scikit-learn's
+    ``_fit_context`` (which validates every parameter against them), begins it
+    with :meth:`_start_fit` and trains its net with :meth:`_fit_network`.
     """
 
-    unit: UnitLike = "lstm"
+    unit: UnitLike = shared(
+        "lstm",
+        [StrOptions(set(UNITS)), callable],
+        "str, torch.nn.Module subclass or callable",
+        'The recurrent unit: ``"rnn"`` (vanilla tanh), ``"lstm"``, ``"gru"`` on '
+        '``torch.nn.RNN/LSTM/GRU``; ``"mgu"``, ``"indrnn"``, ``"mingru"``, '
+        '``"minlstm"``, ``"peephole_lstm"``, ``"orthogonal"``, ``"lru"`` and '
+        '``"esn"`` (a fixed reservoir: only the readout learns) as custom cells. '
+        "Or a unit of your own: a ``torch.nn.Module`` subclass or a factory "
+        "``f(input_size, hidden_size, num_layers)``, whose module maps inputs "
+        "``(B, T, input_size)`` to ``(outputs, last_state)`` with outputs "
+        "``(B, T, hidden_size)``, as ``torch.nn.RNN(..., batch_first=True)`` "
+        "does. It is kept as given and checked on a tiny input in :meth:`fit`, "
+        "before training (see "
+        ":func:`sklearn_rnnmemory.testing.check_recurrent_unit`).",
+        group="network",
+    )
     _: KW_ONLY
-    hidden_size: int = 32
-    num_layers: int = 1
-    seq_len: int | None = None
-    max_epochs: int = 20
-    max_steps: int | None = None
-    lr: float = 0.01
-    batch_size: int = 64
-    optimizer: OptimizerLike = "adam"
-    max_grad_norm: float | None = None
-    validation_fraction: float | None = None
-    callbacks: CallbacksLike = None
-    verbose: int = 0
-    device: DeviceLike = "auto"
-    random_state: RandomStateLike = None
+    hidden_size: int = shared(
+        32, [_POSITIVE_INT], "int", "Size ``H`` of the hidden state.", group="network"
+    )
+    num_layers: int = shared(
+        1,
+        [_POSITIVE_INT],
+        "int",
+        "Number of stacked recurrent layers; the last one is read out.",
+        group="network",
+    )
+    # Each estimator reads windows of seq_len its own way, and says how.
+    seq_len: int | None = shared(None, [_POSITIVE_INT, None])
+    max_epochs: int = shared(
+        20,
+        [_POSITIVE_INT],
+        "int",
+        "Number of passes over the training {samples}.",
+        group="training",
+    )
+    max_steps: int | None = shared(
+        None,
+        [_POSITIVE_INT, None],
+        "int",
+        "Train for this many optimizer updates instead of ``max_epochs`` passes "
+        "(the last pass stops early); ``None`` trains for ``max_epochs``. Every "
+        "training length then gets the same number of updates, which passes "
+        "over windows do not give: a pass over windows of length ``k`` makes "
+        "``1 / k`` as many updates.",
+        group="training",
+    )
+    lr: float = shared(
+        0.01,
+        [Interval(Real, 0, None, closed="neither")],
+        "float",
+        "Learning rate.",
+        group="training",
+    )
+    batch_size: int = shared(
+        64,
+        [_POSITIVE_INT],
+        "int",
+        "Training {samples} per gradient step.",
+        group="training",
+    )
+    optimizer: OptimizerLike = shared(
+        "adam",
+        [StrOptions(set(OPTIMIZERS)), type],
+        f"{{{_OPTIMIZER_NAMES}}} or torch optimizer class",
+        "The optimizer, by name or as a torch optimizer class.",
+        group="training",
+    )
+    max_grad_norm: float | None = shared(
+        None,
+        [Interval(Real, 0, None, closed="neither"), None],
+        "float",
+        "Clip the gradients' global 2-norm to this value (skorch's "
+        "``GradientNormClipping``); ``None`` does not clip.",
+        group="training",
+    )
+    validation_fraction: float | None = shared(
+        None,
+        [Interval(Real, 0, 1, closed="neither"), None],
+        "float",
+        "Share of the training {samples} held out for skorch's ``valid_loss`` "
+        "(needed by ``EarlyStopping`` on ``valid_loss``); ``None`` trains on all.",
+        group="training",
+    )
+    callbacks: CallbacksLike = shared(
+        None,
+        [list, tuple, None],
+        "list of skorch callbacks or (name, callback) tuples",
+        "Passed through to the skorch net (``EarlyStopping``, ``ProgressBar``, "
+        "``EpochScoring`` ...). A scoring callback scores with {scoring}. A "
+        'callback that reads held-out data (``monitor="valid_loss"``, '
+        "``on_train=False``) needs ``validation_fraction``.",
+        group="training",
+    )
+    verbose: int = shared(
+        0,
+        ["verbose"],
+        "int",
+        "The skorch net's verbosity; 0 prints nothing.",
+        group="training",
+    )
+    device: DeviceLike = shared(
+        "auto",
+        [str, torch.device, Interval(Integral, 0, None, closed="left"), None],
+        "str, torch.device or None",
+        'Torch device; ``"auto"`` resolves in :meth:`fit` to ``"cuda"`` when '
+        'CUDA is available, else ``"cpu"``; ``None`` is torch\'s default device.',
+        group="training",
+    )
+    random_state: RandomStateLike = shared(
+        None,
+        ["random_state"],
+        "int, RandomState instance or None",
+        "Seeds weight initialisation, shuffling and the validation split; two "
+        "fits with one integer seed give identical results on CPU. Torch's "
+        "global random state is left as it was.",
+        group="training",
+    )
 
-    #: Parameter name -> how ``fit`` checks it (and how it is documented).
-    _parameter_checks = SHARED_PARAMETERS
+    #: Parameter name -> its scikit-learn constraints: the shared ones (set
+    #: below, from the fields); a subclass merges its own.
+    _parameter_constraints: ClassVar[dict[str, list]]
 
     #: What the network trains on, for messages and docs.
     _training_samples = "windows"
@@ -120,28 +240,48 @@ class RecurrentEstimatorBase(BaseEstimator):
     #: where the network outputs one row per sample.
     _scorer_names_work = False
 
+    @classmethod
+    def _get_param_names(cls):
+        # Every read of the parameters (get_params, clone, repr, validation)
+        # passes here: a subclass that is not a dataclass of its own would
+        # silently drop the annotated attributes it adds.
+        check_declared(cls)
+        return super()._get_param_names()
+
     def _start_fit(self):
-        """Forget any earlier fit, then check every parameter (as
-        :meth:`_check_params`): a fit that stops part way, by an error or
-        Ctrl-C, leaves no earlier model that would read as this one."""
+        """Forget any earlier fit, then run the checks that a constraint cannot
+        make (:meth:`_cross_check`; ``fit``'s ``_fit_context`` has checked the
+        constraints): a fit that stops part way, by an error or Ctrl-C, leaves
+        no earlier model that would read as this one."""
         self._forget_fit()
-        return self._check_params()
+        self._cross_check()
 
     def _check_params(self):
-        """Check every parameter; return them checked (Python numbers, the
-        optimizer class, the callbacks list, the device's name)."""
-        params = {
-            name: parameter.check(getattr(self, name), name, self)
-            for name, parameter in self._parameter_checks.items()
-        }
+        """Check every parameter, as ``fit`` does before it reads data: the
+        constraints, then the checks across parameters."""
+        self._validate_params()
+        self._cross_check()
+
+    def _cross_check(self):
+        """The checks a constraint cannot make: of a parameter against another
+        (callbacks that need ``validation_fraction``), or that build something
+        (the device, the optimizer class, a user's unit run on a tiny input)."""
+        check_unit(self.unit)
+        check_optimizer(self.optimizer)
+        check_callbacks(
+            self.callbacks,
+            validated=self.validation_fraction is not None,
+            scorer_names=self._scorer_names_work,
+            owner=type(self).__name__,
+        )
+        check_device(self.device)
         # A user's unit is run on a tiny input now, so that one that breaks the
         # interface is refused before any training, in one line.
         check_unit_interface(
             self.unit,
-            hidden_size=params["hidden_size"],
-            num_layers=params["num_layers"],
+            hidden_size=int(self.hidden_size),
+            num_layers=int(self.num_layers),
         )
-        return params
 
     def _check_network_size(self, input_size, n_outputs, described, embedded=0):
         """Refuse, before building it, a network too large to train here.
@@ -174,37 +314,44 @@ class RecurrentEstimatorBase(BaseEstimator):
             "choose a smaller network.",
         )
 
-    def _net_options(self, params, seed):
-        """The skorch net's options from the checked parameters."""
-        callbacks = list(params["callbacks"])
-        if params["max_grad_norm"] is not None:
+    def _net_options(self, seed, device):
+        """The skorch net's options from the parameters (checked): Python
+        numbers, as torch's constructors require, and the optimizer's class."""
+        callbacks = list(self.callbacks or [])
+        if self.max_grad_norm is not None:
             callbacks.append(
-                ("gradient_clipping", GradientNormClipping(params["max_grad_norm"]))
+                ("gradient_clipping", GradientNormClipping(float(self.max_grad_norm)))
             )
         train_split = None
-        if params["validation_fraction"] is not None:
-            train_split = ValidSplit(params["validation_fraction"], random_state=seed)
+        if self.validation_fraction is not None:
+            train_split = ValidSplit(float(self.validation_fraction), random_state=seed)
+        optimizer = check_optimizer(self.optimizer)
         options = {
-            "optimizer": params["optimizer"],
-            "lr": params["lr"],
-            "max_epochs": params["max_epochs"],
-            "batch_size": params["batch_size"],
+            "optimizer": optimizer,
+            "lr": float(self.lr),
+            "max_epochs": int(self.max_epochs),
+            "batch_size": int(self.batch_size),
             "iterator_train": WindowBatches,
             "iterator_valid": WindowBatches,
             "iterator_train__shuffle": True,
             "train_split": train_split,
             "callbacks": callbacks,
             "verbose": self.verbose,
-            "device": params["device"],
+            "device": device,
             "module__unit": self.unit,
-            "module__hidden_size": params["hidden_size"],
-            "module__num_layers": params["num_layers"],
+            "module__hidden_size": int(self.hidden_size),
+            "module__num_layers": int(self.num_layers),
         }
-        if supports_fused(params["optimizer"], params["device"]):
+        if supports_fused(optimizer, device):
             options["optimizer__fused"] = True
         return options
 
-    def _fit_network(self, params, net_class, module, X, y, *, plateau=None, **network):
+    def _device_name(self):
+        """The device a fit trains on: ``device`` resolved (``"auto"``) and
+        named as torch names it."""
+        return check_device(self.device)
+
+    def _fit_network(self, net_class, module, X, y, *, plateau=None, **network):
         """Build the skorch net and train it on ``(X, y)`` under the fit's seed.
 
         Torch's generators start from a seed drawn from ``random_state`` (so
@@ -215,8 +362,6 @@ class RecurrentEstimatorBase(BaseEstimator):
 
         Parameters
         ----------
-        params : dict
-            The checked parameters (:meth:`_check_params`).
         net_class : type
             The skorch net.
         module : type
@@ -233,23 +378,24 @@ class RecurrentEstimatorBase(BaseEstimator):
         """
         self._check_split(len(X))
         seed = self._torch_seed()
-        order = BatchOrder(params["batch_size"], budget=self.max_steps)
+        device = self._device_name()
+        order = BatchOrder(int(self.batch_size), budget=self.max_steps)
         if self.max_steps is None:
-            epochs = params["max_epochs"]
+            epochs = int(self.max_epochs)
         else:
             epochs = order.passes_for(self.max_steps, self._n_train(len(X)))
         net = self._new_network(
-            params, net_class, module, seed, order, epochs, plateau=plateau, **network
+            net_class, module, seed, order, epochs, device, plateau=plateau, **network
         )
         if plateau is not None:
             # The plateau check reads the model as it trains.
             self.net_, self.device_ = net, str(net.device)
         with self._stopped_by_ctrl_c():
-            with seeded(seed, params["device"]):
+            with seeded(seed, device):
                 net.initialize()
                 order.start_from_global_generator()
                 net.partial_fit(X, y, epochs=epochs)
-                generators = GeneratorStates.capture(params["device"])
+                generators = GeneratorStates.capture(device)
             self.net_ = net
             self._generator_states_ = generators
             self._after_fit()
@@ -260,12 +406,12 @@ class RecurrentEstimatorBase(BaseEstimator):
         return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
 
     def _new_network(
-        self, params, net_class, module, seed, order, epochs, plateau=None, **network
+        self, net_class, module, seed, order, epochs, device, plateau=None, **network
     ):
-        """The skorch net a fit trains, not yet initialised: ``order`` gives
-        its training batches, ``epochs`` its passes (see :meth:`_fit_network`
-        for the other parameters)."""
-        options = self._net_options(params, seed)
+        """The skorch net a fit trains, not yet initialised, on ``device``:
+        ``order`` gives its training batches, ``epochs`` its passes (see
+        :meth:`_fit_network` for the other parameters)."""
+        options = self._net_options(seed, device)
         options.update(max_epochs=epochs, iterator_train__order=order)
         if plateau is not None:
             options["callbacks"] = [*options["callbacks"], ("plateau", plateau)]
@@ -580,3 +726,8 @@ class RecurrentEstimatorBase(BaseEstimator):
         """
         check_is_fitted(self)
         return self._check_input(X)
+
+
+RecurrentEstimatorBase._parameter_constraints = declared_constraints(
+    RecurrentEstimatorBase
+)

@@ -290,6 +290,10 @@ _SWITCHES = {
 
 def _flags(message):
     """A library error message with its parameter names as the flags."""
+    # scikit-learn's message of a parameter that breaks its constraints,
+    # "The 'lr' parameter of RecurrentMemoryRegressor must be ...", names the
+    # parameter in quotes: read as "lr must be ...", it names the flag.
+    message = re.sub(r"The '(\w+)' parameter of \w+ must be", r"\1 must be", message)
     for name, flag in _SWITCHES.items():
         message = message.replace(name, flag)
     # Longest names first: "max_steps" before "steps".

@@ -51,7 +51,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._docstring import Substitution
 from ._typing import ArrayLike
-from ._validation import check_positive_int
+from ._validation import check_positive_int, check_real
 from .scoring import make_memory_scorer
 
 RULES = ("saturation", "best")
@@ -110,8 +110,7 @@ def _scores(cv_results, metric):
 def _check_rule(rule, tol):
     if rule not in RULES:
         raise ValueError(f"rule must be one of {RULES}; got {rule!r}.")
-    if isinstance(tol, bool) or not isinstance(tol, Real) or not 0 <= tol < 1:
-        raise ValueError(f"tol must be a number in [0, 1); got {tol!r}.")
+    check_real(tol, "tol", low=0, high=1, closed="left")
 
 
 def _needed(best, rule, tol):

@@ -6,6 +6,7 @@ import os
 import numpy as np
 import pytest
 from hypothesis import settings
+from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_rnnmemory import SemanticEuclideanSpace
 
@@ -34,7 +35,9 @@ def points():
 def raised_by_own_check(exc):
     """Where ``exc`` was raised, and whether there a ``raise`` statement of the
     library did it: an error that numpy, torch or skorch raise, even from a
-    call made in the library, is not one of its checks.
+    call made in the library, is not one of its checks. scikit-learn's
+    ``InvalidParameterError`` is: it checks a parameter against the constraints
+    the library declares.
 
     Read from the bytecode of the innermost frame, not from the source, so
     that it holds whatever the file on disk says now.
@@ -47,4 +50,4 @@ def raised_by_own_check(exc):
     own = "sklearn_rnnmemory" in code.co_filename and (
         dis.opname[code.co_code[tb.tb_lasti]] == "RAISE_VARARGS"
     )
-    return where, own
+    return where, own or type(exc) is InvalidParameterError

@@ -10,6 +10,7 @@ import pytest
 import scipy.sparse as sp
 import torch
 from conftest import raised_by_own_check
+from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import Checkpoint, EarlyStopping, EpochScoring, ProgressBar
 
 from sklearn_rnnmemory import (
@@ -87,7 +88,7 @@ CASES = {
     ),
     "space: zero dim": (
         lambda: SemanticEuclideanSpace("random", dim=0).fit(["a"]),
-        "dim must be",
+        "The 'dim' parameter of SemanticEuclideanSpace must be",
     ),
     "space: bad item": (lambda: SemanticEuclideanSpace().fit([{"a": 1}]), r"X\[0\]"),
     # the memory regressor
@@ -114,15 +115,21 @@ CASES = {
         lambda: regressor().fit([[1.0, 2.0], [3.0]]),
         "NaN-padded to one length",
     ),
-    "regressor: seq_len 0": (lambda: regressor(seq_len=0).fit(X), "seq_len must be"),
-    "regressor: seq_len -3": (lambda: regressor(seq_len=-3).fit(X), "seq_len must be"),
+    "regressor: seq_len 0": (
+        lambda: regressor(seq_len=0).fit(X),
+        "The 'seq_len' parameter of RecurrentMemoryRegressor must be",
+    ),
+    "regressor: seq_len -3": (
+        lambda: regressor(seq_len=-3).fit(X),
+        "The 'seq_len' parameter of RecurrentMemoryRegressor must be",
+    ),
     "regressor: hidden_size 0": (
         lambda: regressor(hidden_size=0).fit(X),
-        "hidden_size must be",
+        "The 'hidden_size' parameter of RecurrentMemoryRegressor must be",
     ),
     "regressor: unknown unit": (
         lambda: regressor(unit="rnnn").fit(X),
-        "unit must be one of",
+        "The 'unit' parameter of RecurrentMemoryRegressor must be",
     ),
     "regressor: feature mismatch": (
         lambda: fitted_regressor().predict(X[:, :, :2]),
@@ -151,7 +158,7 @@ CASES = {
     ),
     "language model: embedding_dim 0": (
         lambda: RecurrentLanguageModel(embedding_dim=0).fit(np.ones((2, 3), int)),
-        "embedding_dim must be",
+        "The 'embedding_dim' parameter of RecurrentLanguageModel must be",
     ),
     # indicators
     "indicators: shape mismatch": (
@@ -278,8 +285,9 @@ MORE_CASES = {
     ),
     "language model: vocab_size 10**9": (
         lambda: language_model(vocab_size=10**9).fit(IDS),
-        ValueError,
-        r"vocab_size must be at most 2\*\*24",
+        InvalidParameterError,
+        r"The 'vocab_size' parameter of RecurrentLanguageModel must be an int in "
+        r"the range \[1, 16777216\]",
     ),
     "language model: embedding_dim 10**9": (
         lambda: language_model(embedding_dim=10**9).fit(IDS),
@@ -339,13 +347,13 @@ MORE_CASES = {
     ),
     "space: random_state -1": (
         lambda: SemanticEuclideanSpace("random", random_state=-1).fit(["a b"]),
-        ValueError,
-        "random_state must be an integer in",
+        InvalidParameterError,
+        "The 'random_state' parameter of SemanticEuclideanSpace must be",
     ),
     "space: vocabulary a string": (
         lambda: SemanticEuclideanSpace(vocabulary="abc").fit(["a b"]),
-        TypeError,
-        "vocabulary must be a sequence of tokens or a mapping token -> index; got the",
+        InvalidParameterError,
+        r"The 'vocabulary' parameter of SemanticEuclideanSpace must be .* Got 'abc'",
     ),
     "space: mapping vocabulary with a gap": (
         lambda: SemanticEuclideanSpace(vocabulary={"a": 0, "b": 5}).fit(["a b"]),
@@ -369,8 +377,8 @@ MORE_CASES = {
     ),
     "space: pad_value a list": (
         lambda: SemanticEuclideanSpace(pad_value=[-1]).fit(["a b"]),
-        ValueError,
-        "pad_value must be a number, a string or None",
+        InvalidParameterError,
+        "The 'pad_value' parameter of SemanticEuclideanSpace must be",
     ),
     "space: nearest tokens of strings": (
         lambda: SemanticEuclideanSpace().fit(["a b"]).nearest_tokens([["x", "y"]]),
@@ -379,13 +387,13 @@ MORE_CASES = {
     ),
     "regressor: random_state -1": (
         lambda: regressor(random_state=-1).fit(X),
-        ValueError,
-        r"random_state must be an integer in \[0, 2\*\*32 - 1\]",
+        InvalidParameterError,
+        "The 'random_state' parameter of RecurrentMemoryRegressor must be",
     ),
     "regressor: random_state a Generator": (
         lambda: regressor(random_state=np.random.default_rng(0)).fit(X),
-        ValueError,
-        "A numpy Generator is not accepted",
+        InvalidParameterError,
+        "The 'random_state' parameter of RecurrentMemoryRegressor must be",
     ),
     "regressor: device meta": (
         lambda: regressor(device="meta").fit(X),
@@ -394,18 +402,18 @@ MORE_CASES = {
     ),
     "regressor: device a list": (
         lambda: regressor(device=["cpu"]).fit(X),
-        TypeError,
-        "device must be 'auto', a torch device name",
+        InvalidParameterError,
+        "The 'device' parameter of RecurrentMemoryRegressor must be",
     ),
     "regressor: callbacks 'progress'": (
         lambda: regressor(callbacks="progress").fit(X),
-        TypeError,
-        "callbacks must be a list of skorch callbacks",
+        InvalidParameterError,
+        "The 'callbacks' parameter of RecurrentMemoryRegressor must be",
     ),
     "regressor: a single callback": (
         lambda: regressor(callbacks=ProgressBar()).fit(X),
-        TypeError,
-        r"Wrap a single callback in a list: callbacks=\[",
+        InvalidParameterError,
+        "The 'callbacks' parameter of RecurrentMemoryRegressor must be",
     ),
     "regressor: callbacks [1]": (
         lambda: regressor(callbacks=[1]).fit(X),
@@ -444,8 +452,8 @@ MORE_CASES = {
     ),
     "regressor: unit a list": (
         lambda: regressor(unit=["gru"]).fit(X),
-        TypeError,
-        "unit must be one of",
+        InvalidParameterError,
+        "The 'unit' parameter of RecurrentMemoryRegressor must be",
     ),
     "regressor: nothing left to train on": (
         lambda: regressor(validation_fraction=0.95).fit(X),
@@ -454,8 +462,8 @@ MORE_CASES = {
     ),
     "regressor: verbose 'yes'": (
         lambda: regressor(verbose="yes").fit(X),
-        ValueError,
-        "verbose must be an integer",
+        InvalidParameterError,
+        "The 'verbose' parameter of RecurrentMemoryRegressor must be",
     ),
     "regressor: texts instead of points": (
         lambda: regressor().fit(["the cat sat", "a dog"]),
@@ -494,8 +502,8 @@ MORE_CASES = {
     ),
     "language model: random_state 2**32": (
         lambda: language_model(random_state=2**32).fit(IDS),
-        ValueError,
-        "random_state must be an integer in",
+        InvalidParameterError,
+        "The 'random_state' parameter of RecurrentLanguageModel must be",
     ),
     "probe: ridge a string": (
         lambda: probe(ridge="1e-3"),

@@ -1,4 +1,5 @@
-"""Docstrings filled from shared snippets, and the parameter table behind them."""
+"""Docstrings filled from shared snippets, and the parameter declarations
+behind them."""
 
 import dataclasses
 import importlib
@@ -7,13 +8,15 @@ import re
 from pathlib import Path
 
 import pytest
+from sklearn.base import clone
 
 from sklearn_rnnmemory import (
     RecurrentClassifier,
     RecurrentLanguageModel,
     RecurrentMemoryRegressor,
 )
-from sklearn_rnnmemory._shared_parameters import SHARED_PARAMETERS
+from sklearn_rnnmemory._recurrent_base import RecurrentEstimatorBase
+from sklearn_rnnmemory._shared_parameters import declared_parameters
 
 ESTIMATORS = [RecurrentMemoryRegressor, RecurrentClassifier, RecurrentLanguageModel]
 MODULES = [
@@ -69,11 +72,57 @@ def _documented(docstring, section):
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS)
-def test_every_parameter_is_checked_and_documented_in_signature_order(estimator):
+def test_every_parameter_is_constrained_and_documented_in_signature_order(estimator):
     signature = [p for p in inspect.signature(estimator).parameters]
     assert _documented(estimator.__doc__, "Parameters") == signature
-    assert set(estimator._parameter_checks) == set(signature)
-    assert set(SHARED_PARAMETERS) <= set(signature)
+    assert set(estimator._parameter_constraints) == set(signature)
+    shared = declared_parameters(RecurrentEstimatorBase)
+    assert list(shared) == [f.name for f in dataclasses.fields(RecurrentEstimatorBase)]
+    for name, record in shared.items():
+        assert estimator._parameter_constraints[name] is record.constraints, name
+
+
+def _subclasses(klass):
+    for sub in klass.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_every_recurrent_estimator_is_a_dataclass_of_its_own():
+    estimators = [
+        k
+        for k in _subclasses(RecurrentEstimatorBase)
+        if k.__module__.startswith("sklearn_rnnmemory")
+    ]
+    assert set(ESTIMATORS) <= set(estimators)
+    for estimator in estimators:
+        options = vars(estimator)["__dataclass_params__"]
+        assert not options.repr and not options.eq, estimator
+        # scikit-learn's repr and identity equality, not the dataclass's
+        instance = estimator()
+        assert repr(instance).startswith(f"{estimator.__name__}(")
+        assert instance != clone(instance)
+
+
+def test_an_undecorated_or_plain_dataclass_subclass_is_refused():
+    class Undecorated(RecurrentMemoryRegressor):
+        extra: int = 3
+
+    @dataclasses.dataclass(kw_only=True)
+    class PlainDataclass(RecurrentMemoryRegressor):
+        extra: int = 3
+
+    for estimator in (Undecorated, PlainDataclass):
+        with pytest.raises(TypeError, match=r"@dataclasses.dataclass\(repr=False"):
+            estimator().get_params()
+        with pytest.raises(TypeError, match=estimator.__name__):
+            estimator().fit([[0.0, 1.0]])
+
+    @dataclasses.dataclass(repr=False, eq=False, kw_only=True)
+    class Declared(RecurrentMemoryRegressor):
+        extra: int = 3
+
+    assert Declared(extra=4).get_params()["extra"] == 4
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS)

@@ -7,7 +7,10 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import (
+    check_param_validation,
+    parametrize_with_checks,
+)
 
 from sklearn_rnnmemory import RecurrentClassifier, RecurrentLanguageModel
 from sklearn_rnnmemory.indicators import probe_memory
@@ -23,16 +26,21 @@ EXPECTED_FAILED_CHECKS = {
 }
 
 
+CLASSIFIER = RecurrentClassifier(
+    "gru", hidden_size=4, max_epochs=2, device="cpu", random_state=0
+)
+
+
 @parametrize_with_checks(
-    [
-        RecurrentClassifier(
-            "gru", hidden_size=4, max_epochs=2, device="cpu", random_state=0
-        )
-    ],
-    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
+    [CLASSIFIER], expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS
 )
 def test_classifier_is_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_every_classifier_parameter_is_validated_as_scikit_learn_checks_it():
+    # Not among the checks parametrize_with_checks yields to other libraries.
+    check_param_validation("RecurrentClassifier", CLASSIFIER)
 
 
 @pytest.fixture(scope="module")
@@ -231,7 +239,11 @@ def test_probe_scorer_errors():
 
 
 def test_language_model_ids_and_sizes_are_checked_before_building():
-    with pytest.raises(ValueError, match=r"vocab_size must be at most 2\*\*24"):
+    with pytest.raises(
+        ValueError,
+        match=r"The 'vocab_size' parameter of RecurrentLanguageModel must be an int "
+        r"in the range \[1, 16777216\] or None",
+    ):
         language_model(vocab_size=10**9).fit(CYCLE)
     with pytest.raises(ValueError, match="vocab_size=10000000.*more than this"):
         language_model(vocab_size=10**7, embedding_dim=10**4).fit(CYCLE)

@@ -10,7 +10,10 @@ from conftest import token_points
 from sklearn.base import clone
 from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_val_score
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import (
+    check_param_validation,
+    parametrize_with_checks,
+)
 from skorch.callbacks import (
     EarlyStopping,
     EpochScoring,
@@ -35,6 +38,12 @@ EXPECTED_FAILED_CHECKS = {
     "check_n_features_in_after_fitting": "n_features_in_ counts features per step",
     "check_estimators_pickle": "NaN is end padding; a NaN before a step is rejected",
 }
+
+
+def must(name, what=""):
+    """scikit-learn's message for a regressor's parameter that breaks its
+    constraints."""
+    return f"The '{name}' parameter of RecurrentMemoryRegressor must be {what}"
 
 
 def tiny(unit="gru", **params):
@@ -82,23 +91,30 @@ def expected_failed_checks(estimator):
     }
 
 
+CHECKED_ESTIMATORS = [tiny(unit, max_epochs=2, hidden_size=4) for unit in UNITS] + [
+    RecurrentLanguageModel(
+        "gru",
+        embedding_dim=3,
+        hidden_size=4,
+        seq_len=4,
+        max_epochs=2,
+        device="cpu",
+        random_state=0,
+    )
+]
+
+
 @parametrize_with_checks(
-    [tiny(unit, max_epochs=2, hidden_size=4) for unit in UNITS]
-    + [
-        RecurrentLanguageModel(
-            "gru",
-            embedding_dim=3,
-            hidden_size=4,
-            seq_len=4,
-            max_epochs=2,
-            device="cpu",
-            random_state=0,
-        )
-    ],
-    expected_failed_checks=expected_failed_checks,
+    CHECKED_ESTIMATORS, expected_failed_checks=expected_failed_checks
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("estimator", CHECKED_ESTIMATORS, ids=repr)
+def test_every_parameter_is_validated_as_scikit_learn_checks_it(estimator):
+    # Not among the checks parametrize_with_checks yields to other libraries.
+    check_param_validation(type(estimator).__name__, estimator)
 
 
 @pytest.mark.parametrize("unit", UNITS)
@@ -251,16 +267,43 @@ def test_gradient_clipping_and_optimizer(points):
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"unit": "transformer"}, "unit must be one of"),
-        ({"composition": "max"}, "composition must be one of"),
-        ({"seq_len": 0}, "seq_len must be a positive integer or None"),
-        ({"hidden_size": 2.5}, "hidden_size must be a positive integer"),
-        ({"lr": -1}, "lr must be a positive number"),
-        ({"lr": float("inf")}, "lr must be a positive number"),
-        ({"optimizer": "lbfgs2"}, "optimizer must be one of"),
-        ({"optimizer": object}, "optimizer must be one of"),
-        ({"validation_fraction": 1.0}, "validation_fraction must be a number"),
-        ({"max_grad_norm": 0}, "max_grad_norm must be a positive number"),
+        (
+            {"unit": "transformer"},
+            must("unit", "a str among .* or a callable"),
+        ),
+        (
+            {"composition": "max"},
+            must("composition", "a str among"),
+        ),
+        (
+            {"seq_len": 0},
+            must("seq_len", r"an int in the range \[1, inf\) or None"),
+        ),
+        (
+            {"hidden_size": 2.5},
+            must("hidden_size", r"an int in the range \[1, inf\)"),
+        ),
+        (
+            {"lr": -1},
+            must("lr", r"a float in the range \(0.0, inf\)"),
+        ),
+        (
+            {"lr": float("inf")},
+            must("lr", r"a float in the range \(0.0, inf\)"),
+        ),
+        (
+            {"optimizer": "lbfgs2"},
+            must("optimizer", "a str among"),
+        ),
+        ({"optimizer": object}, "optimizer must be one of .* or a torch optimizer"),
+        (
+            {"validation_fraction": 1.0},
+            must("validation_fraction", "a float in"),
+        ),
+        (
+            {"max_grad_norm": 0},
+            must("max_grad_norm", "a float in"),
+        ),
         ({"device": "nodevice"}, "device 'nodevice' cannot be used here"),
     ],
 )
@@ -399,9 +442,21 @@ def test_device_none_and_torch_devices_are_accepted(points, device):
     "params, error, message",
     [
         ({"device": "meta"}, ValueError, "device 'meta' cannot be used here"),
-        ({"device": ["cpu"]}, TypeError, "device must be 'auto', a torch device"),
-        ({"callbacks": "progress"}, TypeError, "callbacks must be a list"),
-        ({"callbacks": ProgressBar()}, TypeError, r"callbacks=\[<skorch"),
+        (
+            {"device": ["cpu"]},
+            TypeError,
+            must("device", "an instance of 'str'"),
+        ),
+        (
+            {"callbacks": "progress"},
+            TypeError,
+            must("callbacks", "an instance of 'list'"),
+        ),
+        (
+            {"callbacks": ProgressBar()},
+            TypeError,
+            must("callbacks", ".* Got <skorch"),
+        ),
         ({"callbacks": [print]}, TypeError, r"callbacks\[0\] must be a skorch"),
         (
             {"callbacks": [("bar", ProgressBar()), ("bar", ProgressBar())]},
@@ -438,9 +493,21 @@ def test_device_none_and_torch_devices_are_accepted(points, device):
             TypeError,
             "the class EpochScoring, which needs arguments",
         ),
-        ({"random_state": -1}, ValueError, "random_state must be an integer in"),
-        ({"unit": ["gru"]}, TypeError, "unit must be one of"),
-        ({"verbose": "yes"}, ValueError, "verbose must be an integer"),
+        (
+            {"random_state": -1},
+            ValueError,
+            must("random_state", "an int in"),
+        ),
+        (
+            {"unit": ["gru"]},
+            TypeError,
+            must("unit", "a str among"),
+        ),
+        (
+            {"verbose": "yes"},
+            ValueError,
+            must("verbose", "an int in"),
+        ),
         ({"hidden_size": 10**7}, ValueError, "hidden_size=10000000.*more than this"),
     ],
 )

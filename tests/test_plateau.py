@@ -181,16 +181,37 @@ def test_a_diverged_network_ends_training_at_the_checkpoint_and_is_refused(point
 @pytest.mark.parametrize(
     "plateau, message",
     [
-        ("yes", "plateau must be None .* or a PlateauStopping"),
-        (PlateauStopping(0), "plateau.eval_len must be a positive integer"),
-        (PlateauStopping(8, tol=1.0), r"plateau.tol must be a number in \[0, 1\)"),
-        (PlateauStopping(8, first_round=0), "plateau.first_round must be a positive"),
+        (
+            "yes",
+            "The 'plateau' parameter of RecurrentMemoryRegressor must be an "
+            "instance of 'sklearn_rnnmemory._plateau.PlateauStopping' or None",
+        ),
+        (
+            PlateauStopping(0),
+            r"The 'eval_len' parameter of PlateauStopping must be an int in the "
+            r"range \[1, inf\)",
+        ),
+        (
+            PlateauStopping(8, tol=1.0),
+            r"The 'tol' parameter of PlateauStopping must be a float in the range "
+            r"\[0.0, 1.0\)",
+        ),
+        (
+            PlateauStopping(8, first_round=0),
+            "The 'first_round' parameter of PlateauStopping must be an int",
+        ),
         (
             PlateauStopping(8, validation_fraction=1.5),
-            r"plateau.validation_fraction must be a number in \(0, 1\)",
+            r"The 'validation_fraction' parameter of PlateauStopping must be a float "
+            r"in the range \(0.0, 1.0\)",
         ),
     ],
 )
 def test_plateau_settings_are_checked_before_the_data(plateau, message):
     with pytest.raises(ValueError, match=message):
         _model(plateau=plateau).fit("not even data")
+
+
+def test_every_plateau_setting_has_a_constraint():
+    settings = PlateauStopping(8).get_params()
+    assert PlateauStopping._parameter_constraints.keys() == settings.keys()

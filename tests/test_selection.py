@@ -424,3 +424,13 @@ def test_a_unit_whose_every_score_is_nan_is_said_to_get_no_length():
     with pytest.warns(UserWarning, match="it gets no recommended length") as caught:
         assert recommend_seq_len(cv_results) == {}
     assert len(caught) == 2
+
+
+def test_the_sequential_search_validates_its_parameters_as_scikit_learn_checks_it():
+    from sklearn.utils.estimator_checks import check_param_validation
+
+    model = RecurrentMemoryRegressor(
+        "gru", hidden_size=4, max_epochs=1, device="cpu", random_state=0
+    )
+    search = SequentialLengthSearchCV(model, [2, 4], cv=2)
+    check_param_validation("SequentialLengthSearchCV", search)

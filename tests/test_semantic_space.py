@@ -6,7 +6,10 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import (
+    check_param_validation,
+    parametrize_with_checks,
+)
 
 from sklearn_rnnmemory import SemanticEuclideanSpace
 from sklearn_rnnmemory.datasets import load_python_reference
@@ -30,6 +33,13 @@ EXPECTED_FAILED_CHECKS = {
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_every_parameter_is_validated_as_scikit_learn_checks_it():
+    # Not among the checks parametrize_with_checks yields to other libraries.
+    check_param_validation(
+        "SemanticEuclideanSpace", SemanticEuclideanSpace(handle_unknown="ignore")
+    )
 
 
 def test_onehot_points_are_the_axes():
@@ -163,14 +173,33 @@ def test_unfitted_use_raises_not_fitted():
 @pytest.mark.parametrize(
     "params, X, message",
     [
-        ({"basis": "glove"}, TEXTS, "basis must be one of"),
-        ({"dim": 0}, TEXTS, "dim must be a positive integer"),
+        (
+            {"basis": "glove"},
+            TEXTS,
+            "The 'basis' parameter of SemanticEuclideanSpace must be a str among",
+        ),
+        (
+            {"dim": 0},
+            TEXTS,
+            r"The 'dim' parameter of SemanticEuclideanSpace must be an int in the "
+            r"range \[1, inf\)",
+        ),
         ({"basis": "onehot", "dim": 3}, TEXTS, "basis='onehot' has dim equal"),
         ({"basis": "orthogonal", "dim": 3}, TEXTS, "needs dim >= the vocabulary size"),
         ({"basis": "cooccurrence", "dim": 30}, TEXTS, "at most as many dimensions"),
-        ({"min_count": 0}, TEXTS, "min_count must be a positive integer"),
+        (
+            {"min_count": 0},
+            TEXTS,
+            r"The 'min_count' parameter of SemanticEuclideanSpace must be an int in "
+            r"the range \[1, inf\)",
+        ),
         ({"min_count": 9}, TEXTS, "vocabulary would be empty"),
-        ({"handle_unknown": "skip"}, TEXTS, "handle_unknown must be"),
+        (
+            {"handle_unknown": "skip"},
+            TEXTS,
+            "The 'handle_unknown' parameter of SemanticEuclideanSpace must be a str "
+            "among",
+        ),
         ({"basis": np.ones((2, 2)), "vocabulary": ["a"]}, TEXTS, "basis has 2 rows"),
         ({"vocabulary": ["a", "a"]}, TEXTS, "appears twice"),
         ({}, "the cat sat", "got a single string"),

@@ -446,7 +446,10 @@ def test_short_sentences_never_get_a_longer_length_recommended():
         ({"hidden_sizes": [10**8]}, "would need .* more than this machine's"),
         ({"estimator_params": {"seq_len": 3}}, r"must not set \['seq_len'\]"),
         ({"estimator_params": {"max_steps": 3}}, r"must not set \['max_steps'\]"),
-        ({"estimator_params": {"lr": 0}}, "lr must be a positive number"),
+        (
+            {"estimator_params": {"lr": 0}},
+            "The 'lr' parameter of RecurrentMemoryRegressor must be",
+        ),
         ({"estimator_params": {"device": "nodevice"}}, "device 'nodevice'"),
         ({"threshold": 0}, "threshold must be a number"),
         ({"max_steps": 0}, "max_steps must be a positive integer"),

@@ -315,5 +315,9 @@ def test_max_steps_in_the_classifier_and_the_language_model():
 
 @pytest.mark.parametrize("bad", [0, -2, 1.5, "10"])
 def test_bad_max_steps_raise_a_named_value_error(points, bad):
-    with pytest.raises(ValueError, match="max_steps must be a positive integer"):
+    with pytest.raises(
+        ValueError,
+        match=r"The 'max_steps' parameter of RecurrentMemoryRegressor must be an "
+        r"int in the range \[1, inf\) or None",
+    ):
         RecurrentMemoryRegressor(max_steps=bad, device="cpu").fit(points)

@@ -45,7 +45,7 @@ from .._validation import check_positive_int
 from .batches import BatchOrder
 from .devices import DeviceLike, resolve_device
 from .losses import semantic_losses
-from .optimizers import OPTIMIZERS
+from .optimizers import OPTIMIZERS, check_optimizer
 from .recurrences import GATES
 from .seeding import GeneratorStates, seeded
 from .skorch_nets import MemoryNet
@@ -107,17 +107,16 @@ def seeds_per_stack(
     return max(1, STACK_LIMITS[unit] // (window_length * batch_size * hidden_size))
 
 
-def stacking_refusal(unit: Any, params: dict[str, Any]) -> str | None:
-    """Why the fits of ``unit`` with the checked estimator ``params`` cannot
+def stacking_refusal(unit: Any, estimator: Any) -> str | None:
+    """Why the fits of ``unit`` with the parameters of ``estimator`` cannot
     train as one stack (one line), or None when they can.
 
     Parameters
     ----------
     unit : str or other unit
         The unit.
-    params : dict
-        The estimator's parameters as its checks return them (``callbacks`` a
-        list, ``optimizer`` a class).
+    estimator : RecurrentMemoryRegressor
+        Its parameters checked.
 
     Returns
     -------
@@ -125,20 +124,21 @@ def stacking_refusal(unit: Any, params: dict[str, Any]) -> str | None:
     """
     if not (isinstance(unit, str) and unit in GATES):
         return f"Only the units {sorted(GATES)} can be stacked; got {unit!r}."
-    if params["callbacks"]:
+    if estimator.callbacks:
         return (
             "Stacked seeds run no callbacks of their own; train with callbacks "
             "one seed at a time."
         )
-    if params["validation_fraction"] is not None:
+    if estimator.validation_fraction is not None:
         return (
             "Stacked seeds hold no validation share out; train with "
             "validation_fraction one seed at a time."
         )
-    if params["optimizer"] not in OPTIMIZERS.values():
+    optimizer = check_optimizer(estimator.optimizer)
+    if optimizer not in OPTIMIZERS.values():
         return (
             f"Stacked seeds take the built-in optimizers {sorted(OPTIMIZERS)}, "
-            f"which update each weight on its own; got {params['optimizer'].__name__}."
+            f"which update each weight on its own; got {optimizer.__name__}."
         )
     return None
 
@@ -240,8 +240,8 @@ class StackedSeeds:
         self._unit = unit
         self._params = estimator_params
         template = RecurrentMemoryRegressor(unit, **estimator_params)
-        params = template._start_fit()
-        refusal = stacking_refusal(unit, params)
+        template._check_params()
+        refusal = stacking_refusal(unit, template)
         if refusal is not None:
             raise ValueError(refusal)
         X = check_sequences(X_train, dtype=np.float32)
@@ -254,38 +254,40 @@ class StackedSeeds:
         self._windows = torch.as_tensor(windows)
         self._targets = torch.as_tensor(targets)
         self._update_cap = template._update_cap(len(windows))
-        self._device = params["device"]
-        self._max_grad_norm = params["max_grad_norm"]
+        self._device = template._device_name()
+        self._max_grad_norm = (
+            None if template.max_grad_norm is None else float(template.max_grad_norm)
+        )
         self._seeds: dict[int, _Seed] = {}
         for seed in _check_seeds(seeds):
-            self._seeds[seed] = self._new_seed(seed, params, d, masked)
+            self._seeds[seed] = self._new_seed(seed, d, masked)
         self._active = list(self._seeds)
         self._network = StackedReaders(
             [self._seeds[seed].net.module_ for seed in self._active]
         ).to(self._device)
         self._optimizer = self._new_optimizer(self._network.parameters())
 
-    def _new_seed(self, seed, params, d, masked):
+    def _new_seed(self, seed, d, masked):
         """The net a fit of ``seed`` builds, initialised as the fit initialises
         it, and where its generators then stand."""
         estimator = RecurrentMemoryRegressor(
             self._unit, random_state=seed, **self._params
         )
         torch_seed = estimator._torch_seed()
-        order = BatchOrder(params["batch_size"])
+        order = BatchOrder(int(estimator.batch_size))
         net = estimator._new_network(
-            params,
             MemoryNet,
             SemanticReader,
             torch_seed,
             order,
-            params["max_epochs"],
+            int(estimator.max_epochs),
+            self._device,
             **_network(d, masked),
         )
-        with seeded(torch_seed, params["device"]):
+        with seeded(torch_seed, self._device):
             net.initialize()
             order.start_from_global_generator()
-            generators = GeneratorStates.capture(params["device"])
+            generators = GeneratorStates.capture(self._device)
         return _Seed(net, order, generators)
 
     def _new_optimizer(self, parameters):

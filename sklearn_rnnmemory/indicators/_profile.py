@@ -21,7 +21,7 @@ from .._composition import check_composition
 from .._docstring import Substitution
 from .._sequences import check_sequences, valid_steps
 from .._typing import ArrayLike, RandomStateLike
-from .._validation import check_random_state, check_threshold
+from .._validation import check_random_state, check_real, check_threshold
 from ._capacity import credit, estimate_capacity
 from ._floor import min_clusters
 from ._probe import probe_last_step
@@ -472,20 +472,9 @@ def _check_options(composition, threshold, alpha, confidence, random_state):
     ``confidence`` as floats and ``random_state`` as a ``RandomState``."""
     threshold = check_threshold(threshold)
     check_composition(composition)
-    alpha = _check_real(alpha, "alpha", low=0.0, high=1.0)
-    confidence = _check_real(confidence, "confidence", low=0.0, high=1.0)
+    alpha = check_real(alpha, "alpha", low=0.0, high=1.0)
+    confidence = check_real(confidence, "confidence", low=0.0, high=1.0)
     return threshold, alpha, confidence, check_random_state(random_state)
-
-
-def _check_real(value, name, *, low, high=None):
-    bad = isinstance(value, bool) or not isinstance(value, int | float | np.number)
-    if not bad:
-        value = float(value)
-        bad = not (value > low and (high is None or value < high))
-    if bad:
-        bounds = f"in ({low}, {high})" if high is not None else f"> {low}"
-        raise ValueError(f"{name} must be a number {bounds}; got {value!r}.")
-    return value
 
 
 def _profile(

@@ -73,19 +73,21 @@ def _jobs(
     :func:`~sklearn_rnnmemory._torch.stacked_seeds.seeds_per_stack` (never by
     a timing taken at run time, so every run trains alike); the others are
     jobs of one. Jobs keep the order of their first configuration."""
-    # The study checked every parameter before: this reads them as a fit does.
-    params = RecurrentMemoryRegressor(**estimator_params)._check_params()
+    # The study checked every parameter before.
+    estimator = RecurrentMemoryRegressor(**estimator_params)
     seeds: dict[tuple, list[int]] = {}
     for unit, k, h, seed in configs:
         seeds.setdefault((unit, k, h), []).append(seed)
     jobs: list[tuple[Configuration, ...]] = []
     for (unit, k, h), group in seeds.items():
         # The stacked path trains to the plateau; a fixed budget runs alone.
-        stackable = params["plateau"] is not None and (
-            stacking_refusal(unit, params) is None
+        stackable = estimator.plateau is not None and (
+            stacking_refusal(unit, estimator) is None
         )
         per_stack = (
-            seeds_per_stack(unit, params["device"], k, h, params["batch_size"])
+            seeds_per_stack(
+                unit, estimator._device_name(), k, h, int(estimator.batch_size)
+            )
             if stackable
             else 1
         )
