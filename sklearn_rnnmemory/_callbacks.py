@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 from skorch.callbacks import Callback
 from skorch.callbacks.scoring import ScoringBase
 
-_CallbackLike = Callback | type[Callback]
+_CallbackLike: TypeAlias = Callback | type[Callback]
 #: What ``callbacks`` takes: skorch callbacks, or (name, callback) pairs.
 CallbacksLike = Sequence[_CallbackLike | tuple[str, _CallbackLike]] | None
 

@@ -184,6 +184,7 @@ class RecurrentClassifier(ClassifierMixin, RecurrentEstimatorBase):
         Returns
         -------
         labels : ndarray of shape (n,)
+            The most probable class of each sequence, from ``classes_``.
         """
         check_is_fitted(self)
         return self.classes_[self.predict_proba(X).argmax(axis=1)]

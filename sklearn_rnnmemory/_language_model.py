@@ -231,7 +231,7 @@ class RecurrentLanguageModel(RecurrentEstimatorBase):
         return float(np.exp(-np.nanmean(log_proba)))
 
     def score(self, X: ArrayLike, y: None = None) -> float:
-        """Minus the perplexity (greater is better, as scikit-learn expects).
+        """Return minus the perplexity (greater is better, as scikit-learn expects).
 
         Parameters
         ----------

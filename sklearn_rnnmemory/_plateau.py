@@ -249,7 +249,18 @@ class PlateauStopping(BaseEstimator):
         self.random_state = random_state
 
     def rule(self, max_steps: int) -> PlateauRule:
-        """The rule, capped at ``max_steps``; every setting checked."""
+        """Return the rule, capped at ``max_steps``; every setting checked.
+
+        Parameters
+        ----------
+        max_steps : int
+            The training updates the rule may spend at most.
+
+        Returns
+        -------
+        rule : PlateauRule
+            The rule a fit follows to its plateau.
+        """
         self._validate_params()
         return PlateauRule(
             max_steps,

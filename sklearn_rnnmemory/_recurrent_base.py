@@ -208,7 +208,7 @@ class RecurrentEstimatorBase(BaseEstimator):
         0,
         ["verbose"],
         "int",
-        "skorch's verbosity; 0 prints nothing.",
+        "The skorch net's verbosity; 0 prints nothing.",
         group="training",
     )
     device: DeviceLike = shared(

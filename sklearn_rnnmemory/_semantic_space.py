@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
@@ -33,7 +33,10 @@ _SEQUENCES = parameter_snippets(
 
 @Substitution(**_SEQUENCES)
 class SemanticEuclideanSpace(
-    TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+    TransformerMixin,
+    BaseEstimator,
+    # scikit-learn's set_output mixin takes it; scikit-learn ships no types.
+    auto_wrap_output_keys=None,  # type: ignore[call-arg]
 ):
     """Map token sequences to semantic points in a Euclidean space.
 
@@ -192,13 +195,14 @@ class SemanticEuclideanSpace(
                 tokens = learn_vocabulary(sequences, self.min_count, self.max_vocab)
             rng = check_random_state(self.random_state)
             points = generated_points(
-                self.basis,
+                cast(str, self.basis),  # a user's basis gave its points above
                 tokens,
                 sequences,
                 dim=self.dim,
                 context_size=self.context_size,
                 rng=rng,
             )
+        assert tokens is not None  # the fixed, the user's or the learnt ones
         vocabulary = {}
         for i, token in enumerate(tokens):
             if token in vocabulary:

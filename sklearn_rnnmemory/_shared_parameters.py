@@ -16,11 +16,14 @@ import inspect
 import re
 import textwrap
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._docstring import Substitution
 
-T = TypeVar("T", bound=type)
+if TYPE_CHECKING:  # the estimators' base imports this module
+    from ._recurrent_base import RecurrentEstimatorBase
+
+T = TypeVar("T", bound="type[RecurrentEstimatorBase]")
 
 #: The groups a shared parameter is documented in: ``%(network_parameters)s``
 #: and ``%(training_parameters)s``, in the order of the base class's fields.
@@ -55,7 +58,7 @@ class Parameter:
     def entry(self, name: str, default: Any, **words: str) -> str:
         """The numpydoc entry: ``name : kind, default=...`` and the text."""
         shown = f'"{default}"' if isinstance(default, str) else repr(default)
-        text = self.doc.format(**words)
+        text = (self.doc or "").format(**words)
         return f"{name} : {self.kind}, default={shown}\n" + _indented(text)
 
 

@@ -9,7 +9,7 @@ import math
 import os
 import sys
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -20,9 +20,17 @@ _FALLBACK_MEMORY = 2**40
 
 def is_positive_int(value: Any) -> bool:
     """True for an integer >= 1 (bools excluded)."""
-    return isinstance(value, Integral) and not isinstance(value, bool) and value >= 1
+    return (
+        isinstance(value, Integral) and not isinstance(value, bool) and int(value) >= 1
+    )
 
 
+@overload
+def check_positive_int(
+    value: Any, name: str, *, allow_none: Literal[False] = ...
+) -> int: ...
+@overload
+def check_positive_int(value: Any, name: str, *, allow_none: bool) -> int | None: ...
 def check_positive_int(
     value: Any, name: str, *, allow_none: bool = False
 ) -> int | None:
@@ -38,7 +46,7 @@ def check_positive_int(
 
 def check_nonnegative_int(value: Any, name: str) -> int:
     """Return ``value`` as an int if it is an integer >= 0, else raise."""
-    if isinstance(value, Integral) and not isinstance(value, bool) and value >= 0:
+    if isinstance(value, Integral) and not isinstance(value, bool) and int(value) >= 0:
         return int(value)
     raise ValueError(f"{name} must be an integer >= 0; got {value!r}.")
 
@@ -123,7 +131,7 @@ def check_random_state(
     if (
         isinstance(random_state, Integral)
         and not isinstance(random_state, bool)
-        and 0 <= random_state < 2**32
+        and 0 <= int(random_state) < 2**32
     ):
         return np.random.RandomState(int(random_state))
     hint = ""

@@ -487,7 +487,7 @@ def assess(
     started = time.time()
     metadata = study.study_metadata(
         ["rnnmemory", *(argv if argv is not None else sys.argv[1:])],
-        device=device,
+        device=str(device),
         corpus=points.description,
         epochs=epochs,
         **{
@@ -496,7 +496,7 @@ def assess(
             if name not in ("resume", "overwrite")
         },
     )
-    seen = []
+    seen: list[dict[str, Any]] = []
 
     def report_row(row):
         if not seen:  # the study's checks passed: record what runs

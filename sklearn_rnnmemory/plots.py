@@ -60,8 +60,21 @@ def _plain(name: Any) -> str:
 
 
 def unit_styles(keys: Iterable[Hashable]) -> dict[Hashable, dict[str, Any]]:
-    """A distinct colour, marker and line style for each key (unit), so that
-    eleven or more lines stay apart even in grey print."""
+    """Give each key (unit) a distinct colour, marker and line style.
+
+    Eleven or more lines stay apart, even in grey print.
+
+    Parameters
+    ----------
+    keys : iterable of hashable
+        The keys, in the order of the lines.
+
+    Returns
+    -------
+    styles : dict
+        Key -> keyword arguments of ``Axes.plot`` (``color``, ``marker``,
+        ``linestyle``).
+    """
     from matplotlib import colormaps
 
     keys = list(keys)
@@ -123,6 +136,7 @@ def plot_retention_curves(
     Returns
     -------
     fig : matplotlib.figure.Figure
+        The figure drawn on.
     """
     units = _by_unit(result)
     ncols = ncols or min(len(units), 4)
@@ -196,6 +210,7 @@ def plot_capacity_vs_length(
     Returns
     -------
     ax : matplotlib.axes.Axes
+        The axes drawn on.
     """
     units = _by_unit(result)
     # Beyond a few units a legend inside the axes covers lines: on a figure of
@@ -279,6 +294,7 @@ def plot_retention_matrix(
     Returns
     -------
     ax : matplotlib.axes.Axes
+        The axes drawn on.
     """
     matrix = np.asarray(row["retention_matrix"], dtype=float)
     if matrix.ndim != 2 or not np.isfinite(matrix).any():

@@ -178,7 +178,7 @@ class MemoryScorer:
     Parameters
     ----------
     name : str
-        Scorer name, a key of :data:`SCORER_NAMES`.
+        Scorer name, a key of ``SCORER_NAMES``.
     eval_len : "auto", int or None, default="auto"
         Evaluation window length: ``"auto"`` the test fold's
         :func:`common_eval_len`, an int that length, ``None`` the estimator's
@@ -211,8 +211,8 @@ class MemoryScorer:
         self.name = name
         self.eval_len = _check_eval_len(eval_len)
         self.threshold = check_threshold(threshold)
-        self._shared = None
-        self._groups_request = True
+        self._shared: _SharedProfile | None = None
+        self._groups_request: bool | None = True
 
     def set_score_request(self, *, groups: bool | None = True) -> MemoryScorer:
         """Say whether the scorer takes ``groups`` through metadata routing.
@@ -225,6 +225,7 @@ class MemoryScorer:
         Returns
         -------
         self : MemoryScorer
+            The scorer, its request set.
         """
         if groups not in (True, False, None):
             raise ValueError(f"groups must be True, False or None; got {groups!r}.")
@@ -237,6 +238,7 @@ class MemoryScorer:
         Returns
         -------
         request : sklearn.utils.metadata_routing.MetadataRequest
+            ``groups`` at ``score``, as :meth:`set_score_request` set it.
         """
         request = MetadataRequest(owner=type(self).__name__)
         request.score.add_request(param="groups", alias=self._groups_request)
@@ -478,7 +480,7 @@ def make_probe_scorer(
     eval_len : int, default=None
         Window length of ``hidden_states``; ``None`` uses the estimator's
         ``seq_len``.
-    ridge, test_size, washout, surrogate, random_state
+    ridge, test_size, washout, surrogate, random_state : optional
         Passed to :func:`~sklearn_rnnmemory.indicators.probe_memory`;
         ``random_state`` defaults to 0 so that a score is reproducible.
 

@@ -175,8 +175,8 @@ def _paired(entries, scores, folds, length):
 def significantly_below(best: Mapping, other: Mapping) -> bool:
     """Whether ``other``'s scores are significantly below ``best``'s.
 
-    A one-sided paired t-test at level :data:`TIE_LEVEL` over the keys (seeds
-    or folds) where both are finite; fewer than :data:`MIN_PAIRS` pairs show
+    A one-sided paired t-test at level ``TIE_LEVEL`` over the keys (seeds
+    or folds) where both are finite; fewer than ``MIN_PAIRS`` pairs show
     nothing.
 
     Parameters
@@ -187,6 +187,7 @@ def significantly_below(best: Mapping, other: Mapping) -> bool:
     Returns
     -------
     below : bool
+        True when the test rejects equality at that level.
 
     Examples
     --------
@@ -582,8 +583,9 @@ def _check_lengths(seq_lens):
 
 @_fill_docs
 class SequentialLengthSearchCV(BaseSearchCV):
-    """Cross-validate training lengths from the longest down, skipping the
-    lengths that cannot win.
+    """Cross-validate training lengths from the longest down.
+
+    The lengths that cannot win are skipped.
 
     Each length is scored by memory capacity at the length itself
     (``make_memory_scorer("memory_capacity", eval_len=None)``). Memory
@@ -727,15 +729,19 @@ class SequentialLengthSearchCV(BaseSearchCV):
 
     @property
     def scoring(self) -> dict:
-        """The one scorer: memory capacity read at each candidate's own length
-        (the bound capacity <= k holds there only: at a common ``L``, a model
-        trained at ``k`` may hold more than ``k``)."""
+        """The one scorer: memory capacity read at each candidate's own length.
+
+        The bound capacity <= k holds there only: at a common ``L``, a model
+        trained at ``k`` may hold more than ``k``.
+        """
         return {_METRIC: make_memory_scorer(_METRIC, eval_len=None)}
 
     @property
     def n_features_in_(self) -> int:
-        """Features per step of the sequences the refitted estimator was fitted
-        on; only with ``refit``."""
+        """Features per step of the sequences the refitted estimator saw.
+
+        Only with ``refit``.
+        """
         return BaseSearchCV.n_features_in_.fget(self)
 
     def _get_scorers(self):
@@ -794,6 +800,7 @@ class SequentialLengthSearchCV(BaseSearchCV):
         Returns
         -------
         capacity : float
+            The memory capacity over windows of the recommended length.
         """
         _check_refit(self, "score")
         check_is_fitted(self)

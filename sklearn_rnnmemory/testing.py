@@ -59,8 +59,9 @@ def linear_memory_model(
     noise: float = 0.0,
     random_state: RandomStateLike = None,
 ) -> np.ndarray:
-    """Output of a model that retains the token ``delta`` steps back by
-    ``retention[delta]``.
+    """Output of a model that retains each token by a known share.
+
+    The token ``delta`` steps back is retained by ``retention[delta]``.
 
     Parameters
     ----------
@@ -120,8 +121,23 @@ def linear_memory_model(
 
 
 def true_capacity(retention: ArrayLike, window_length: int) -> float:
-    """Memory capacity of a linear memory model over windows of ``T`` steps:
-    ``sum_{delta < T} credit(rho(delta))``."""
+    """Memory capacity of a linear memory model over windows of ``T`` steps.
+
+    That is ``sum_{delta < T} credit(rho(delta))``.
+
+    Parameters
+    ----------
+    retention : array-like of float
+        ``rho(delta)`` for ``delta = 0, 1, ...``, as in
+        :func:`linear_memory_model`.
+    window_length : int
+        ``T``.
+
+    Returns
+    -------
+    capacity : float
+        The capacity the indicators should measure on that model.
+    """
     from .indicators import credit
 
     return float(credit(_lag_weights(retention, window_length)).sum())
@@ -130,9 +146,27 @@ def true_capacity(retention: ArrayLike, window_length: int) -> float:
 def true_span(
     retention: ArrayLike, window_length: int, threshold: float = 0.5
 ) -> float:
-    """Memory span of a linear memory model over windows of ``T`` steps:
-    :func:`~sklearn_rnnmemory.indicators.memory_span` of ``rho(delta)``,
-    ``delta < T``."""
+    """Memory span of a linear memory model over windows of ``T`` steps.
+
+    That is :func:`~sklearn_rnnmemory.indicators.memory_span` of ``rho(delta)``,
+    ``delta < T``.
+
+    Parameters
+    ----------
+    retention : array-like of float
+        ``rho(delta)`` for ``delta = 0, 1, ...``, as in
+        :func:`linear_memory_model`.
+    window_length : int
+        ``T``.
+    threshold : float, default=0.5
+        The span's threshold, as in
+        :func:`~sklearn_rnnmemory.indicators.memory_span`.
+
+    Returns
+    -------
+    span : float
+        The span the indicators should measure on that model.
+    """
     from .indicators import memory_span
 
     span, _ = memory_span(_lag_weights(retention, window_length), threshold=threshold)
@@ -215,7 +249,10 @@ def check_recurrent_unit(
     check_unit(unit)
     check_positive_int(input_size, "input_size")
     check_positive_int(hidden_size, "hidden_size")
-    depths = [num_layers] if isinstance(num_layers, Integral) else list(num_layers)
+    if isinstance(num_layers, int | Integral):
+        depths = [num_layers]
+    else:
+        depths = list(num_layers)
     for depth in depths:
         check_positive_int(depth, "num_layers")
     if isinstance(seed, bool) or not isinstance(seed, Integral):

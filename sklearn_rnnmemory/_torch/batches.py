@@ -104,12 +104,14 @@ class BatchOrder:
         per_pass = self.batches_per_pass(n_samples)
         if self.permutation is None or self.position >= per_pass:
             self._new_pass(n_samples)
+        permutation = self.permutation
+        assert permutation is not None  # drawn by _new_pass
         while self.position < per_pass and self.budget != 0:
             start = self.position * self.batch_size
             self.position += 1
             if self.budget is not None:
                 self.budget -= 1
-            yield self.permutation[start : start + self.batch_size]
+            yield permutation[start : start + self.batch_size]
 
 
 class WindowBatches:

@@ -7,6 +7,9 @@ like ``torch.nn.RNN``: ``forward(X, state=None) -> (outputs, state)`` with
 ``outputs`` ``(B, T, H)`` of the last layer and ``state`` ``(num_layers, B, H)``.
 """
 
+from collections.abc import Callable
+from typing import cast
+
 import torch
 from torch import Tensor, nn
 
@@ -15,6 +18,8 @@ class _Layer(nn.Module):
     """One layer: ``project`` all steps at once, then ``step`` through time."""
 
     n_projections = 1
+    #: The recurrence of one step, ``step(projected, h) -> h``, per unit.
+    step: Callable[[Tensor, Tensor], Tensor]
 
     def __init__(self, input_size: int, hidden_size: int) -> None:
         super().__init__()
@@ -147,7 +152,8 @@ class OrthogonalRNNLayer(_Layer):
         )
 
     def forward(self, X: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
-        U = self.recurrent.weight  # one evaluation of the parametrisation
+        # one evaluation of the parametrisation
+        U = cast(Tensor, self.recurrent.weight)
         outputs = []
         for projected in self.input(X).unbind(1):
             h = torch.tanh(projected + h @ U.T)
@@ -224,6 +230,10 @@ class EchoStateLayer(nn.Module):
     [-1, 1], leak ``a = 0.5``. Nothing here is trained: the weights are buffers,
     so only the readout of the network learns. The untrained baseline.
     """
+
+    W: Tensor
+    W_in: Tensor
+    bias: Tensor  # buffers, not parameters
 
     def __init__(
         self,

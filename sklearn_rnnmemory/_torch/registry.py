@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, overload
 
 from torch import nn
 
@@ -234,7 +234,8 @@ def unit_reference(unit: UnitLike) -> str:
 def unit_labels(units: Iterable[UnitLike]) -> list[str]:
     """Labels of ``units``, refusing two different units under one label
     (their rows would mix in a study's tables and files)."""
-    labels, seen = [], {}
+    labels: list[str] = []
+    seen: dict[str, UnitLike] = {}
     for unit in units:
         label = unit_label(check_unit(unit))
         if unit_reference(seen.setdefault(label, unit)) != unit_reference(unit):
@@ -246,6 +247,14 @@ def unit_labels(units: Iterable[UnitLike]) -> list[str]:
     return labels
 
 
+@overload
+def macs_per_step(
+    unit: str, input_size: int, hidden_size: int, num_layers: int = ...
+) -> int: ...
+@overload
+def macs_per_step(
+    unit: UnitLike, input_size: int, hidden_size: int, num_layers: int = ...
+) -> int | None: ...
 def macs_per_step(
     unit: UnitLike, input_size: int, hidden_size: int, num_layers: int = 1
 ) -> int | None:
@@ -270,7 +279,8 @@ def macs_per_step(
     macs : int or None
         ``None`` for a user's unit that does not declare its count.
     """
-    if not isinstance(check_unit(unit), str):
+    unit = check_unit(unit)
+    if not isinstance(unit, str):
         declared = getattr(unit, "macs_per_step", None)
         if not callable(declared):
             return None

@@ -10,6 +10,7 @@ its own loss.
 """
 
 from collections.abc import Sequence
+from typing import cast
 
 import torch
 from torch import Tensor, nn
@@ -33,12 +34,13 @@ class StackedReaders(nn.Module):
     def __init__(self, readers: Sequence[SemanticReader]) -> None:
         super().__init__()
         first = readers[0]
-        self.unit = first.encoder.unit
-        if self.unit not in GATES:
+        unit = first.encoder.unit
+        if not isinstance(unit, str) or unit not in GATES:
             raise ValueError(
-                f"Only the units {sorted(GATES)} can be stacked; got {self.unit!r}."
+                f"Only the units {sorted(GATES)} can be stacked; got {unit!r}."
             )
-        self.num_layers = first.encoder.recurrent.num_layers
+        self.unit: str = unit
+        self.num_layers = cast(int, first.encoder.recurrent.num_layers)
         #: The readers' parameter names, in their order.
         self.names = [name for name, _ in first.named_parameters()]
         per_reader = [dict(reader.named_parameters()) for reader in readers]

@@ -28,9 +28,11 @@ timing taken at run time, so that a study chooses the same way on every run;
 """
 
 import copy
+import functools
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -179,10 +181,13 @@ def _check_seeds(seeds):
 def _clip_per_model(parameters: Sequence[Tensor], max_norm: float) -> None:
     """``torch.nn.utils.clip_grad_norm_`` for each model of a stack: each
     model's gradients are scaled by its own norm."""
-    squares = sum(p.grad.flatten(1).pow(2).sum(1) for p in parameters)
+    grads = [cast(Tensor, p.grad) for p in parameters]  # set by the backward pass
+    squares = functools.reduce(
+        operator.add, (grad.flatten(1).pow(2).sum(1) for grad in grads)
+    )
     scale = (max_norm / (squares.sqrt() + 1e-6)).clamp(max=1.0)
-    for p in parameters:
-        p.grad.mul_(scale.view(-1, *([1] * (p.dim() - 1))))
+    for grad in grads:
+        grad.mul_(scale.view(-1, *([1] * (grad.dim() - 1))))
 
 
 class StackedSeeds:

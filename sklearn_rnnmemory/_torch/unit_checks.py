@@ -15,6 +15,7 @@ import os
 import pickle
 import sys
 from functools import partial
+from typing import Any
 
 import torch
 from torch import nn
@@ -34,7 +35,8 @@ def build_unit(
         ``module(X) -> (outputs, last_state)``, ``X`` of shape ``(B, T,
         input_size)`` and ``outputs`` of shape ``(B, T, hidden_size)``.
     """
-    if isinstance(check_unit(unit), str):
+    unit = check_unit(unit)
+    if isinstance(unit, str):
         return UNITS[unit].build(input_size, hidden_size, num_layers)
     label = unit_label(unit)
     sizes = f"input_size={input_size}, hidden_size={hidden_size}"
@@ -345,7 +347,7 @@ def import_unit(spec: str) -> UnitLike:
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())
     try:
-        unit = importlib.import_module(module_name)
+        unit: Any = importlib.import_module(module_name)
     except SystemExit as exc:  # the module ends the program as it is imported
         raise ValueError(
             f"unit {spec!r}: importing module {module_name!r} called "

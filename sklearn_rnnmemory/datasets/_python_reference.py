@@ -1,5 +1,7 @@
 """A real English corpus that ships with Python itself."""
 
+from typing import Literal, overload
+
 from .._text import split_sentences, word_tokenize
 from .._validation import check_bool, check_positive_int
 
@@ -7,6 +9,14 @@ from .._validation import check_bool, check_positive_int
 SPLITS = ("documents", "sentences")
 
 
+@overload
+def load_python_reference(
+    *, split: str = ..., min_words: int = ..., as_tokens: Literal[False] = ...
+) -> list[str]: ...
+@overload
+def load_python_reference(
+    *, split: str = ..., min_words: int = ..., as_tokens: Literal[True]
+) -> list[list[str]]: ...
 def load_python_reference(
     *, split: str = "documents", min_words: int = 4, as_tokens: bool = False
 ) -> list[str] | list[list[str]]:

@@ -80,7 +80,13 @@ class ProbeMemory:
     n_test: int
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the result as a dict; the curve as a list of floats."""
+        """Return the result as a dict.
+
+        Returns
+        -------
+        values : dict
+            Each field by name; the curve as a list of floats.
+        """
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["decodability"] = [float(v) for v in self.decodability]
         return out
@@ -266,6 +272,11 @@ def check_probe_params(
     random_state: Any,
 ) -> tuple[float, float, int, bool, np.random.RandomState]:
     """Validate the options of :func:`probe_memory`, NumPy numbers included.
+
+    Parameters
+    ----------
+    ridge, test_size, washout, surrogate, random_state : object
+        The options as given to :func:`probe_memory`.
 
     Returns
     -------

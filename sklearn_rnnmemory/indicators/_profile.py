@@ -216,8 +216,13 @@ class MemoryProfile:
     alpha: float
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the profile as a dict of plain Python values (lists for
-        arrays), ready for JSON."""
+        """Return the profile as a dict of plain Python values, ready for JSON.
+
+        Returns
+        -------
+        values : dict
+            Each field by name; arrays as lists.
+        """
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         for name in ("retention_curve", "retention_stderr"):
             out[name] = [float(v) for v in out[name]]
@@ -232,10 +237,11 @@ class MemoryProfile:
         return f"{type(self).__name__}({shown})"
 
     def summary(self) -> str:
-        """Return the indicators as one table, beside what a model that
-        remembers nothing scores: the mean semantics of the windows for the
-        semantic indicators, a model that holds only the current input for
-        the probe (``probe_baseline``).
+        """Return the indicators as one table, beside a memoryless model's.
+
+        The memoryless model predicts the mean semantics of the windows for the
+        semantic indicators, and holds only the current input for the probe
+        (``probe_baseline``).
 
         Returns
         -------
@@ -415,6 +421,7 @@ def last_step_profile(
     Returns
     -------
     profile : MemoryProfile
+        Every indicator, read at the windows' last step.
     """
     threshold, alpha, confidence, rng = _check_options(
         composition, threshold, alpha, confidence, random_state

@@ -62,8 +62,10 @@ class Column:
 
     @property
     def missing(self) -> float | list | None:
-        """The value of a row that lacks it: NaN for a number, an empty list
-        for a list, None otherwise."""
+        """The value of a row that lacks the column.
+
+        NaN for a number, an empty list for a list, None otherwise.
+        """
         if self.kind in ("int", "float"):
             return float("nan")
         return [] if self.kind in LIST_KINDS else None

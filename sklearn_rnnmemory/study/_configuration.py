@@ -6,7 +6,7 @@ import inspect
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -85,7 +85,7 @@ def labelled(config: Configuration) -> tuple:
 
 def empty_row(config: Configuration) -> dict[str, Any]:
     """A row of a configuration with every measurement missing."""
-    row = {column.name: column.missing for column in COLUMNS}
+    row: dict[str, Any] = {column.name: column.missing for column in COLUMNS}
     row.update(zip(CONFIG_COLUMNS, labelled(config), strict=True))
     row.update(
         unit_ref=unit_reference(config[0]),
@@ -192,7 +192,7 @@ def run_stacked_configurations(
             valid_groups = None if train_groups is None else train_groups[valid_index]
             start = time.perf_counter()
             stack = StackedSeeds(
-                unit,
+                cast(str, unit),  # only built-in units are stacked
                 seeds,
                 X_train[train_index],
                 hidden_size=hidden_size,

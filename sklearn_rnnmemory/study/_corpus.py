@@ -26,8 +26,9 @@ def corpus_points(
     test_size: float = 0.2,
     encoding: str | None = None,
 ) -> CorpusPoints:
-    """The training and test points of a corpus, as ``rnnmemory assess`` and
-    :func:`run_study` read them.
+    """The training and test points of a corpus, split for a study.
+
+    As ``rnnmemory assess`` and :func:`run_study` read them.
 
     The corpus is loaded with :func:`~sklearn_rnnmemory.datasets.load_corpus`,
     its sequences are split into training and test sequences (seed 0), and
@@ -82,12 +83,13 @@ def corpus_points(
 
     test_size = check_real(test_size, "test_size", low=0, high=1)
 
-    loaded = {} if n_sequences is None else {"n_sequences": n_sequences}
+    loaded: dict[str, Any] = {} if n_sequences is None else {"n_sequences": n_sequences}
     if encoding is not None:
         loaded["encoding"] = encoding
     sequences = load_corpus(corpus, **loaded)
     train, test = train_test_split(list(sequences), test_size=test_size, random_state=0)
     text = corpus != "zipf"
+    groups: tuple[np.ndarray | None, np.ndarray | None]
     if text:
         groups = (np.arange(len(train)), np.arange(len(test)))
         space = SemanticEuclideanSpace(
@@ -113,4 +115,5 @@ def corpus_points(
     }
     if encoding is not None:
         description["encoding"] = encoding
-    return CorpusPoints(X_train, X_test, *groups, description)
+    train_groups, test_groups = groups
+    return CorpusPoints(X_train, X_test, train_groups, test_groups, description)

@@ -90,9 +90,10 @@ def plateau_rule(result: StudyResult) -> PlateauRule | None:
 
 
 def unsettled_rows(result: StudyResult) -> list[dict]:
-    """The rows of configurations that stopped at the cap before their
-    capacity levelled off; none where the plateau rule was off (tol 0: every
-    configuration trained to the cap, as asked).
+    """The rows of configurations that stopped at the cap before levelling off.
+
+    None where the plateau rule was off (tol 0: every configuration trained to
+    the cap, as asked).
 
     Parameters
     ----------
@@ -258,7 +259,7 @@ def report_markdown(
         parts.append("")
     unconverged = result.unconverged_rows()
     rule = plateau_rule(result)
-    if unconverged and not unsettled_rows(result):
+    if unconverged and rule is not None and not unsettled_rows(result):
         parts += [
             "## Training",
             "",
@@ -315,7 +316,7 @@ def write_report(
     """Write a study's tables, guidance, figures and report into ``folder``.
 
     Every file is checked before the first is written: a file of
-    :data:`REPORT_FILES` that is a link (that would write outside the folder)
+    ``REPORT_FILES`` that is a link (that would write outside the folder)
     is refused, and nothing is written.
 
     Parameters

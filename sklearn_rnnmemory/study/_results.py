@@ -8,7 +8,7 @@ import math
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import numpy as np
 import scipy.stats
@@ -50,7 +50,7 @@ def seed_interval(
 def _text_file(path_or_file: str | os.PathLike | IO[str]) -> Iterator[IO[str]]:
     """An open text file for the CSV writer: the one given, or ``path`` opened."""
     if hasattr(path_or_file, "write"):
-        yield path_or_file
+        yield cast(IO[str], path_or_file)  # any object with write(), as csv takes
         return
     with open(path_or_file, "w", newline="") as f:
         yield f
@@ -104,16 +104,34 @@ class StudyResult:
     # -- selections ----------------------------------------------------------
 
     def ok_rows(self) -> list[dict[str, Any]]:
-        """Rows of the configurations that trained and were measured."""
+        """Return the rows of the configurations that trained and were measured.
+
+        Returns
+        -------
+        rows : list of dict
+            The rows whose ``status`` is ``"ok"``.
+        """
         return [row for row in self.rows if row["status"] == "ok"]
 
     def failed_rows(self) -> list[dict[str, Any]]:
-        """Rows of the configurations that failed, with ``error``."""
+        """Return the rows of the configurations that failed.
+
+        Returns
+        -------
+        rows : list of dict
+            The rows whose ``status`` is not ``"ok"``, with ``error``.
+        """
         return [row for row in self.rows if row["status"] != "ok"]
 
     def unconverged_rows(self) -> list[dict[str, Any]]:
-        """Rows that trained but whose validation capacity had not levelled
-        off before the cap (the plateau rule)."""
+        """Return the rows that trained but did not reach the plateau.
+
+        Returns
+        -------
+        rows : list of dict
+            The successful rows whose validation capacity had not levelled off
+            before the cap (the plateau rule).
+        """
         return [row for row in self.ok_rows() if not row.get("converged", True)]
 
     # -- summary and guidance ------------------------------------------------
@@ -130,7 +148,7 @@ class StudyResult:
             interval as ``<name>_low`` and ``<name>_high`` (NaN with one seed);
             the mean ``retention_curve``.
         """
-        groups = {}
+        groups: dict[tuple, list[dict[str, Any]]] = {}
         for row in self.ok_rows():
             groups.setdefault(_group_key(row), []).append(row)
         out = []
@@ -188,10 +206,10 @@ class StudyResult:
         Returns
         -------
         guidance : dict
-            ``(unit, hidden_size)`` -> :class:`~sklearn_rnnmemory.selection.
-            LengthRecommendation`, with the length, its mean score, and its
-            ``stability``: the share of seeds whose own scores pick the same
-            length.
+            ``(unit, hidden_size)`` ->
+            :class:`~sklearn_rnnmemory.selection.LengthRecommendation`, with the
+            length, its mean score, and its ``stability``: the share of seeds
+            whose own scores pick the same length.
         """
         if metric not in BY_NAME or BY_NAME[metric].kind not in ("int", "float"):
             raise ValueError(
@@ -221,9 +239,22 @@ class StudyResult:
     def recommendation_records(
         self, *, tol: float = DEFAULT_TOL, metric: str = "memory_capacity"
     ) -> list[dict[str, Any]]:
-        """Both rules' recommendations as plain records (for JSON and reports):
-        per unit and hidden size, each rule's length, stability and mean
-        score, and ``tied``, the lengths not significantly below the best."""
+        """Return both rules' recommendations as plain records.
+
+        Parameters
+        ----------
+        tol : float, default=0.05
+            Tolerance of the ``saturation`` rule.
+        metric : str, default="memory_capacity"
+            The column to read, as in :meth:`recommendations`.
+
+        Returns
+        -------
+        records : list of dict
+            For JSON and reports: per unit and hidden size, each rule's length,
+            stability and mean score, and ``tied``, the lengths not
+            significantly below the best.
+        """
         by_rule = {
             rule: self.recommendations(rule=rule, tol=tol, metric=metric)
             for rule in RULES
@@ -254,11 +285,16 @@ class StudyResult:
     # -- output --------------------------------------------------------------
 
     def table(self) -> str:
-        """The summary as a fixed-width text table, one line per length.
+        """Return the summary as a fixed-width text table.
 
         The capacity is the mean over seeds with its 95 % interval; ``conv``
         counts the seeds whose validation capacity had levelled off before the
         cap.
+
+        Returns
+        -------
+        table : str
+            A header, then one line per unit, size and length.
         """
         columns = [
             c
@@ -266,9 +302,9 @@ class StudyResult:
             if BY_NAME[c].label
         ]
         indicators = [c.name for c in BY_NAME.values() if c.label and c.averaged]
-        header = [BY_NAME[c].label for c in columns]
-        header += [BY_NAME[indicators[0]].label, "95% over seeds"]
-        header += [BY_NAME[c].label for c in indicators[1:]] + ["seeds", "conv"]
+        header = [str(BY_NAME[c].label) for c in columns]
+        header += [str(BY_NAME[indicators[0]].label), "95% over seeds"]
+        header += [str(BY_NAME[c].label) for c in indicators[1:]] + ["seeds", "conv"]
         lines = [header]
         for entry in self.summary():
             cells = [format(entry[c], BY_NAME[c].fmt) for c in columns]
@@ -292,10 +328,16 @@ class StudyResult:
         )
 
     def to_csv(self, path: str | os.PathLike | IO[str]) -> None:
-        """Write one row per configuration and seed, every scalar column, and
-        beside each the capacity's mean and 95 % interval over its seeds.
+        """Write the rows as CSV: one per configuration and seed.
 
-        ``path`` is a file name or an open text file."""
+        Every scalar column, and beside each row the capacity's mean and 95 %
+        interval over its seeds.
+
+        Parameters
+        ----------
+        path : str, path-like or file-like
+            A file name or an open text file.
+        """
         summary = {_group_key(e): e for e in self.summary()}
         extra = ("capacity_seed_mean", "capacity_seed_low", "capacity_seed_high")
         with _text_file(path) as f:
@@ -312,10 +354,15 @@ class StudyResult:
                 )
 
     def summary_to_csv(self, path: str | os.PathLike | IO[str]) -> None:
-        """Write the summary: one row per unit, size and length, each averaged
-        column with its mean and 95 % interval over seeds.
+        """Write the summary as CSV: one row per unit, size and length.
 
-        ``path`` is a file name or an open text file."""
+        Each averaged column with its mean and 95 % interval over seeds.
+
+        Parameters
+        ----------
+        path : str, path-like or file-like
+            A file name or an open text file.
+        """
         names = ["unit", "hidden_size", "seq_len", "eval_len", "n_seeds", "n_converged"]
         for column in AVERAGED_COLUMNS:
             names += [column, f"{column}_low", f"{column}_high"]
@@ -337,6 +384,7 @@ class StudyResult:
         Returns
         -------
         frame : pandas.DataFrame
+            One row per configuration and seed, or per unit, size and length.
         """
         try:
             import pandas as pd

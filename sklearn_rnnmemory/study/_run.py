@@ -78,7 +78,7 @@ def _jobs(
     seeds: dict[tuple, list[int]] = {}
     for unit, k, h, seed in configs:
         seeds.setdefault((unit, k, h), []).append(seed)
-    jobs = []
+    jobs: list[tuple[Configuration, ...]] = []
     for (unit, k, h), group in seeds.items():
         # The stacked path trains to the plateau; a fixed budget runs alone.
         stackable = estimator.plateau is not None and (
@@ -366,9 +366,9 @@ def run_study(
         Further :class:`~sklearn_rnnmemory.RecurrentMemoryRegressor` parameters
         (``lr``, ``composition``, ``device``, ``batch_size``, ...), the same for
         every configuration. ``batch_size`` defaults to 32 here, and ``lr`` to
-        each unit's rate in :data:`DEFAULT_LEARNING_RATES` (0.003 for the
-        vanilla RNN, 0.03 for the LSTM and the GRU; the estimator's 0.01 for
-        other units).
+        each unit's rate in ``DEFAULT_LEARNING_RATES`` (0.003 for the vanilla
+        RNN, 0.03 for the LSTM and the GRU; the estimator's 0.01 for other
+        units).
     threshold : float in (0, 1], default=0.5
         Credit at which a lag counts one half toward the memory span.
     results_file : str or path, default=None
@@ -387,7 +387,7 @@ def run_study(
     n_jobs : int, default=1
         Configurations run in parallel with joblib; each uses one torch thread.
     backend : str, default=None
-        joblib backend: None uses the active one (``loky`` unless set with
+        The joblib backend: None uses the active one (``loky`` unless set with
         ``joblib.parallel_config``); ``"dask"`` runs the configurations on the
         workers of the current ``dask.distributed.Client``.
     progress : bool, default=True
@@ -502,7 +502,7 @@ def run_study(
     )
     with storage:
         done = {}
-        if results_file is not None:
+        if isinstance(storage, ResultsFile):
             if resume:
                 stored = storage.read(
                     {unit_label(u): unit_reference(u) for u in units},
@@ -566,7 +566,7 @@ def run_study(
                         if _config_key(row) in done:  # stored before: kept as is
                             continue
                         done[_config_key(row)] = row
-                        if results_file is not None:
+                        if isinstance(storage, ResultsFile):
                             storage.append(row)
                         bar.update()
                         if callback is not None:

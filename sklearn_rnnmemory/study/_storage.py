@@ -17,6 +17,7 @@ import warnings
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from ._columns import CONFIG_COLUMNS, SCHEMA_VERSION
 from ._folder import check_writable, open_file
 from ._schema import VERSION_KEY, check_row, json_type, layout_version, shown
 
+fcntl: ModuleType | None
 try:  # POSIX
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -117,7 +119,7 @@ def describe_change(
             old = "unset" if old is _ABSENT else shown(old)
             new = "unset" if new is _ABSENT else shown(new)
             change = f"{name} changed from {old} to {new}"
-            if name in (hints or {}):
+            if hints and name in hints:
                 change += f" ({hints[name].format(old=old)})"
             changes.append(change)
     return changes
@@ -192,7 +194,7 @@ def parse_rows(data: bytes, path: str | os.PathLike) -> StoredRows:
     the file and the line.
     """
     out = StoredRows()
-    seen = {}
+    seen: dict[Any, int] = {}
     offset = 0
     for number, line in enumerate(data.splitlines(keepends=True), start=1):
         start, offset = offset, offset + len(line)

@@ -87,9 +87,21 @@ def check_study_folder(
 
 @contextmanager
 def study_folder(folder: str | os.PathLike) -> Iterator[Path]:
-    """Make ``folder`` (and its missing parents) for the block; remove those
-    made here again if they are still empty when the block fails (a check
-    refused the study before anything was written)."""
+    """Make ``folder`` (and its missing parents) for the block.
+
+    Those made here are removed again if they are still empty when the block
+    fails (a check refused the study before anything was written).
+
+    Parameters
+    ----------
+    folder : str or path-like
+        The study's folder.
+
+    Yields
+    ------
+    folder : pathlib.Path
+        The folder, made.
+    """
     folder = Path(folder)
     made = [path for path in (folder, *folder.parents) if not path.exists()]
     folder.mkdir(parents=True, exist_ok=True)
@@ -144,6 +156,26 @@ def study_metadata(
     The grid takes :func:`run_study`'s defaults; ``eval_len``, ``max_steps``
     and ``epochs`` are recorded as given (None: not given). The start time
     is now; :func:`write_metadata` given ``started`` adds the end.
+
+    Parameters
+    ----------
+    command : sequence of str
+        The command line, as typed.
+    device : str
+        The torch device the study trains on.
+    corpus : dict
+        What the corpus is (``CorpusPoints.description``).
+    units, seq_lens, hidden_sizes, seeds : sequence
+        The study's grid, as :func:`run_study` takes it.
+    eval_len, max_steps, epochs : int or None
+        As given; None: not given.
+    plateau_tol : float
+        The plateau rule's tolerance.
+
+    Returns
+    -------
+    metadata : dict
+        The record, ready for :func:`write_metadata`.
     """
     from .._torch.registry import unit_label
 
@@ -176,10 +208,17 @@ def write_metadata(
     *,
     started: float | None = None,
 ) -> None:
-    """Write ``metadata`` as the folder's :data:`METADATA_NAME`.
+    """Write ``metadata`` as the folder's ``METADATA_NAME``.
 
-    ``started``, the :func:`time.time` at which the study started, marks it
-    finished: the end time and the duration are recorded first.
+    Parameters
+    ----------
+    folder : str or path-like
+        The study's folder.
+    metadata : dict
+        The record of :func:`study_metadata`.
+    started : float, default=None
+        The ``time.time()`` at which the study started: marks it finished, the
+        end time and the duration recorded first.
     """
     if started is not None:
         metadata.update(finished=_now(), duration_s=round(time.time() - started, 1))

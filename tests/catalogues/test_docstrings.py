@@ -5,6 +5,7 @@ import dataclasses
 import importlib
 import inspect
 import re
+from pathlib import Path
 
 import pytest
 from sklearn.base import clone
@@ -30,18 +31,25 @@ MODULES = [
 ]
 
 
-def _public_objects():
+def _module_level_objects():
+    """The public functions and classes of the public modules, by full name."""
     for module_name in MODULES:
         module = importlib.import_module(module_name)
         for name in getattr(module, "__all__", dir(module)):
             obj = getattr(module, name)
             own = getattr(obj, "__module__", "").startswith(module_name)
-            if own and (inspect.isfunction(obj) or inspect.isclass(obj)):
+            public = not name.startswith("_")
+            if own and public and (inspect.isfunction(obj) or inspect.isclass(obj)):
                 yield f"{module_name}.{name}", obj
-                if inspect.isclass(obj):
-                    for member_name, member in vars(obj).items():
-                        if callable(member) and member.__doc__:
-                            yield f"{module_name}.{name}.{member_name}", member
+
+
+def _public_objects():
+    for name, obj in _module_level_objects():
+        yield name, obj
+        if inspect.isclass(obj):
+            for member_name, member in vars(obj).items():
+                if callable(member) and member.__doc__:
+                    yield f"{name}.{member_name}", member
 
 
 @pytest.mark.parametrize("name, obj", list(_public_objects()))
@@ -132,3 +140,63 @@ def test_the_shared_parameter_docs_say_what_each_estimator_trains_on():
     # Only the classifier's network outputs one row per sample.
     assert "scikit-learn scorer name" in RecurrentClassifier.__doc__
     assert "scikit-learn scorer name" not in RecurrentMemoryRegressor.__doc__
+
+
+def _api_names():
+    """Full names of the public functions and classes, and of the public methods
+    and properties the classes define or inherit from the package's own bases."""
+    for name, obj in _module_level_objects():
+        yield name, obj
+        if inspect.isclass(obj):
+            members = {}
+            for klass in reversed(obj.__mro__):
+                if klass.__module__.startswith("sklearn_rnnmemory"):
+                    members.update(vars(klass))
+            for member_name, member in sorted(members.items()):
+                public = not member_name.startswith("_")
+                if public and (callable(member) or isinstance(member, property)):
+                    yield f"{name}.{member_name}", member
+
+
+def _numpydoc_errors(name, obj, config):
+    """numpydoc's findings on ``name`` that the project's configuration keeps."""
+    from numpydoc.validate import validate
+
+    if config["exclude"] is not None and config["exclude"].search(name):
+        return []
+    report = validate(name)
+    errors = []
+    for check, message in report["errors"]:
+        override = config["overrides"].get(check)
+        if check not in config["checks"]:
+            continue
+        if override is not None and override.search(report["docstring"]):
+            continue
+        if check == "PR01" and _record_fields_documented(obj):
+            continue
+        errors.append(f"{name}: {check} {message}")
+    return errors
+
+
+def _record_fields_documented(obj):
+    """A dataclass record documents its fields once, as its Attributes."""
+    from numpydoc.docscrape import ClassDoc
+
+    if not (inspect.isclass(obj) and dataclasses.is_dataclass(obj)):
+        return False
+    documented = {item.name for item in ClassDoc(obj)["Attributes"]}
+    return {field.name for field in dataclasses.fields(obj)} <= documented
+
+
+def test_the_public_api_passes_numpydoc_validation():
+    """numpydoc's validation, with the checks of ``[tool.numpydoc_validation]``
+    in pyproject.toml, over the documented names."""
+    from numpydoc.hooks.validate_docstrings import parse_config
+
+    config = parse_config(Path(__file__).resolve().parents[1])
+    names = list(_api_names())
+    assert len(names) > 50  # the walk found the public API
+    errors = [
+        error for name, obj in names for error in _numpydoc_errors(name, obj, config)
+    ]
+    assert not errors, f"{len(errors)} numpydoc errors:\n" + "\n".join(errors)

@@ -17,7 +17,7 @@ def _documented():
     module = None
     in_table = False
     for line in API.read_text().splitlines():
-        if match := re.match(r"\.\. currentmodule:: (\S+)", line):
+        if match := re.match(r"\.\. (?:current)?module:: (\S+)", line):
             module = match[1]
             documented.setdefault(module, set())
         elif line.startswith(".. autosummary::"):
