@@ -4,8 +4,9 @@ An implementation of the method of Zhang, Li, Hua & Song, *Assessing the Memory
 Ability of Recurrent Neural Networks* (ECAI 2020).
 """
 
-import importlib
 from typing import TYPE_CHECKING
+
+from ._lazy import lazy_names
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import indicators
@@ -27,17 +28,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name):
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = importlib.import_module(_LAZY[name], __name__)
-    value = module if name == "indicators" else getattr(module, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_names(__name__, globals(), _LAZY)
 
 
 __version__ = "0.1.0.dev0"

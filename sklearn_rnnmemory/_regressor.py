@@ -25,7 +25,12 @@ from ._torch.losses import MaskedSemanticLoss
 from ._torch.networks import SemanticReader
 from ._torch.skorch_nets import MemoryNet
 from ._typing import ArrayLike
-from ._validation import check_bool, check_positive_int, check_threshold
+from ._validation import (
+    check_bool,
+    check_groups,
+    check_positive_int,
+    check_threshold,
+)
 from .indicators import MemoryProfile, last_step_profile
 
 
@@ -41,19 +46,6 @@ def _network(d, masked):
         "criterion": MaskedSemanticLoss,
         "criterion__masked": masked,
     }
-
-
-def _check_groups(groups, n_sequences):
-    """One label per sequence, as an array; None stays None."""
-    if groups is None:
-        return None
-    groups = np.asarray(groups)
-    if groups.ndim != 1 or groups.shape[0] != n_sequences:
-        raise ValueError(
-            f"groups must hold one label per sequence of X, shape "
-            f"({n_sequences},); got shape {groups.shape}."
-        )
-    return groups
 
 
 @dataclass(frozen=True)
@@ -183,7 +175,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         X = check_sequences(X, dtype=np.float32)
         d = X.shape[2]
         self._check_network_size(d, d, f", d={d}")
-        groups = _check_groups(groups, X.shape[0])
+        groups = check_groups(groups, X.shape[0], of="sequence of X")
         plateau = self.plateau
         if plateau is not None:
             train, valid = split_validation(
@@ -318,7 +310,7 @@ class RecurrentMemoryRegressor(RecurrentEstimatorBase):
         threshold = check_threshold(threshold)
         probe = check_bool(probe, "probe")
         X = self._check_input(X)
-        groups = _check_groups(groups, X.shape[0])
+        groups = check_groups(groups, X.shape[0], of="sequence of X")
         reading = self._read_evaluation(
             X, self.seq_len if eval_len is None else eval_len
         )

@@ -106,6 +106,40 @@ def check_bool(value: Any, name: str) -> bool:
     raise ValueError(f"{name} must be True or False; got {value!r}.")
 
 
+def check_groups(
+    groups: Any, n: int, *, name: str = "groups", of: str = "sequence"
+) -> np.ndarray | None:
+    """One label per sample, as an array; None stays None.
+
+    Parameters
+    ----------
+    groups : array-like of shape (n,) or None
+        The labels.
+    n : int
+        How many samples need a label.
+    name : str, default="groups"
+        The parameter's name, for messages.
+    of : str, default="sequence"
+        What a label belongs to, for messages.
+
+    Returns
+    -------
+    groups : ndarray of shape (n,) or None
+        The labels as an array.
+    """
+    if groups is None:
+        return None
+    groups = np.asarray(groups)
+    if groups.ndim != 1 or groups.shape[0] != n:
+        raise ValueError(
+            f"{name} must hold one label per {of}, shape ({n},); got shape "
+            f"{groups.shape}."
+        )
+    if groups.dtype.kind == "f" and np.isnan(groups).any():
+        raise ValueError(f"{name} must not hold NaN: every {of} needs a label.")
+    return groups
+
+
 def check_random_state(
     random_state: Any, name: str = "random_state"
 ) -> np.random.RandomState:

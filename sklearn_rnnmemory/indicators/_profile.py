@@ -21,7 +21,12 @@ from .._composition import check_composition
 from .._docstring import Substitution
 from .._sequences import check_sequences, valid_steps
 from .._typing import ArrayLike, RandomStateLike
-from .._validation import check_random_state, check_real, check_threshold
+from .._validation import (
+    check_groups,
+    check_random_state,
+    check_real,
+    check_threshold,
+)
 from ._capacity import credit, estimate_capacity
 from ._floor import min_clusters
 from ._probe import probe_last_step
@@ -433,7 +438,7 @@ def last_step_profile(
             f"last_predicted must have shape (n, d) = "
             f"{(points.shape[0], points.shape[2])}; got {last_predicted.shape}."
         )
-    groups = _check_groups(groups, points.shape[0])
+    groups = check_groups(groups, points.shape[0], of="window")
     return _profile(
         points,
         last_predicted,
@@ -445,21 +450,6 @@ def last_step_profile(
         rng=rng,
         groups=groups,
     )
-
-
-def _check_groups(groups, n):
-    """One label per window, as an array; None stays None."""
-    if groups is None:
-        return None
-    groups = np.asarray(groups)
-    if groups.ndim != 1 or groups.shape[0] != n:
-        raise ValueError(
-            f"groups must hold one label per window, shape ({n},); got shape "
-            f"{groups.shape}."
-        )
-    if groups.dtype.kind == "f" and np.isnan(groups).any():
-        raise ValueError("groups must not hold NaN: every window needs a label.")
-    return groups
 
 
 def _float_type(X):

@@ -33,6 +33,7 @@ import numpy as np
 
 from .._typing import ArrayLike
 from .._validation import check_threshold
+from ._capacity import credit
 
 
 def _weights(credits, threshold):
@@ -86,17 +87,12 @@ def memory_span(retention: ArrayLike, *, threshold: float = 0.5) -> tuple[float,
     (2.0, 0.0)
     """
     threshold = check_threshold(threshold)
-    try:
-        retention = np.asarray(retention, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"retention must be an array of numbers; got {retention!r}."
-        ) from None
-    if retention.ndim != 1:
+    credits = credit(retention)
+    if credits.ndim != 1:
         raise ValueError(
-            f"retention must be one curve, shape (T,); got shape {retention.shape}."
+            f"retention must be one curve, shape (T,); got shape {credits.shape}."
         )
-    credits = np.nan_to_num(np.maximum(0.0, 1.0 - np.abs(1.0 - retention)))
+    credits = np.nan_to_num(credits)
     span = float(_weights(credits, threshold).sum())
     # Lag delta is the first held at level s for s between the largest credit
     # before it and its own credit: the increments of phi of the running

@@ -12,9 +12,9 @@ reads them; :func:`check_study_folder`, :func:`study_metadata`,
 ``rnnmemory assess`` writes it.
 """
 
-import importlib
 from typing import TYPE_CHECKING
 
+from .._lazy import lazy_names
 from .._unit_names import UNIT_NAMES
 from ._defaults import (
     DEFAULT_BATCH_SIZE,
@@ -64,16 +64,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name):
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_names(__name__, globals(), _LAZY)
 
 
 __all__ = [

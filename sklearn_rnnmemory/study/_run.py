@@ -27,7 +27,12 @@ from .._sequences import check_sequences, sequence_lengths
 from .._torch.registry import UnitLike, unit_label, unit_labels, unit_reference
 from .._torch.stacked_seeds import seed_groups, seeds_per_stack, stacking_refusal
 from .._typing import ArrayLike
-from .._validation import check_positive_int, check_real, check_threshold
+from .._validation import (
+    check_groups,
+    check_positive_int,
+    check_real,
+    check_threshold,
+)
 from ._columns import CONFIG_COLUMNS
 from ._configuration import (
     Configuration,
@@ -245,15 +250,10 @@ def _check_eval_len(eval_len, kept, X_test, test_groups):
 
 
 def _check_groups(groups, X, name):
-    """One label per sequence of ``X``, as an array; None stays None."""
+    """One label per sequence of ``X``, as integer codes; None stays None."""
+    groups = check_groups(groups, X.shape[0], name=name)
     if groups is None:
         return None
-    groups = np.asarray(groups)
-    if groups.ndim != 1 or groups.shape[0] != X.shape[0]:
-        raise ValueError(
-            f"{name} must hold one label per sequence, shape ({X.shape[0]},); got "
-            f"shape {groups.shape}."
-        )
     # Only which sequences share a label matters: integer codes, which also
     # fingerprint the same in every process.
     return np.unique(groups, return_inverse=True)[1].reshape(-1)

@@ -126,7 +126,9 @@ def test_the_threshold_is_the_credit_that_counts_one_half(threshold):
 def test_memory_span_refuses_what_is_not_one_curve():
     with pytest.raises(ValueError, match=r"shape \(T,\); got shape \(2, 3\)"):
         memory_span(np.ones((2, 3)))
-    with pytest.raises(TypeError, match="retention must be an array of numbers"):
+    with pytest.raises(
+        TypeError, match="retention must be a number or an array of numbers"
+    ):
         memory_span(["a", "b"])
     with pytest.raises(ValueError, match="threshold"):
         memory_span([1.0], threshold=0.0)
