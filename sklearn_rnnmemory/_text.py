@@ -2,18 +2,23 @@
 
 import re
 
+from ._docstring import Substitution
+
 _WORD = re.compile(r"\w+(?:'\w+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _BLANK_LINES = re.compile(r"\n(?:[^\S\n]*\n)+")
 
+#: What every splitter takes.
+_text_docs = Substitution(
+    parameters_text="Parameters\n----------\ntext : str\n    Raw text."
+)
 
+
+@_text_docs
 def word_tokenize(text: str) -> list[str]:
     """Split ``text`` into lower-cased words (letters, digits, inner apostrophes).
 
-    Parameters
-    ----------
-    text : str
-        Raw text.
+    %(parameters_text)s
 
     Returns
     -------
@@ -28,13 +33,11 @@ def word_tokenize(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+@_text_docs
 def split_sentences(text: str, *, min_words: int = 4) -> list[str]:
     """Split text into sentences at ``.``, ``!`` or ``?`` followed by space.
 
-    Parameters
-    ----------
-    text : str
-        Raw text.
+    %(parameters_text)s
     min_words : int, default=4
         Sentences with fewer words are left out (headings, fragments).
 
@@ -50,13 +53,11 @@ def split_sentences(text: str, *, min_words: int = 4) -> list[str]:
     ]
 
 
+@_text_docs
 def split_documents(text: str) -> list[str]:
     r"""Split text into documents at blank lines (lines of whitespace only).
 
-    Parameters
-    ----------
-    text : str
-        Raw text.
+    %(parameters_text)s
 
     Returns
     -------

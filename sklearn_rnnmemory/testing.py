@@ -28,6 +28,7 @@ import torch
 from sklearn.utils import check_random_state
 
 from ._composition import check_composition, composition_weights
+from ._docstring import Substitution
 from ._sequences import check_sequences, valid_steps
 from ._torch.registry import UnitLike, check_unit, unit_label
 from ._torch.unit_checks import (
@@ -41,6 +42,16 @@ from ._typing import ArrayLike, RandomStateLike
 from ._validation import check_positive_int
 
 FORGOTTEN = ("zero", "expected")
+
+
+#: The linear memory model's parameters, as the known answers take them.
+_model_docs = Substitution(
+    model="retention : array-like of float\n"
+    "    ``rho(delta)`` for ``delta = 0, 1, ...``, as in\n"
+    "    :func:`linear_memory_model`.\n"
+    "window_length : int\n"
+    "    ``T``."
+)
 
 
 def _lag_weights(retention, width):
@@ -120,6 +131,7 @@ def linear_memory_model(
     return predicted
 
 
+@_model_docs
 def true_capacity(retention: ArrayLike, window_length: int) -> float:
     """Memory capacity of a linear memory model over windows of ``T`` steps.
 
@@ -127,11 +139,7 @@ def true_capacity(retention: ArrayLike, window_length: int) -> float:
 
     Parameters
     ----------
-    retention : array-like of float
-        ``rho(delta)`` for ``delta = 0, 1, ...``, as in
-        :func:`linear_memory_model`.
-    window_length : int
-        ``T``.
+    %(model)s
 
     Returns
     -------
@@ -143,6 +151,7 @@ def true_capacity(retention: ArrayLike, window_length: int) -> float:
     return float(credit(_lag_weights(retention, window_length)).sum())
 
 
+@_model_docs
 def true_span(
     retention: ArrayLike, window_length: int, threshold: float = 0.5
 ) -> float:
@@ -153,11 +162,7 @@ def true_span(
 
     Parameters
     ----------
-    retention : array-like of float
-        ``rho(delta)`` for ``delta = 0, 1, ...``, as in
-        :func:`linear_memory_model`.
-    window_length : int
-        ``T``.
+    %(model)s
     threshold : float, default=0.5
         The span's threshold, as in
         :func:`~sklearn_rnnmemory.indicators.memory_span`.

@@ -81,6 +81,14 @@ LIST_KINDS = ("floats", "float_rows", "pairs")
 #: The columns that identify a configuration.
 CONFIG_COLUMNS = ("unit", "seq_len", "hidden_size", "seed")
 
+
+def _count(name: str, doc: str, header: str | None, *, minimum: int) -> Column:
+    """A column of whole numbers that every row holds: a setting of its run."""
+    return Column(
+        name, doc, header, "d", False, kind="int", nullable=False, minimum=minimum
+    )
+
+
 COLUMNS = (
     Column("unit", "recurrent unit", "unit", "s", False, kind="str", nullable=False),
     Column(
@@ -94,44 +102,18 @@ COLUMNS = (
         nullable=False,
         since=2,
     ),
-    Column(
-        "hidden_size",
-        "size of the hidden state",
-        "hidden",
-        "d",
-        False,
-        kind="int",
-        nullable=False,
-        minimum=1,
-    ),
-    Column(
+    _count("hidden_size", "size of the hidden state", "hidden", minimum=1),
+    _count(
         "seq_len",
         "training length k (window of each training step)",
         "length",
-        "d",
-        False,
-        kind="int",
-        nullable=False,
         minimum=1,
     ),
-    Column(
-        "seed",
-        "random_state of the run",
-        None,
-        "d",
-        False,
-        kind="int",
-        nullable=False,
-        minimum=0,
-    ),
-    Column(
+    _count("seed", "random_state of the run", None, minimum=0),
+    _count(
         "eval_len",
         "evaluation window length L the indicators are measured on",
         "window",
-        "d",
-        False,
-        kind="int",
-        nullable=False,
         minimum=1,
     ),
     Column(
