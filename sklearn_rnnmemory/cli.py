@@ -429,13 +429,10 @@ def _output(folder):
         raise UsageError(_flags(f"--output {exc}")) from None
 
 
-def _estimator_params(args, device):
+def _estimator_params(args, defaults, device):
     """What every configuration's estimator is given: the estimator's
-    composition, the study's batch size and the device, as the study
-    records them, and what the user typed."""
-    from . import RecurrentMemoryRegressor
-
-    defaults = RecurrentMemoryRegressor().get_params()
+    composition (from its ``defaults``), the study's batch size and the
+    device, as the study records them, and what the user typed."""
     params = {
         "composition": defaults["composition"],
         "batch_size": study.DEFAULT_BATCH_SIZE,
@@ -459,9 +456,8 @@ def assess(
     epochs = getattr(args, "max_epochs", None)
     if epochs is not None and "max_steps" in grid:
         raise UsageError("--epochs and --max-steps exclude each other; give one.")
-    device = resolve_device(
-        getattr(args, "device", RecurrentMemoryRegressor().get_params()["device"])
-    )
+    defaults = RecurrentMemoryRegressor().get_params()
+    device = resolve_device(getattr(args, "device", defaults["device"]))
     n_jobs = grid.pop("n_jobs", None)
     if n_jobs is None:
         n_jobs = 1 if device != "cpu" else os.cpu_count() or 1
@@ -514,7 +510,7 @@ def assess(
             points.X_test,
             train_groups=points.train_groups,
             test_groups=points.test_groups,
-            estimator_params=_estimator_params(args, device),
+            estimator_params=_estimator_params(args, defaults, device),
             results_file=args.output / study.RESULTS_NAME,
             n_jobs=-1 if args.backend == "dask" else n_jobs,
             backend=args.backend,
